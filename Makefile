@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: MIT
+#
+# libxsk: a plain Makefile. No configure step, no generated headers.
+#
+#   make                  libxsk.a, libxsk.so and libxsk.pc in $(OBJDIR)
+#   make install          into $(DESTDIR)$(PREFIX) (uninstall undoes it)
+#   make check            every test (installs cmocka if it can)
+#   make format           clang-format the tree
+#
+# Variables: CC CFLAGS LDFLAGS PREFIX LIBDIR INCLUDEDIR DESTDIR OBJDIR
+#            BUILD_STATIC_ONLY=1  V=1
+
+# The version is written once, in include/xsk.h.
+version_field = $(shell sed -n 's/^\#define LIBXSK_VERSION_$(1) *\([0-9]*\)$$/\1/p' include/xsk.h)
+VERSION_MAJOR := $(call version_field,MAJOR)
+VERSION_MINOR := $(call version_field,MINOR)
+VERSION_PATCH := $(call version_field,PATCH)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+
+# The linker version script's newest node must be this version's.
+MAP := src/libxsk.map
+MAP_NODE := $(shell sed -n 's/^\(LIBXSK_[0-9.]*\) *{.*/\1/p' $(MAP) | tail -n 1)
+ifneq ($(MAP_NODE),LIBXSK_$(VERSION_MAJOR).$(VERSION_MINOR))
+$(error $(MAP): newest node is '$(MAP_NODE)', but include/xsk.h says version $(VERSION): add a LIBXSK_$(VERSION_MAJOR).$(VERSION_MINOR) node)
+endif
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+OBJDIR ?= build
+
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) -Iinclude -fvisibility=hidden $(CFLAGS)
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg := @printf '  %-7s %s\n'
+endif
+
+SRCS := $(sort $(wildcard src/*.c))
+HDRS := $(wildcard include/*.h include/xsk/*.h src/*.h)
+PUBLIC_HDRS := include/xsk.h $(wildcard include/xsk/*.h)
+STATIC_OBJS := $(SRCS:src/%.c=$(OBJDIR)/static/%.o)
+SHARED_OBJS := $(SRCS:src/%.c=$(OBJDIR)/shared/%.o)
+
+LIB_A := $(OBJDIR)/libxsk.a
+SONAME := libxsk.so.$(VERSION_MAJOR)
+LIB_SO := $(OBJDIR)/libxsk.so.$(VERSION)
+PC := $(OBJDIR)/libxsk.pc
+
+LIBS := $(LIB_A) $(PC)
+ifneq ($(BUILD_STATIC_ONLY),1)
+LIBS += $(LIB_SO) $(OBJDIR)/$(SONAME) $(OBJDIR)/libxsk.so
+endif
+
+.PHONY: all install uninstall check clean format format-check
+all: $(LIBS)
+
+$(OBJDIR)/static/%.o: src/%.c $(HDRS) | $(OBJDIR)/static
+	$(msg) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/shared/%.o: src/%.c $(HDRS) | $(OBJDIR)/shared
+	$(msg) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(LIB_A): $(STATIC_OBJS)
+	$(msg) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIB_SO): $(SHARED_OBJS) $(MAP)
+	$(msg) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -fPIC -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=$(MAP) -Wl,-z,defs \
+		-o $@ $(SHARED_OBJS) $(LDFLAGS)
+
+$(OBJDIR)/$(SONAME): $(LIB_SO)
+	$(Q)ln -sf $(notdir $<) $@
+$(OBJDIR)/libxsk.so: $(OBJDIR)/$(SONAME)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(PC): libxsk.pc.in include/xsk.h Makefile | $(OBJDIR)
+	$(msg) GEN $@
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		$< > $@
+
+$(OBJDIR) $(OBJDIR)/static $(OBJDIR)/shared:
+	$(Q)mkdir -p $@
+
+install: all
+	install -d $(DESTDIR)$(INCLUDEDIR)/xsk $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/xsk.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(wildcard include/xsk/*.h) $(DESTDIR)$(INCLUDEDIR)/xsk/
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+ifneq ($(BUILD_STATIC_ONLY),1)
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libxsk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libxsk.so
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/xsk.h $(DESTDIR)$(LIBDIR)/libxsk.a \
+		$(DESTDIR)$(LIBDIR)/libxsk.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libxsk.so.$(VERSION) \
+		$(DESTDIR)$(PKGCONFIGDIR)/libxsk.pc
+	rm -f $(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(wildcard include/xsk/*.h))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/xsk 2>/dev/null
+
+clean:
+	rm -rf $(OBJDIR)
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+include tests/tests.mk

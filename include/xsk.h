@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libxsk: AF_XDP sockets from a few lines of C, with nothing but libc and the
+ * Linux UAPI headers.
+ *
+ * Control path: UMEM and socket setup and teardown, wake-ups, and the
+ * explanation of errors. The data path (ring helpers) is in <xsk/ring.h>,
+ * which this header includes.
+ *
+ * Conventions, for every function below:
+ *  - success returns 0 (or a non-negative count); failure returns a negative
+ *    errno value. errno itself is never the way an error is reported and may
+ *    hold anything after a call;
+ *  - constructors hand their object back through an out-parameter that is
+ *    left untouched on failure;
+ *  - when a call fails, xsk_errmsg() gives a sentence, in the calling thread,
+ *    naming the rule that was broken and what to do about it;
+ *  - options structs start with a size field @sz, set to sizeof(the struct)
+ *    by the caller (or use the XSK_OPTS() macro), so that programs built
+ *    against an older or newer libxsk keep working. A NULL options pointer
+ *    means all defaults. A zero field means "the default" unless documented.
+ */
+#ifndef LIBXSK_XSK_H
+#define LIBXSK_XSK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xsk/ring.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version is edited here by hand and nowhere else: the Makefile reads it
+ * and checks that the linker version script's newest node agrees. */
+#define LIBXSK_VERSION_MAJOR 0
+#define LIBXSK_VERSION_MINOR 1
+#define LIBXSK_VERSION_PATCH 0
+
+#ifndef XSK_API
+#define XSK_API __attribute__((visibility("default")))
+#endif
+
+/* Declare and size an options struct in one go:
+ *	struct xsk_socket_opts o = XSK_OPTS(xsk_socket_opts, .queue_id = 1);
+ */
+#define XSK_OPTS(type, ...) \
+	((struct type){ .sz = sizeof(struct type), __VA_ARGS__ })
+
+/**
+ * xsk_errmsg() - explain the last failure in this thread
+ *
+ * Return: a sentence that explains the most recent error a libxsk function
+ * returned in the calling thread: which rule was broken and how to fix it
+ * (for errors the kernel reports as a bare EINVAL, ENOBUFS, EBUSY, ENODEV,
+ * EPERM or EOPNOTSUPP, the likely cause among the kernel's rules). The empty
+ * string if no libxsk call has failed in this thread. The text stays valid
+ * until the next failing libxsk call in the same thread. Never NULL.
+ */
+XSK_API const char *xsk_errmsg(void);
+
+/* ------------------------------------------------------------------ UMEM */
+
+#define XSK_DEFAULT_FRAME_SIZE 4096u
+#define XSK_DEFAULT_NFRAMES 4096u
+#define XSK_DEFAULT_RING_SIZE 2048u
+
+/* xsk_umem_opts.flags */
+#define XSK_UMEM_UNALIGNED (1u << 0) /* unaligned chunks (kernel 5.4) */
+
+/**
+ * struct xsk_umem_opts - how to build a UMEM
+ * @sz: sizeof(struct xsk_umem_opts)
+ * @area: memory the caller provides for the UMEM, page-aligned; NULL to let
+ *	libxsk map anonymous memory (and unmap it at destroy)
+ * @size: length of the UMEM in bytes. Required with @area; otherwise 0 means
+ *	@nframes * @frame_size
+ * @frame_size: chunk size: a power of two from 2048 to the page size, or any
+ *	size from 2048 in unaligned mode. Default 4096
+ * @nframes: number of frames. Default 4096, or @size / @frame_size when @size
+ *	is given
+ * @fill_size: fill ring entries, a power of two. Default 2048
+ * @comp_size: completion ring entries, a power of two. Default 2048
+ * @headroom: bytes the kernel leaves free in front of each received frame;
+ *	at most @frame_size - 256 - 1
+ * @flags: XSK_UMEM_* flags
+ */
+struct xsk_umem_opts {
+	size_t sz;
+	void *area;
+	uint64_t size;
+	uint32_t frame_size;
+	uint32_t nframes;
+	uint32_t fill_size;
+	uint32_t comp_size;
+	uint32_t headroom;
+	uint32_t flags;
+};
+
+struct xsk_umem;
+
+/**
+ * xsk_umem_create() - create and register a UMEM
+ * @umem: where the new UMEM is stored on success; untouched on failure
+ * @opts: options, or NULL for the defaults (4096 frames of 4096 bytes)
+ *
+ * Maps the memory (unless @opts->area is given), opens an AF_XDP socket,
+ * registers the memory with XDP_UMEM_REG, sizes the fill and completion
+ * rings and maps them. Any failure undoes every step already taken.
+ *
+ * Return: 0, or
+ *  -EINVAL: an option breaks a rule (xsk_errmsg() names it; no syscall made);
+ *  -EOVERFLOW: @nframes * @frame_size does not fit;
+ *  -ENOMEM: out of memory;
+ *  -ENOBUFS: the locked-memory limit (RLIMIT_MEMLOCK) is too low for the UMEM;
+ *  -EPERM, -EACCES: no CAP_NET_RAW to open an AF_XDP socket;
+ *  -EAFNOSUPPORT: the kernel has no AF_XDP (CONFIG_XDP_SOCKETS);
+ *  other negative errno values from socket(2), setsockopt(2) and mmap(2).
+ */
+XSK_API int xsk_umem_create(struct xsk_umem **umem,
+			    const struct xsk_umem_opts *opts);
+
+/**
+ * xsk_umem_create_fd() - create a UMEM on an AF_XDP socket made elsewhere
+ * @umem: where the new UMEM is stored on success; untouched on failure
+ * @fd: an unbound AF_XDP socket, for example one received from a privileged
+ *	process over a Unix socket. On success the UMEM owns it and closes it at
+ *	destroy; on failure it stays open and the caller keeps it
+ * @opts: as for xsk_umem_create()
+ *
+ * Registering the UMEM and mapping rings need no privilege, so a process
+ * that dropped its capabilities can finish the setup on such a socket.
+ *
+ * Return: as for xsk_umem_create(), plus -EBADF (@fd is negative) and
+ * -ENOTSOCK / -ENOPROTOOPT (@fd is not an AF_XDP socket).
+ */
+XSK_API int xsk_umem_create_fd(struct xsk_umem **umem, int fd,
+			       const struct xsk_umem_opts *opts);
+
+/**
+ * xsk_umem_destroy() - unmap the rings, unregister and free a UMEM
+ * @umem: the UMEM, or NULL (nothing happens)
+ *
+ * Return: 0, or -EBUSY if sockets created on it still exist (destroy them
+ * first; the UMEM is left intact).
+ */
+XSK_API int xsk_umem_destroy(struct xsk_umem *umem);
+
+/** xsk_umem_area() - the UMEM's memory: frame address 0 is at this pointer */
+XSK_API void *xsk_umem_area(const struct xsk_umem *umem);
+/** xsk_umem_size() - the UMEM's length in bytes */
+XSK_API uint64_t xsk_umem_size(const struct xsk_umem *umem);
+/** xsk_umem_frame_size() - the chunk size */
+XSK_API uint32_t xsk_umem_frame_size(const struct xsk_umem *umem);
+/** xsk_umem_nframes() - the number of frames */
+XSK_API uint32_t xsk_umem_nframes(const struct xsk_umem *umem);
+/** xsk_umem_fd() - the socket the UMEM is registered on */
+XSK_API int xsk_umem_fd(const struct xsk_umem *umem);
+
+/* ---------------------------------------------------------------- socket */
+
+/* xsk_socket_opts.mode */
+enum xsk_mode {
+	XSK_MODE_AUTO = 0, /* zero-copy if the driver can, else copy */
+	XSK_MODE_COPY = 1, /* XDP_COPY */
+	XSK_MODE_ZEROCOPY = 2, /* XDP_ZEROCOPY: fail if the driver can't */
+};
+
+/* xsk_socket_opts.flags */
+#define XSK_SOCKET_NO_RX (1u << 0) /* TX-only: no RX ring */
+#define XSK_SOCKET_NO_TX (1u << 1) /* RX-only: no TX ring */
+#define XSK_SOCKET_NO_NEED_WAKEUP (1u << 2) /* don't ask for XDP_USE_NEED_WAKEUP */
+#define XSK_SOCKET_DEFER_BIND (1u << 3) /* set up, bind later: xsk_socket_bind() */
+
+/**
+ * struct xsk_socket_opts - how to build a socket
+ * @sz: sizeof(struct xsk_socket_opts)
+ * @ifname: interface name; if NULL, @ifindex is used
+ * @ifindex: interface index, used when @ifname is NULL
+ * @queue_id: the device queue to bind to
+ * @rx_size: RX ring entries, a power of two. Default 2048
+ * @tx_size: TX ring entries, a power of two. Default 2048
+ * @fill_size: fill ring entries when this socket needs its own fill and
+ *	completion rings (a shared UMEM on another device or queue). Default:
+ *	the UMEM's
+ * @comp_size: likewise for the completion ring
+ * @mode: enum xsk_mode
+ * @flags: XSK_SOCKET_* flags
+ */
+struct xsk_socket_opts {
+	size_t sz;
+	const char *ifname;
+	uint32_t ifindex;
+	uint32_t queue_id;
+	uint32_t rx_size;
+	uint32_t tx_size;
+	uint32_t fill_size;
+	uint32_t comp_size;
+	uint32_t mode;
+	uint32_t flags;
+};
+
+struct xsk_socket;
+
+/**
+ * xsk_socket_create() - create an AF_XDP socket on a UMEM and bind it
+ * @xsk: where the new socket is stored on success; untouched on failure
+ * @umem: the UMEM frames come from; must outlive the socket
+ * @opts: options; @opts->ifname or @opts->ifindex is required
+ *
+ * The first socket on a UMEM uses the UMEM's own AF_XDP socket and its fill
+ * and completion rings. Further sockets share the UMEM (XDP_SHARED_UMEM): on
+ * a (device, queue) that already has a socket of this UMEM they share its
+ * fill and completion rings; on another one they get their own (kernel 5.10).
+ * Sets the RX and TX ring sizes, discovers the ring offsets (v2, or v1 on
+ * kernels before 5.4), maps each ring and binds, with need_wakeup on unless
+ * XSK_SOCKET_NO_NEED_WAKEUP. Any failure undoes every step already taken.
+ *
+ * Receiving also needs an XDP program that redirects the queue's frames to
+ * this socket.
+ *
+ * Return: 0, or
+ *  -EINVAL: an option breaks a rule, or the kernel refused the bind (for
+ *	example a queue id beyond the device's active channels; see xsk_errmsg());
+ *  -ENODEV: no such interface;
+ *  -EBUSY: the queue is taken by another AF_XDP socket, or one was closed a
+ *	moment ago (teardown is asynchronous: retry shortly);
+ *  -EOPNOTSUPP: XSK_MODE_ZEROCOPY on a driver without zero-copy support;
+ *  -EBADF: sharing the UMEM with a socket that is not bound yet;
+ *  -EPERM, -EACCES: no CAP_NET_RAW;
+ *  -ENOMEM, and other negative errno values from socket(2), setsockopt(2),
+ *  getsockopt(2), mmap(2) and bind(2).
+ */
+XSK_API int xsk_socket_create(struct xsk_socket **xsk, struct xsk_umem *umem,
+			      const struct xsk_socket_opts *opts);
+
+/**
+ * xsk_socket_create_fd() - like xsk_socket_create(), on a socket made elsewhere
+ * @xsk: where the new socket is stored on success; untouched on failure
+ * @umem: the UMEM, which must already have its first socket
+ * @fd: an unbound AF_XDP socket; owned by the new socket on success, left
+ *	open for the caller on failure
+ * @opts: as for xsk_socket_create()
+ *
+ * Return: as for xsk_socket_create(), plus -EBADF if @fd is negative and
+ * -EINVAL if @fd is the UMEM's own socket.
+ */
+XSK_API int xsk_socket_create_fd(struct xsk_socket **xsk,
+				 struct xsk_umem *umem, int fd,
+				 const struct xsk_socket_opts *opts);
+
+/**
+ * xsk_socket_bind() - bind a socket created with XSK_SOCKET_DEFER_BIND
+ * @xsk: the socket
+ *
+ * Return: 0, or -EBUSY if it is already bound, or the bind errors of
+ * xsk_socket_create().
+ */
+XSK_API int xsk_socket_bind(struct xsk_socket *xsk);
+
+/**
+ * xsk_socket_destroy() - unmap a socket's rings, close it and free it
+ * @xsk: the socket, or NULL (nothing happens)
+ *
+ * Closing the socket also takes it out of every XSKMAP. The first socket of
+ * a UMEM is the UMEM's own AF_XDP socket: its rings are unmapped here, but
+ * the kernel socket stays open, and bound, until xsk_umem_destroy().
+ *
+ * Return: 0, or -EBUSY if other sockets still share this socket's fill and
+ * completion rings (destroy them first; this socket is left intact).
+ */
+XSK_API int xsk_socket_destroy(struct xsk_socket *xsk);
+
+/** xsk_socket_fd() - the socket's file descriptor, for poll() and XSKMAPs */
+XSK_API int xsk_socket_fd(const struct xsk_socket *xsk);
+/** xsk_socket_ifindex() - the interface the socket binds to */
+XSK_API uint32_t xsk_socket_ifindex(const struct xsk_socket *xsk);
+/** xsk_socket_queue_id() - the queue the socket binds to */
+XSK_API uint32_t xsk_socket_queue_id(const struct xsk_socket *xsk);
+/** xsk_socket_rx() - the RX ring; NULL for a TX-only socket */
+XSK_API struct xsk_ring_cons *xsk_socket_rx(struct xsk_socket *xsk);
+/** xsk_socket_tx() - the TX ring; NULL for an RX-only socket */
+XSK_API struct xsk_ring_prod *xsk_socket_tx(struct xsk_socket *xsk);
+/** xsk_socket_fill() - the fill ring this socket's queue takes frames from */
+XSK_API struct xsk_ring_prod *xsk_socket_fill(struct xsk_socket *xsk);
+/** xsk_socket_comp() - the completion ring this socket's sent frames return on */
+XSK_API struct xsk_ring_cons *xsk_socket_comp(struct xsk_socket *xsk);
+
+/* ------------------------------------------------------------- wake-ups */
+
+/**
+ * xsk_socket_kick_tx() - tell the kernel there is something to send
+ * @xsk: the socket
+ *
+ * Makes a sendto(MSG_DONTWAIT) only when it is needed: always without
+ * need_wakeup, otherwise only when the kernel set the TX ring's need_wakeup
+ * flag. Cheap enough to call after every submit.
+ *
+ * Return: 0 (sent the wake-up, or none was needed), or
+ *  -EAGAIN, -EBUSY: the kernel could not take the frames now (in copy mode,
+ *	its budget per call ran out): reap the completion ring and kick again;
+ *  -ENOBUFS: the socket has no TX ring;
+ *  -ENETDOWN: the interface is down;
+ *  -ENXIO: the socket is not bound.
+ */
+XSK_API int xsk_socket_kick_tx(struct xsk_socket *xsk);
+
+/**
+ * xsk_socket_wake_rx() - let the kernel refill the RX ring, without blocking
+ * @xsk: the socket
+ *
+ * With need_wakeup, the driver may stop taking frames from the fill ring
+ * until woken; this makes a recvfrom(MSG_DONTWAIT) only when the fill ring's
+ * flag asks for it (always without need_wakeup).
+ *
+ * Return: 0, or a negative errno value from recvfrom(2) other than EAGAIN.
+ */
+XSK_API int xsk_socket_wake_rx(struct xsk_socket *xsk);
+
+/**
+ * xsk_socket_poll() - wait for the socket to become readable or writable
+ * @xsk: the socket
+ * @events: POLLIN, POLLOUT or both
+ * @timeout_ms: as for poll(2): -1 waits for ever, 0 returns at once
+ *
+ * poll() on an AF_XDP socket also wakes the driver when need_wakeup asks.
+ *
+ * Return: the revents bits (0 on time-out), or -EINTR, or another negative
+ * errno value from poll(2).
+ */
+XSK_API int xsk_socket_poll(struct xsk_socket *xsk, short events,
+			    int timeout_ms);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* LIBXSK_XSK_H */

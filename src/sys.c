@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The thin syscall layer: the one place libxsk reads errno. Every other
+ * file gets a negative errno value back and never looks at errno, so a
+ * stale errno can't leak into a return value.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "xsk_priv.h"
+
+static int neg_errno(void)
+{
+	return errno > 0 ? -errno : -EIO;
+}
+
+int xsk_sys_socket(int domain, int type, int protocol)
+{
+	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+
+	return fd < 0 ? neg_errno() : fd;
+}
+
+void xsk_sys_close(int fd)
+{
+	/* Linux releases the descriptor even when close() reports an error, so
+	 * retrying would close someone else's fd: there is nothing to do. */
+	if (fd >= 0)
+		close(fd);
+}
+
+int xsk_sys_setsockopt(int fd, int level, int name, const void *val,
+		       socklen_t len)
+{
+	return setsockopt(fd, level, name, val, len) ? neg_errno() : 0;
+}
+
+int xsk_sys_getsockopt(int fd, int level, int name, void *val,
+		       socklen_t *len)
+{
+	return getsockopt(fd, level, name, val, len) ? neg_errno() : 0;
+}
+
+int xsk_sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return bind(fd, addr, len) ? neg_errno() : 0;
+}
+
+int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
+		 off_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return neg_errno();
+	*addr = p;
+	return 0;
+}
+
+void xsk_sys_munmap(void *addr, size_t len)
+{
+	if (addr)
+		munmap(addr, len);
+}
+
+int xsk_sys_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? neg_errno() : 0;
+}
+
+int xsk_sys_sendto_wakeup(int fd)
+{
+	return sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 ? neg_errno() : 0;
+}
+
+int xsk_sys_recvfrom_wakeup(int fd)
+{
+	return recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL) < 0 ?
+		       neg_errno() :
+		       0;
+}
+
+int xsk_sys_poll(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n = poll(&p, 1, timeout_ms);
+
+	if (n < 0)
+		return neg_errno();
+	return n ? p.revents : 0;
+}
+
+int xsk_sys_ifindex(const char *name)
+{
+	unsigned int idx = if_nametoindex(name);
+
+	if (!idx)
+		return errno > 0 ? -errno : -ENODEV;
+	return (int)idx;
+}
+
+int xsk_sys_ifname(uint32_t ifindex, char *name)
+{
+	return if_indextoname(ifindex, name) ? 0 : neg_errno();
+}
+
+int xsk_sys_memlock_limit(uint64_t *bytes)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		return neg_errno();
+	*bytes = rl.rlim_cur;
+	return 0;
+}
+
+long xsk_sys_page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? ps : 4096;
+}

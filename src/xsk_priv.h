@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libxsk internals: the thin syscall layer, error reporting and the handle
+ * layouts. Nothing here is exported.
+ */
+#ifndef LIBXSK_PRIV_H
+#define LIBXSK_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <xsk.h>
+
+/*
+ * The syscall layer (sys.c): the only code that reads errno. Each returns
+ * the syscall's non-negative result or a negative errno value.
+ */
+int xsk_sys_socket(int domain, int type, int protocol);
+void xsk_sys_close(int fd);
+int xsk_sys_setsockopt(int fd, int level, int name, const void *val,
+		       socklen_t len);
+int xsk_sys_getsockopt(int fd, int level, int name, void *val,
+		       socklen_t *len);
+int xsk_sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
+		 off_t off);
+void xsk_sys_munmap(void *addr, size_t len);
+int xsk_sys_ioctl(int fd, unsigned long req, void *arg);
+int xsk_sys_sendto_wakeup(int fd);
+int xsk_sys_recvfrom_wakeup(int fd);
+int xsk_sys_poll(int fd, short events, int timeout_ms);
+int xsk_sys_ifindex(const char *name);
+int xsk_sys_ifname(uint32_t ifindex, char *name);
+int xsk_sys_memlock_limit(uint64_t *bytes);
+long xsk_sys_page_size(void);
+
+/*
+ * Error reporting (error.c). xsk_err() records a sentence for xsk_errmsg()
+ * and returns @err (a negative errno value) so that a failure path reads
+ * "return xsk_err(-EINVAL, ...)". xsk_err_sys() records strerror(-err)
+ * after a short context, for failures with nothing more to explain.
+ */
+int xsk_err(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int xsk_err_sys(int err, const char *what);
+
+/* Device facts used to explain errors (ifinfo.c). */
+int xsk_if_channels(uint32_t ifindex, uint32_t *count);
+
+/* A mapping recorded as it is made, so that one routine can undo it. */
+struct xsk_mapping {
+	void *addr;
+	size_t len;
+};
+
+void xsk_mapping_release(struct xsk_mapping *m);
+
+/*
+ * The fill and completion rings of one (device, queue) that a UMEM is bound
+ * to. The first context of a UMEM lives on the UMEM's own socket; another
+ * (device, queue) gets a context on the first socket bound there.
+ */
+struct xsk_ctx {
+	struct xsk_ctx *next;
+	struct xsk_umem *umem;
+	int fd; /* the socket that owns the rings: the bind partner */
+	bool bound;
+	uint32_t ifindex;
+	uint32_t queue_id;
+	unsigned int users; /* sockets that use these rings */
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct xsk_mapping fill_map;
+	struct xsk_mapping comp_map;
+};
+
+struct xsk_umem {
+	void *area;
+	uint64_t size;
+	uint32_t frame_size;
+	uint32_t nframes;
+	uint32_t headroom;
+	uint32_t flags;
+	uint32_t fill_size;
+	uint32_t comp_size;
+	int fd; /* the UMEM's own socket: registration and first context */
+	bool fd_taken; /* a socket has been created on @fd */
+	unsigned int sockets; /* live sockets */
+	struct xsk_mapping area_map; /* set only when libxsk mapped the area */
+	struct xsk_ctx own; /* the context on @fd */
+	struct xsk_ctx *ctxs; /* every context, @own first */
+};
+
+struct xsk_socket {
+	struct xsk_umem *umem;
+	struct xsk_ctx *ctx;
+	int fd;
+	bool bound;
+	bool need_wakeup;
+	uint16_t bind_flags;
+	uint32_t ifindex;
+	uint32_t queue_id;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	struct xsk_mapping rx_map;
+	struct xsk_mapping tx_map;
+	bool has_rx;
+	bool has_tx;
+};
+
+/* Ring setup shared by the UMEM and the socket (ring.c). */
+int xsk_ring_setsize(int fd, int opt, uint32_t size, const char *name);
+int xsk_mmap_offsets(int fd, struct xdp_mmap_offsets *off);
+int xsk_ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
+		 size_t entry, off_t pgoff, const char *name,
+		 struct xsk_mapping *m);
+
+static inline bool xsk_is_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+#endif /* LIBXSK_PRIV_H */

@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# check-install.sh OBJDIR: "make install DESTDIR=tmp" gives a tree that a
+# consumer builds against through pkg-config, as C and as C++, linked
+# statically and dynamically, and runs; "make uninstall" removes it all.
+objdir=$1
+make=${MAKE:-make}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+prefix=/usr/local
+root=$tmp/root
+fail() { echo "FAIL: $*"; exit 1; }
+
+$make -s --no-print-directory install DESTDIR="$root" PREFIX=$prefix \
+	OBJDIR="$objdir" >/dev/null || fail "make install"
+lib=$root$prefix/lib
+for f in include/xsk.h include/xsk/ring.h lib/libxsk.a lib/libxsk.so \
+	lib/libxsk.so.0 lib/pkgconfig/libxsk.pc; do
+	[ -e "$root$prefix/$f" ] || fail "make install did not install $f"
+done
+[ -L "$lib/libxsk.so" ] && [ -L "$lib/libxsk.so.0" ] ||
+	fail "libxsk.so and libxsk.so.0 must be symlinks"
+soname=$(readelf -d "$lib/libxsk.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+[ "$soname" = libxsk.so.0 ] || fail "soname is '$soname', not libxsk.so.0"
+
+export PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$lib/pkgconfig"
+cflags=$(pkg-config --cflags libxsk) || fail "pkg-config --cflags libxsk"
+libs=$(pkg-config --libs libxsk) || fail "pkg-config --libs libxsk"
+
+cat >"$tmp/consumer.c" <<'EOC'
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <xsk.h>
+
+int main(void)
+{
+	struct xsk_umem_opts o;
+	struct xsk_umem *umem = NULL;
+	uint32_t words[4] = { 0, 0, 0, XDP_RING_NEED_WAKEUP };
+	struct xdp_ring_offset off = { 0, 4, 16, 12 };
+	struct xsk_ring_prod r;
+	int err;
+
+	memset(&o, 0, sizeof(o));
+	o.sz = sizeof(o);
+	o.frame_size = 1000; /* not a power of two: refused before any syscall */
+	err = xsk_umem_create(&umem, &o);
+	if (err != -EINVAL || umem || !*xsk_errmsg()) {
+		printf("unexpected: %d %s\n", err, xsk_errmsg());
+		return 1;
+	}
+	xsk_ring_prod__init(&r, words, &off, 1);
+	if (!xsk_ring_prod__needs_wakeup(&r))
+		return 1;
+	printf("libxsk %d.%d.%d consumer ok: %s\n", LIBXSK_VERSION_MAJOR,
+	       LIBXSK_VERSION_MINOR, LIBXSK_VERSION_PATCH, xsk_errmsg());
+	return 0;
+}
+EOC
+cp "$tmp/consumer.c" "$tmp/consumer.cc"
+for lang in c c++; do
+	case $lang in
+	c) cc=${CC:-cc} src=$tmp/consumer.c ;;
+	c++) cc=${CXX:-c++} src=$tmp/consumer.cc ;;
+	esac
+	# shellcheck disable=SC2086
+	$cc $cflags -o "$tmp/dyn" "$src" $libs || fail "$lang dynamic build"
+	LD_LIBRARY_PATH=$lib "$tmp/dyn" || fail "$lang dynamic run"
+	LD_LIBRARY_PATH=$lib ldd "$tmp/dyn" | grep -q 'libxsk.so.0 =>' ||
+		fail "$lang dynamic binary does not load libxsk.so.0"
+	# shellcheck disable=SC2086
+	$cc $cflags -o "$tmp/sta" "$src" -Wl,-Bstatic $libs -Wl,-Bdynamic ||
+		fail "$lang static build"
+	"$tmp/sta" || fail "$lang static run"
+	ldd "$tmp/sta" | grep -q libxsk && fail "$lang static binary needs libxsk.so"
+	echo "ok: $lang consumer, dynamic and static, through pkg-config"
+done
+
+$make -s --no-print-directory uninstall DESTDIR="$root" PREFIX=$prefix \
+	OBJDIR="$objdir" >/dev/null || fail "make uninstall"
+left=$(find "$root" -type f -o -type l)
+[ -z "$left" ] || fail "make uninstall left: $left"
+echo "ok: make uninstall removed everything"

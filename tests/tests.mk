@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: MIT
+#
+# make check: every test, each step recorded by tests/run.sh and counted by
+# tests/summary.sh, which prints "check: N passed, N failed, N skipped" and
+# fails the run if anything failed.
+#
+#   tests/test_*.c   unit tests (cmocka, no privilege): syscalls are wrapped at
+#                    link time (tests/fakesys.c) so that each can fail on demand
+#   tests/kern_*.c   real-kernel tests (cmocka, root): run by tests/netns.sh in
+#                    private network namespaces with a veth pair
+#   tests/check-*.sh build checks: headers, install + pkg-config, ABI
+
+comma := ,
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# Every libc entry point the library calls that a unit test may fail.
+WRAP := socket close setsockopt getsockopt bind mmap munmap ioctl sendto \
+	recvfrom poll if_nametoindex if_indextoname getrlimit
+WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
+
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
+KERN_TESTS := $(basename $(notdir $(wildcard tests/kern_*.c)))
+TEST_SUPPORT := tests/fakesys.c
+TEST_HDRS := $(wildcard tests/*.h)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+# $(call test_variant,NAME,EXTRA_CFLAGS): library objects and test programs
+# built with extra flags into $(OBJDIR)/NAME.
+define test_variant
+$(OBJDIR)/$(1)/lib/%.o: src/%.c $(HDRS)
+	@mkdir -p $$(@D)
+	$$(msg) CC $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+
+$(OBJDIR)/$(1)/test_%: tests/test_%.c $(TEST_SUPPORT) $(TEST_HDRS) $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o)
+	$$(msg) CCLD $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(CMOCKA_CFLAGS) -Itests -Isrc -o $$@ \
+		$$< $(TEST_SUPPORT) $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o) \
+		$$(WRAP_LDFLAGS) $$(LDFLAGS) $$(CMOCKA_LIBS) -lpthread
+
+$(OBJDIR)/$(1)/kern_%: tests/kern_%.c $(TEST_HDRS) $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o)
+	$$(msg) CCLD $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(CMOCKA_CFLAGS) -Itests -Isrc -o $$@ \
+		$$< $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o) \
+		$$(LDFLAGS) $$(CMOCKA_LIBS) -lpthread
+endef
+
+$(eval $(call test_variant,test,))
+$(eval $(call test_variant,san,$(SAN_FLAGS)))
+
+UNIT_BINS := $(UNIT_TESTS:%=$(OBJDIR)/test/%)
+SAN_BINS := $(UNIT_TESTS:%=$(OBJDIR)/san/%)
+KERN_BINS := $(KERN_TESTS:%=$(OBJDIR)/san/%)
+RUN := tests/run.sh $(OBJDIR)/check.log
+
+.PHONY: check check-deps check-run tests
+tests: $(UNIT_BINS) $(SAN_BINS) $(KERN_BINS)
+
+# cmocka may be missing on a fresh machine: install it first, then read its
+# flags in a fresh make.
+check: check-deps
+	@$(MAKE) --no-print-directory check-run
+
+check-deps:
+	@tests/need-deps.sh
+
+check-run: all tests
+	@rm -f $(OBJDIR)/check.log
+	@for t in $(UNIT_BINS); do $(RUN) unit:$$(basename $$t) $$t; done
+	@for t in $(SAN_BINS); do $(RUN) asan+ubsan:$$(basename $$t) $$t; done
+	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
+	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
+	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
+	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
+	@tests/summary.sh $(OBJDIR)/check.log
