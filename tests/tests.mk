@@ -21,7 +21,7 @@ WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
 KERN_TESTS := $(basename $(notdir $(wildcard tests/kern_*.c)))
-TEST_SUPPORT := tests/fakesys.c
+TEST_SUPPORT := $(wildcard tests/fake*.c)
 TEST_HDRS := $(wildcard tests/*.h)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: MIT
+/* The fake kernel behind the unit tests: see fakesys.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/if_xdp.h>
+#include <linux/sockios.h>
+
+#include "fakesys.h"
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+
+int __real_socket(int domain, int type, int protocol);
+int __real_close(int fd);
+int __real_setsockopt(int fd, int level, int name, const void *val,
+		      socklen_t len);
+int __real_getsockopt(int fd, int level, int name, void *val,
+		      socklen_t *len);
+int __real_bind(int fd, const struct sockaddr *addr, socklen_t len);
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off);
+int __real_munmap(void *addr, size_t len);
+int __real_ioctl(int fd, unsigned long req, ...);
+int __real_getrlimit(int res, struct rlimit *rl);
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+
+struct fake_state fake;
+
+/* What the fake kernel knows about one AF_XDP socket. */
+struct fake_sock {
+	bool xdp;
+	bool umem;
+	bool bound;
+	uint32_t fill, comp, rx, tx; /* ring sizes, 0 = not set */
+	uint32_t ifindex, queue;
+};
+
+static struct fake_sock socks[FAKE_MAX_FDS];
+
+struct fake_map {
+	void *addr;
+	size_t len;
+};
+
+static struct fake_map maps[256];
+
+/* Ring layout the fake answers XDP_MMAP_OFFSETS with. */
+#define OFF_PROD 0
+#define OFF_CONS 64
+#define OFF_FLAGS 128
+#define OFF_DESC 192
+
+void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	memset(socks, 0, sizeof(socks));
+	memset(maps, 0, sizeof(maps));
+	fake.channels = 4;
+	fake.memlock = RLIM_INFINITY;
+}
+
+bool fake_fail(const char *call)
+{
+	fake.calls++;
+	if (fake.fail_at && fake.calls == fake.fail_at) {
+		fake.failed = call;
+		errno = fake.fail_errno;
+		return true;
+	}
+	return false;
+}
+
+static int fail_with(int err)
+{
+	errno = err;
+	return -1;
+}
+
+static struct fake_sock *xdp_sock(int fd)
+{
+	if (fd < 0 || fd >= FAKE_MAX_FDS || !socks[fd].xdp)
+		return NULL;
+	return &socks[fd];
+}
+
+bool fake_is_bound(int fd)
+{
+	struct fake_sock *s = xdp_sock(fd);
+
+	return s && s->bound;
+}
+
+void fake_ledger_fd(int fd, bool open)
+{
+	if (fd < 0 || fd >= FAKE_MAX_FDS)
+		return;
+	socks[fd].xdp = open;
+	fake.live_fds += open ? 1 : -1;
+}
+
+int __wrap_socket(int domain, int type, int protocol);
+int __wrap_socket(int domain, int type, int protocol)
+{
+	int fd;
+
+	if (fake_fail("socket"))
+		return -1;
+	if (domain != AF_XDP)
+		return __real_socket(domain, type, protocol);
+	fake.last_socket_type = type;
+	fd = __real_socket(AF_UNIX, SOCK_DGRAM | (type & SOCK_CLOEXEC), 0);
+	if (fd < 0 || fd >= FAKE_MAX_FDS)
+		return fail_with(EMFILE);
+	memset(&socks[fd], 0, sizeof(socks[fd]));
+	fake_ledger_fd(fd, true);
+	return fd;
+}
+
+int __wrap_close(int fd);
+int __wrap_close(int fd)
+{
+	int ret;
+
+	if (xdp_sock(fd))
+		fake_ledger_fd(fd, false);
+	ret = __real_close(fd);
+	if (ret && errno == EBADF)
+		fake.bad_closes++;
+	return ret;
+}
+
+static int set_ring(struct fake_sock *s, uint32_t *ring, const void *val,
+		    socklen_t len)
+{
+	int entries;
+
+	if (s->bound)
+		return fail_with(EBUSY);
+	if (len < sizeof(int))
+		return fail_with(EINVAL);
+	memcpy(&entries, val, sizeof(entries));
+	if (entries <= 0 || (entries & (entries - 1)) || *ring)
+		return fail_with(EINVAL);
+	*ring = (uint32_t)entries;
+	return 0;
+}
+
+int __wrap_setsockopt(int fd, int level, int name, const void *val,
+		      socklen_t len);
+int __wrap_setsockopt(int fd, int level, int name, const void *val,
+		      socklen_t len)
+{
+	struct fake_sock *s = xdp_sock(fd);
+	struct xdp_umem_reg reg;
+
+	if (fake_fail("setsockopt"))
+		return -1;
+	if (!s || level != SOL_XDP)
+		return __real_setsockopt(fd, level, name, val, len);
+	switch (name) {
+	case XDP_UMEM_REG:
+		fake.last_reg_len = len;
+		if (len < 24)
+			return fail_with(EINVAL);
+		if (s->umem || s->bound)
+			return fail_with(EBUSY);
+		if (fake.reg_errno)
+			return fail_with(fake.reg_errno);
+		memset(&reg, 0, sizeof(reg));
+		memcpy(&reg, val, len < sizeof(reg) ? len : sizeof(reg));
+		fake.last_reg_flags = reg.flags;
+		s->umem = true;
+		return 0;
+	case XDP_UMEM_FILL_RING:
+		return set_ring(s, &s->fill, val, len);
+	case XDP_UMEM_COMPLETION_RING:
+		return set_ring(s, &s->comp, val, len);
+	case XDP_RX_RING:
+		return set_ring(s, &s->rx, val, len);
+	case XDP_TX_RING:
+		return set_ring(s, &s->tx, val, len);
+	}
+	return fail_with(ENOPROTOOPT);
+}
+
+static void fake_ring_off(struct xdp_ring_offset *o)
+{
+	o->producer = OFF_PROD;
+	o->consumer = OFF_CONS;
+	o->flags = OFF_FLAGS;
+	o->desc = OFF_DESC;
+}
+
+int __wrap_getsockopt(int fd, int level, int name, void *val,
+		      socklen_t *len);
+int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct xdp_mmap_offsets off;
+	uint64_t v1[12];
+	int i;
+
+	if (fake_fail("getsockopt"))
+		return -1;
+	if (!xdp_sock(fd) || level != SOL_XDP)
+		return __real_getsockopt(fd, level, name, val, len);
+	if (name != XDP_MMAP_OFFSETS)
+		return fail_with(ENOPROTOOPT);
+	if (fake.v1_offsets) {
+		/* producer, consumer, desc for rx, tx, fill, completion */
+		for (i = 0; i < 4; i++) {
+			v1[i * 3] = OFF_PROD;
+			v1[i * 3 + 1] = OFF_CONS;
+			v1[i * 3 + 2] = OFF_FLAGS;
+		}
+		if (*len < sizeof(v1))
+			return fail_with(EINVAL);
+		memcpy(val, v1, sizeof(v1));
+		*len = sizeof(v1);
+		return 0;
+	}
+	fake_ring_off(&off.rx);
+	fake_ring_off(&off.tx);
+	fake_ring_off(&off.fr);
+	fake_ring_off(&off.cr);
+	if (*len < sizeof(off))
+		return fail_with(EINVAL);
+	memcpy(val, &off, sizeof(off));
+	*len = sizeof(off);
+	return 0;
+}
+
+int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct fake_sock *s = xdp_sock(fd), *partner, *o;
+	const uint16_t known = XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY |
+			       XDP_USE_NEED_WAKEUP;
+	struct sockaddr_xdp sx;
+	int i;
+
+	if (fake_fail("bind"))
+		return -1;
+	if (!s)
+		return __real_bind(fd, addr, len);
+	if (len < sizeof(sx))
+		return fail_with(EINVAL);
+	memcpy(&sx, addr, sizeof(sx));
+	if (s->bound)
+		return fail_with(EBUSY);
+	if (fake.bind_errno)
+		return fail_with(fake.bind_errno);
+	if ((sx.sxdp_flags & ~known) || (!s->rx && !s->tx))
+		return fail_with(EINVAL);
+	/* kernels before 5.4, which answer with v1 offsets, know no flag 8 */
+	if (fake.v1_offsets && (sx.sxdp_flags & XDP_USE_NEED_WAKEUP))
+		return fail_with(EINVAL);
+	if (sx.sxdp_ifindex != FAKE_IFINDEX && sx.sxdp_ifindex != FAKE_IFINDEX2)
+		return fail_with(ENODEV);
+	if (fake.channels && sx.sxdp_queue_id >= fake.channels)
+		return fail_with(EINVAL);
+	if (sx.sxdp_flags & XDP_SHARED_UMEM) {
+		if (sx.sxdp_flags != XDP_SHARED_UMEM)
+			return fail_with(EINVAL);
+		partner = xdp_sock((int)sx.sxdp_shared_umem_fd);
+		if (!partner)
+			return fail_with(ENOPROTOOPT);
+		if (!partner->bound)
+			return fail_with(EBADF);
+		bool same = partner->ifindex == sx.sxdp_ifindex &&
+			    partner->queue == sx.sxdp_queue_id;
+		bool own = s->fill || s->comp;
+		if (same == own)
+			return fail_with(EINVAL);
+	} else {
+		if (!s->umem || !s->fill || !s->comp)
+			return fail_with(EINVAL);
+		for (i = 0; i < FAKE_MAX_FDS; i++) {
+			o = &socks[i];
+			if (o->xdp && o->bound && o->ifindex == sx.sxdp_ifindex &&
+			    o->queue == sx.sxdp_queue_id)
+				return fail_with(EBUSY);
+		}
+	}
+	s->bound = true;
+	s->ifindex = sx.sxdp_ifindex;
+	s->queue = sx.sxdp_queue_id;
+	fake.binds++;
+	fake.last_bind_flags = sx.sxdp_flags;
+	fake.last_bind_shared_fd = sx.sxdp_shared_umem_fd;
+	return 0;
+}
+
+static void *record_map(void *p, size_t len)
+{
+	unsigned int i;
+
+	if (p == MAP_FAILED)
+		return p;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (!maps[i].addr) {
+			maps[i].addr = p;
+			maps[i].len = len;
+			fake.live_maps++;
+			return p;
+		}
+	}
+	__real_munmap(p, len);
+	errno = ENOMEM;
+	return MAP_FAILED;
+}
+
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off)
+{
+	struct fake_sock *s = xdp_sock(fd);
+	uint32_t entries;
+	size_t entry;
+
+	if (fake_fail("mmap")) {
+		return MAP_FAILED;
+	}
+	if (!s) {
+		if (!(flags & MAP_ANONYMOUS))
+			return __real_mmap(addr, len, prot, flags, fd, off);
+		return record_map(__real_mmap(addr, len, prot, flags, fd, off),
+				  len);
+	}
+	switch ((uint64_t)off) {
+	case XDP_PGOFF_RX_RING:
+		entries = s->rx, entry = sizeof(struct xdp_desc);
+		break;
+	case XDP_PGOFF_TX_RING:
+		entries = s->tx, entry = sizeof(struct xdp_desc);
+		break;
+	case XDP_UMEM_PGOFF_FILL_RING:
+		entries = s->fill, entry = sizeof(uint64_t);
+		break;
+	case XDP_UMEM_PGOFF_COMPLETION_RING:
+		entries = s->comp, entry = sizeof(uint64_t);
+		break;
+	default:
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (!entries || len > OFF_DESC + entries * entry) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	return record_map(__real_mmap(NULL, len, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+			  len);
+}
+
+int __wrap_munmap(void *addr, size_t len);
+int __wrap_munmap(void *addr, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (maps[i].addr == addr && maps[i].len == len) {
+			maps[i].addr = NULL;
+			fake.live_maps--;
+			return __real_munmap(addr, len);
+		}
+	}
+	fake.bad_unmaps++;
+	return __real_munmap(addr, len);
+}
+
+int __wrap_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	struct ethtool_channels ch;
+	struct ifreq *ifr;
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fake_fail("ioctl"))
+		return -1;
+	if (req != SIOCETHTOOL)
+		return __real_ioctl(fd, req, arg);
+	ifr = arg;
+	memcpy(&ch, ifr->ifr_data, sizeof(ch));
+	if (ch.cmd != ETHTOOL_GCHANNELS || !fake.channels)
+		return fail_with(EOPNOTSUPP);
+	memset(&ch, 0, sizeof(ch));
+	ch.cmd = ETHTOOL_GCHANNELS;
+	ch.combined_count = fake.channels;
+	ch.max_combined = fake.channels;
+	memcpy(ifr->ifr_data, &ch, sizeof(ch));
+	return 0;
+}
+
+unsigned int __wrap_if_nametoindex(const char *name);
+unsigned int __wrap_if_nametoindex(const char *name)
+{
+	if (fake_fail("if_nametoindex"))
+		return 0;
+	if (!strcmp(name, "fake0"))
+		return FAKE_IFINDEX;
+	if (!strcmp(name, "fake1"))
+		return FAKE_IFINDEX2;
+	errno = ENODEV;
+	return 0;
+}
+
+char *__wrap_if_indextoname(unsigned int ifindex, char *name);
+char *__wrap_if_indextoname(unsigned int ifindex, char *name)
+{
+	if (fake_fail("if_indextoname"))
+		return NULL;
+	if (ifindex != FAKE_IFINDEX && ifindex != FAKE_IFINDEX2) {
+		errno = ENXIO;
+		return NULL;
+	}
+	strcpy(name, ifindex == FAKE_IFINDEX ? "fake0" : "fake1");
+	return name;
+}
+
+int __wrap_getrlimit(int res, struct rlimit *rl);
+int __wrap_getrlimit(int res, struct rlimit *rl)
+{
+	if (fake_fail("getrlimit"))
+		return -1;
+	if (res != RLIMIT_MEMLOCK)
+		return __real_getrlimit(res, rl);
+	rl->rlim_cur = rl->rlim_max = fake.memlock;
+	return 0;
+}
+
+ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *to, socklen_t tolen);
+ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *to, socklen_t tolen)
+{
+	struct fake_sock *s = xdp_sock(fd);
+
+	(void)buf, (void)len, (void)to, (void)tolen;
+	if (fake_fail("sendto"))
+		return -1;
+	fake.sendtos++;
+	if (!s)
+		return fail_with(ENOTSOCK);
+	if (!(flags & MSG_DONTWAIT))
+		return fail_with(EOPNOTSUPP);
+	if (!s->bound)
+		return fail_with(ENXIO);
+	if (!s->tx)
+		return fail_with(ENOBUFS);
+	return 0;
+}
+
+ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
+			struct sockaddr *from, socklen_t *fromlen);
+ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
+			struct sockaddr *from, socklen_t *fromlen)
+{
+	struct fake_sock *s = xdp_sock(fd);
+
+	(void)buf, (void)len, (void)from, (void)fromlen;
+	if (fake_fail("recvfrom"))
+		return -1;
+	fake.recvfroms++;
+	if (!s)
+		return fail_with(ENOTSOCK);
+	if (!(flags & MSG_DONTWAIT))
+		return fail_with(EOPNOTSUPP);
+	if (!s->bound)
+		return fail_with(ENXIO);
+	return 0;
+}
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	nfds_t i;
+
+	if (fake_fail("poll"))
+		return -1;
+	fake.polls++;
+	for (i = 0; i < n; i++)
+		if (!xdp_sock(fds[i].fd))
+			return __real_poll(fds, n, timeout);
+	/* Nothing ever arrives on a fake socket: time out at once. */
+	for (i = 0; i < n; i++)
+		fds[i].revents = 0;
+	return 0;
+}

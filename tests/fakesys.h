@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A fake kernel for unit tests, linked in with -Wl,--wrap=<call> (see
+ * tests/tests.mk). It plays AF_XDP well enough for setup and teardown to run
+ * with no privilege, keeps a ledger of every fd and mapping it hands out, and
+ * can make the Nth wrapped call fail with a chosen errno.
+ *
+ * Sockets of other families, and files, go to the real libc; AF_XDP sockets
+ * are real fds too (so /proc/self/fd sees them) but every AF_XDP operation on
+ * them is faked. Anonymous mmap() is real and recorded in the ledger.
+ */
+#ifndef LIBXSK_TESTS_FAKESYS_H
+#define LIBXSK_TESTS_FAKESYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAKE_IFINDEX 7 /* "fake0" */
+#define FAKE_IFINDEX2 8 /* "fake1" */
+#define FAKE_MAX_FDS 1024
+
+struct fake_state {
+	/* fault injection */
+	unsigned int calls; /* calls that could have failed, so far */
+	unsigned int fail_at; /* fail the call with this number (1-based) */
+	int fail_errno; /* ...with this errno */
+	const char *failed; /* the name of the call that was failed */
+
+	/* errno to answer a given call with, every time, while non-zero */
+	int bind_errno;
+	int reg_errno; /* XDP_UMEM_REG */
+
+	/* behaviour of the fake kernel */
+	bool v1_offsets; /* answer XDP_MMAP_OFFSETS in the pre-5.4 layout */
+	uint32_t channels; /* what ETHTOOL_GCHANNELS reports (0: EOPNOTSUPP) */
+	uint64_t memlock; /* RLIMIT_MEMLOCK reported by getrlimit */
+
+	/* the ledger */
+	int live_fds; /* fake AF_XDP sockets open */
+	int live_maps; /* recorded mappings not yet unmapped */
+	int bad_closes; /* close() of an fd the ledger doesn't know */
+	int bad_unmaps; /* munmap() of a range the ledger doesn't know */
+	unsigned int binds; /* successful binds */
+	uint16_t last_bind_flags;
+	uint32_t last_bind_shared_fd;
+	unsigned int last_reg_len; /* optlen of the last XDP_UMEM_REG */
+	uint32_t last_reg_flags;
+	int last_socket_type; /* type argument of the last AF_XDP socket() */
+	unsigned int sendtos, recvfroms, polls; /* wake-up syscalls made */
+};
+
+extern struct fake_state fake;
+
+/* Forget all state (fds and mappings still live are reported as leaks). */
+void fake_reset(void);
+
+/*
+ * Count a call that can fail, and say whether it must: every wrap calls this
+ * first. Sets errno when it returns true. Other fake modules use it too, so
+ * that one counter covers every wrapped call.
+ */
+bool fake_fail(const char *call);
+
+/* Record and forget fds and mappings made outside fakesys.c. */
+void fake_ledger_fd(int fd, bool open);
+
+/* The fake socket behind @fd: is it bound, and with which flags. */
+bool fake_is_bound(int fd);
+#endif /* LIBXSK_TESTS_FAKESYS_H */
