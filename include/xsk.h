@@ -169,8 +169,10 @@ enum xsk_mode {
 /* xsk_socket_opts.flags */
 #define XSK_SOCKET_NO_RX (1u << 0) /* TX-only: no RX ring */
 #define XSK_SOCKET_NO_TX (1u << 1) /* RX-only: no TX ring */
-#define XSK_SOCKET_NO_NEED_WAKEUP (1u << 2) /* don't ask for XDP_USE_NEED_WAKEUP */
-#define XSK_SOCKET_DEFER_BIND (1u << 3) /* set up, bind later: xsk_socket_bind() */
+#define XSK_SOCKET_NO_NEED_WAKEUP \
+	(1u << 2) /* don't ask for XDP_USE_NEED_WAKEUP */
+#define XSK_SOCKET_DEFER_BIND \
+	(1u << 3) /* set up, bind later: xsk_socket_bind() */
 
 /**
  * struct xsk_socket_opts - how to build a socket
@@ -245,9 +247,8 @@ XSK_API int xsk_socket_create(struct xsk_socket **xsk, struct xsk_umem *umem,
  * Return: as for xsk_socket_create(), plus -EBADF if @fd is negative and
  * -EINVAL if @fd is the UMEM's own socket.
  */
-XSK_API int xsk_socket_create_fd(struct xsk_socket **xsk,
-				 struct xsk_umem *umem, int fd,
-				 const struct xsk_socket_opts *opts);
+XSK_API int xsk_socket_create_fd(struct xsk_socket **xsk, struct xsk_umem *umem,
+				 int fd, const struct xsk_socket_opts *opts);
 
 /**
  * xsk_socket_bind() - bind a socket created with XSK_SOCKET_DEFER_BIND

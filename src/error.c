@@ -12,10 +12,11 @@
 #include "xsk_priv.h"
 
 static _Thread_local char errbuf[512];
+static _Thread_local const char *errmsg; /* errbuf or a constant */
 
 const char *xsk_errmsg(void)
 {
-	return errbuf;
+	return errmsg ? errmsg : "";
 }
 
 int xsk_err(int err, const char *fmt, ...)
@@ -25,6 +26,13 @@ int xsk_err(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	va_end(ap);
+	errmsg = errbuf;
+	return err;
+}
+
+int xsk_err_const(int err, const char *msg)
+{
+	errmsg = msg;
 	return err;
 }
 

@@ -12,13 +12,18 @@ int xsk_ring_setsize(int fd, int opt, uint32_t size, const char *name)
 	int err = xsk_sys_setsockopt(fd, SOL_XDP, opt, &v, sizeof(v));
 
 	if (err == -EBUSY)
-		return xsk_err(err, "the %s ring can't be sized: the socket is already bound, or the ring was sized before (ring sizes are set once, before bind)",
-			       name);
+		return xsk_err(
+			err,
+			"the %s ring can't be sized: the socket is already bound, or the ring was sized before (ring sizes are set once, before bind)",
+			name);
 	if (err == -EINVAL)
-		return xsk_err(err, "the kernel refused %u entries for the %s ring: sizes must be non-zero powers of two, and the socket must be an AF_XDP socket with a UMEM registered",
-			       size, name);
+		return xsk_err(
+			err,
+			"the kernel refused %u entries for the %s ring: sizes must be non-zero powers of two, and the socket must be an AF_XDP socket with a UMEM registered",
+			size, name);
 	if (err)
-		return xsk_err(err, "sizing the %s ring (%u entries) failed: %s",
+		return xsk_err(err,
+			       "sizing the %s ring (%u entries) failed: %s",
 			       name, size, strerror(-err));
 	return 0;
 }
@@ -55,13 +60,17 @@ int xsk_mmap_offsets(int fd, struct xdp_mmap_offsets *off)
 	memset(off, 0, sizeof(*off));
 	err = xsk_sys_getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, off, &len);
 	if (err)
-		return xsk_err(err, "reading the ring offsets (XDP_MMAP_OFFSETS) failed: %s",
-			       strerror(-err));
+		return xsk_err(
+			err,
+			"reading the ring offsets (XDP_MMAP_OFFSETS) failed: %s",
+			strerror(-err));
 	if (len == sizeof(*off))
 		return 0;
 	if (len != sizeof(v1))
-		return xsk_err(-EPROTO, "XDP_MMAP_OFFSETS answered %u bytes, neither the v1 (%zu) nor the v2 (%zu) layout",
-			       (unsigned int)len, sizeof(v1), sizeof(*off));
+		return xsk_err(
+			-EPROTO,
+			"XDP_MMAP_OFFSETS answered %u bytes, neither the v1 (%zu) nor the v2 (%zu) layout",
+			(unsigned int)len, sizeof(v1), sizeof(*off));
 	memcpy(&v1, off, sizeof(v1));
 	offsets_from_v1(&off->rx, &v1.rx);
 	offsets_from_v1(&off->tx, &v1.tx);
@@ -81,7 +90,8 @@ int xsk_ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
 	err = xsk_sys_mmap(&p, len, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_POPULATE, fd, pgoff);
 	if (err)
-		return xsk_err(err, "mapping the %s ring (%zu bytes) failed: %s",
+		return xsk_err(err,
+			       "mapping the %s ring (%zu bytes) failed: %s",
 			       name, len, strerror(-err));
 	m->addr = p;
 	m->len = len;

@@ -40,8 +40,7 @@ int xsk_sys_setsockopt(int fd, int level, int name, const void *val,
 	return setsockopt(fd, level, name, val, len) ? neg_errno() : 0;
 }
 
-int xsk_sys_getsockopt(int fd, int level, int name, void *val,
-		       socklen_t *len)
+int xsk_sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	return getsockopt(fd, level, name, val, len) ? neg_errno() : 0;
 }

@@ -21,8 +21,7 @@ int xsk_sys_socket(int domain, int type, int protocol);
 void xsk_sys_close(int fd);
 int xsk_sys_setsockopt(int fd, int level, int name, const void *val,
 		       socklen_t len);
-int xsk_sys_getsockopt(int fd, int level, int name, void *val,
-		       socklen_t *len);
+int xsk_sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int xsk_sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
 		 off_t off);
@@ -45,6 +44,15 @@ long xsk_sys_page_size(void);
 int xsk_err(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int xsk_err_sys(int err, const char *what);
+/* Like xsk_err() with a constant sentence and no formatting, for errors
+ * that a hot loop meets often. */
+int xsk_err_const(int err, const char *msg);
+
+/*
+ * Copy a caller's sized options struct (NULL: all zero) into @dst, checking
+ * its .sz (opts.c).
+ */
+int xsk_opts_load(void *dst, size_t dst_sz, const void *src, const char *type);
 
 /* Device facts used to explain errors (ifinfo.c). */
 int xsk_if_channels(uint32_t ifindex, uint32_t *count);
@@ -87,6 +95,12 @@ struct xsk_umem {
 	uint32_t comp_size;
 	int fd; /* the UMEM's own socket: registration and first context */
 	bool fd_taken; /* a socket has been created on @fd */
+	bool v1; /* the kernel answered the v1 ring offsets (before 5.4) */
+	uint16_t bind_flags; /* of the first socket; sharers inherit them */
+	uint32_t mode; /* enum xsk_mode asked for by the first socket */
+	/* RX and TX ring sizes already set on @fd: a ring can't be unsized,
+	 * so they outlive a failed first xsk_socket_create() */
+	uint32_t rx_kept, tx_kept;
 	unsigned int sockets; /* live sockets */
 	struct xsk_mapping area_map; /* set only when libxsk mapped the area */
 	struct xsk_ctx own; /* the context on @fd */
@@ -95,11 +109,11 @@ struct xsk_umem {
 
 struct xsk_socket {
 	struct xsk_umem *umem;
-	struct xsk_ctx *ctx;
+	struct xsk_ctx *ctx; /* the fill and completion rings it uses */
+	struct xsk_ctx *own_ctx; /* set when @ctx was made for this socket */
 	int fd;
 	bool bound;
 	bool need_wakeup;
-	uint16_t bind_flags;
 	uint32_t ifindex;
 	uint32_t queue_id;
 	struct xsk_ring_cons rx;
@@ -112,10 +126,21 @@ struct xsk_socket {
 
 /* Ring setup shared by the UMEM and the socket (ring.c). */
 int xsk_ring_setsize(int fd, int opt, uint32_t size, const char *name);
+/* Returns 0 for the v2 layout, 1 for the v1 layout (kernels before 5.4,
+ * which take no XDP_USE_NEED_WAKEUP), or a negative errno value. */
 int xsk_mmap_offsets(int fd, struct xdp_mmap_offsets *off);
 int xsk_ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
 		 size_t entry, off_t pgoff, const char *name,
 		 struct xsk_mapping *m);
+
+/* Fill and completion rings of a context (umem.c). */
+int xsk_ctx_setsizes(int fd, uint32_t fill_size, uint32_t comp_size);
+int xsk_ctx_map(struct xsk_ctx *ctx, const struct xdp_mmap_offsets *off,
+		uint32_t fill_size, uint32_t comp_size);
+void xsk_ctx_release(struct xsk_ctx *ctx);
+
+/* Explain a failed socket(AF_XDP) (umem.c). */
+int xsk_explain_socket(int err);
 
 static inline bool xsk_is_pow2(uint32_t v)
 {

@@ -28,8 +28,7 @@ int __real_socket(int domain, int type, int protocol);
 int __real_close(int fd);
 int __real_setsockopt(int fd, int level, int name, const void *val,
 		      socklen_t len);
-int __real_getsockopt(int fd, int level, int name, void *val,
-		      socklen_t *len);
+int __real_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int __real_bind(int fd, const struct sockaddr *addr, socklen_t len);
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off);
@@ -205,8 +204,7 @@ static void fake_ring_off(struct xdp_ring_offset *o)
 	o->desc = OFF_DESC;
 }
 
-int __wrap_getsockopt(int fd, int level, int name, void *val,
-		      socklen_t *len);
+int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct xdp_mmap_offsets off;
@@ -247,8 +245,8 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct fake_sock *s = xdp_sock(fd), *partner, *o;
-	const uint16_t known = XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY |
-			       XDP_USE_NEED_WAKEUP;
+	const uint16_t known =
+		XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP;
 	struct sockaddr_xdp sx;
 	int i;
 
@@ -290,7 +288,8 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 			return fail_with(EINVAL);
 		for (i = 0; i < FAKE_MAX_FDS; i++) {
 			o = &socks[i];
-			if (o->xdp && o->bound && o->ifindex == sx.sxdp_ifindex &&
+			if (o->xdp && o->bound &&
+			    o->ifindex == sx.sxdp_ifindex &&
 			    o->queue == sx.sxdp_queue_id)
 				return fail_with(EBUSY);
 		}
