@@ -125,7 +125,9 @@ XSK_API int xsk_umem_create(struct xsk_umem **umem,
  * @umem: where the new UMEM is stored on success; untouched on failure
  * @fd: an unbound AF_XDP socket, for example one received from a privileged
  *	process over a Unix socket. On success the UMEM owns it and closes it at
- *	destroy; on failure it stays open and the caller keeps it
+ *	destroy; on failure it stays open and the caller keeps it (a failure
+ *	after the registration leaves the UMEM registered on it: such an fd
+ *	takes no other UMEM, so close it)
  * @opts: as for xsk_umem_create()
  *
  * Registering the UMEM and mapping rings need no privilege, so a process
@@ -241,7 +243,8 @@ XSK_API int xsk_socket_create(struct xsk_socket **xsk, struct xsk_umem *umem,
  * @xsk: where the new socket is stored on success; untouched on failure
  * @umem: the UMEM, which must already have its first socket
  * @fd: an unbound AF_XDP socket; owned by the new socket on success, left
- *	open for the caller on failure
+ *	open for the caller on failure (with any ring sizes already set on it:
+ *	close it rather than retry on it)
  * @opts: as for xsk_socket_create()
  *
  * Return: as for xsk_socket_create(), plus -EBADF if @fd is negative and

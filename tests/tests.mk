@@ -56,6 +56,8 @@ KERN_BINS := $(KERN_TESTS:%=$(OBJDIR)/san/%)
 RUN := tests/run.sh $(OBJDIR)/check.log
 
 .PHONY: check check-deps check-run tests
+# keep the sanitizer and test objects between runs
+.SECONDARY:
 tests: $(UNIT_BINS) $(SAN_BINS) $(KERN_BINS)
 
 # cmocka may be missing on a fresh machine: install it first, then read its
