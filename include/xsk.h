@@ -190,6 +190,11 @@ enum xsk_mode {
  * @comp_size: likewise for the completion ring
  * @mode: enum xsk_mode
  * @flags: XSK_SOCKET_* flags
+ * @bind_wait_ms: if bind finds the queue taken (EBUSY), keep trying for up
+ *	to this many milliseconds. The kernel releases the queue of a closed
+ *	socket asynchronously, a few milliseconds later, so re-creating a
+ *	socket on a queue just closed needs this; 100 is plenty. Default 0:
+ *	fail at once
  */
 struct xsk_socket_opts {
 	size_t sz;
@@ -202,6 +207,7 @@ struct xsk_socket_opts {
 	uint32_t comp_size;
 	uint32_t mode;
 	uint32_t flags;
+	uint32_t bind_wait_ms;
 };
 
 struct xsk_socket;
@@ -228,7 +234,7 @@ struct xsk_socket;
  *	example a queue id beyond the device's active channels; see xsk_errmsg());
  *  -ENODEV: no such interface;
  *  -EBUSY: the queue is taken by another AF_XDP socket, or one was closed a
- *	moment ago (teardown is asynchronous: retry shortly);
+ *	moment ago (teardown is asynchronous: see @opts->bind_wait_ms);
  *  -EOPNOTSUPP: XSK_MODE_ZEROCOPY on a driver without zero-copy support;
  *  -EBADF: sharing the UMEM with a socket that is not bound yet;
  *  -EPERM, -EACCES: no CAP_NET_RAW;

@@ -245,8 +245,8 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct fake_sock *s = xdp_sock(fd), *partner, *o;
-	const uint16_t known =
-		XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP;
+	const uint16_t known = XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY |
+			       XDP_USE_NEED_WAKEUP;
 	struct sockaddr_xdp sx;
 	int i;
 
@@ -254,6 +254,7 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		return -1;
 	if (!s)
 		return __real_bind(fd, addr, len);
+	fake.bind_calls++;
 	if (len < sizeof(sx))
 		return fail_with(EINVAL);
 	memcpy(&sx, addr, sizeof(sx));

@@ -42,6 +42,7 @@ struct fake_state {
 	int bad_closes; /* close() of an fd the ledger doesn't know */
 	int bad_unmaps; /* munmap() of a range the ledger doesn't know */
 	unsigned int binds; /* successful binds */
+	unsigned int bind_calls; /* bind() calls on AF_XDP sockets */
 	uint16_t last_bind_flags;
 	uint32_t last_bind_shared_fd;
 	unsigned int last_reg_len; /* optlen of the last XDP_UMEM_REG */

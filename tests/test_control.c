@@ -32,8 +32,9 @@ static const struct xsk_socket_opts sock_opts_q0 = {
 static void assert_msg(const char *needle)
 {
 	if (!strstr(xsk_errmsg(), needle))
-		fail_msg("xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
-			 xsk_errmsg(), needle);
+		fail_msg(
+			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
+			xsk_errmsg(), needle);
 }
 
 static void assert_ledger(int fds, int maps)
@@ -220,15 +221,17 @@ static unsigned int fail_each_call(int (*fn)(void *out, void *arg), void *arg,
 				break;
 			}
 			if (rc != -inject[i])
-				fail_msg("failing call %u (%s) with %s returned %d",
-					 n, fake.failed, strerror(inject[i]),
-					 rc);
+				fail_msg(
+					"failing call %u (%s) with %s returned %d",
+					n, fake.failed, strerror(inject[i]),
+					rc);
 			assert_ptr_equal(out, SENTINEL);
 			assert_true(*xsk_errmsg());
 			if (fake.live_fds != fds || fake.live_maps != maps)
-				fail_msg("after failing call %u (%s): %d fds, %d maps live, expected %d, %d",
-					 n, fake.failed, fake.live_fds,
-					 fake.live_maps, fds, maps);
+				fail_msg(
+					"after failing call %u (%s): %d fds, %d maps live, expected %d, %d",
+					n, fake.failed, fake.live_fds,
+					fake.live_maps, fds, maps);
 			assert_ledger(fds, maps);
 			points++;
 		}
@@ -257,8 +260,8 @@ static int umem_op(void *out, void *arg)
 static void umem_fault_injection(void **state)
 {
 	static char area[16384] __attribute__((aligned(4096)));
-	struct xsk_umem_opts caller = XSK_OPTS(xsk_umem_opts, .area = area,
-					       .size = sizeof(area));
+	struct xsk_umem_opts caller =
+		XSK_OPTS(xsk_umem_opts, .area = area, .size = sizeof(area));
 
 	(void)state;
 	/* area, socket, register, fill size, completion size, offsets, fill
@@ -353,9 +356,9 @@ static int sock_op(void *out, void *arg)
 	/* as for the UMEM: a failed attempt leaves ring sizes on the fd */
 	if (c->fd >= 0)
 		c->fd = fresh_xdp_socket(c->fd);
-	err = c->fd >= 0 ? xsk_socket_create_fd(&c->last, c->umem, c->fd,
-						&c->o) :
-			   xsk_socket_create(&c->last, c->umem, &c->o);
+	err = c->fd >= 0 ?
+		      xsk_socket_create_fd(&c->last, c->umem, c->fd, &c->o) :
+		      xsk_socket_create(&c->last, c->umem, &c->o);
 	if (!err)
 		*(struct xsk_socket **)out = c->last;
 	return err;
@@ -416,8 +419,7 @@ static void socket_validation(void **state)
 		{ { .ifname = "fake0", .flags = 1u << 20 },
 		  "unknown socket flags" },
 		{ { .ifname = "fake0", .mode = 7 }, "unknown mode 7" },
-		{ { .ifname = "fake0", .rx_size = 1000 },
-		  "RX ring size 1000" },
+		{ { .ifname = "fake0", .rx_size = 1000 }, "RX ring size 1000" },
 		{ { .ifname = "fake0", .tx_size = 3 }, "TX ring size 3" },
 		{ { .ifname = "fake0", .fill_size = 6 }, "fill ring size 6" },
 		{ { .ifname = "" }, "empty or longer" },
@@ -463,7 +465,8 @@ static void socket_bind_errors_explained(void **state)
 	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
 	o.queue_id = 5; /* the fake device has 4 channels */
 	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EINVAL);
-	assert_msg("queue 5 does not exist on fake0, which has 4 active channel(s)");
+	assert_msg(
+		"queue 5 does not exist on fake0, which has 4 active channel(s)");
 	o.queue_id = 0;
 	o.ifname = "nope0";
 	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -ENODEV);
@@ -476,7 +479,28 @@ static void socket_bind_errors_explained(void **state)
 	fake.bind_errno = EBUSY;
 	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EBUSY);
 	assert_msg("queue 0 of fake0 is taken");
-	assert_msg("retry after a short wait");
+	assert_msg("set .bind_wait_ms");
+	/* waiting out the release of a closed socket's queue */
+	o.bind_wait_ms = 20;
+	fake.bind_calls = 0;
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EBUSY);
+	assert_msg("after waiting 20 ms");
+	assert_int_equal(fake.bind_calls, 21); /* one, then one a ms */
+	fake.bind_errno = 0;
+	fake.calls = 0;
+	/* the first bind (after offsets and two maps: the ring sizes were
+	 * kept) fails with EBUSY once, then the queue is free */
+	fake.fail_at = 4;
+	fake.fail_errno = EBUSY;
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), 0);
+	assert_string_equal(fake.failed, "bind");
+	fake.fail_at = 0;
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	/* the UMEM's socket is bound now: start again with a new UMEM */
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	o.bind_wait_ms = 0;
+	xsk = SENTINEL;
 	fake.bind_errno = EOPNOTSUPP;
 	o.mode = XSK_MODE_ZEROCOPY;
 	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EOPNOTSUPP);
@@ -516,8 +540,8 @@ static void socket_rings_wired(void **state)
 	struct xsk_socket_opts o = sock_opts_q0;
 	struct xsk_socket *xsk;
 	struct xsk_umem *umem;
-	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .fill_size = 64,
-					   .comp_size = 32);
+	struct xsk_umem_opts uo =
+		XSK_OPTS(xsk_umem_opts, .fill_size = 64, .comp_size = 32);
 
 	(void)state;
 	assert_int_equal(xsk_umem_create(&umem, &uo), 0);
