@@ -75,5 +75,7 @@ check-run: all tests
 	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
 	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
+	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
+	@$(RUN) readme tests/check-readme.sh $(LIB_A)
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@tests/summary.sh $(OBJDIR)/check.log
