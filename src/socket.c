@@ -474,7 +474,8 @@ int xsk_socket_kick_tx(struct xsk_socket *xsk)
 
 	if (!xsk->tx_map.addr)
 		return xsk_err_const(-ENOBUFS, "the socket has no TX ring");
-	if (xsk->need_wakeup && !xsk_ring_prod__needs_wakeup(&xsk->tx))
+	if (xsk->need_wakeup && !xsk->busy_poll &&
+	    !xsk_ring_prod__needs_wakeup(&xsk->tx))
 		return 0;
 	err = xsk_sys_sendto_wakeup(xsk->fd);
 	switch (err) {
@@ -501,7 +502,8 @@ int xsk_socket_wake_rx(struct xsk_socket *xsk)
 {
 	int err;
 
-	if (xsk->need_wakeup && !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
+	if (xsk->need_wakeup && !xsk->busy_poll &&
+	    !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
 		return 0;
 	err = xsk_sys_recvfrom_wakeup(xsk->fd);
 	if (!err || err == -EAGAIN)

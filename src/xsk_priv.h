@@ -115,6 +115,7 @@ struct xsk_socket {
 	int fd;
 	bool bound;
 	bool need_wakeup;
+	bool busy_poll; /* wake-ups drive the driver: always make them */
 	uint32_t bind_wait_ms;
 	uint32_t ifindex;
 	uint32_t queue_id;

@@ -192,6 +192,11 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 		return set_ring(s, &s->rx, val, len);
 	case XDP_TX_RING:
 		return set_ring(s, &s->tx, val, len);
+	case 9: /* XDP_MAX_TX_SKB_BUDGET, Linux 6.17 */
+		if (fake.v1_offsets)
+			break;
+		memcpy(&fake.tx_budget, val, sizeof(fake.tx_budget));
+		return 0;
 	}
 	return fail_with(ENOPROTOOPT);
 }
@@ -215,6 +220,25 @@ int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return -1;
 	if (!xdp_sock(fd) || level != SOL_XDP)
 		return __real_getsockopt(fd, level, name, val, len);
+	if (name == XDP_STATISTICS) {
+		/* counters 1..6; kernels before 5.9 have only the first 3 */
+		uint64_t st[6] = { 1, 2, 3, 4, 5, 6 };
+		socklen_t n = fake.v1_offsets ? 24 : sizeof(st);
+
+		if (*len < n)
+			return fail_with(EINVAL);
+		memcpy(val, st, n);
+		*len = n;
+		return 0;
+	}
+	if (name == XDP_OPTIONS && !fake.v1_offsets) {
+		struct xdp_options o = { fake.zerocopy ? XDP_OPTIONS_ZEROCOPY :
+							 0 };
+
+		memcpy(val, &o, sizeof(o));
+		*len = sizeof(o);
+		return 0;
+	}
 	if (name != XDP_MMAP_OFFSETS)
 		return fail_with(ENOPROTOOPT);
 	if (fake.v1_offsets) {

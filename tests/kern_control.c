@@ -228,6 +228,33 @@ static void deferred_bind_real(void **state)
 	assert_int_equal(xsk_umem_destroy(umem), 0);
 }
 
+static void options_real(void **state)
+{
+	struct xsk_socket_opts o = opts(0);
+	struct xsk_stats st = { .sz = sizeof(st) };
+	struct xsk_socket *xsk;
+	struct xsk_umem *umem;
+
+	(void)state;
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), 0);
+	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
+	assert_int_equal(st.flags, XSK_STATS_V2); /* Linux 5.9+ */
+	assert_int_equal(st.rx_dropped + st.rx_ring_full + st.tx_invalid_descs,
+			 0);
+	assert_int_equal(xsk_socket_zerocopy(xsk), 0); /* veth: copy mode */
+	if (xsk_socket_set_tx_budget(xsk, 256))
+		fail_msg("tx budget: %s", xsk_errmsg()); /* Linux 6.17+ */
+	assert_int_equal(xsk_socket_set_tx_budget(xsk, 16), -EINVAL);
+	if (xsk_socket_busy_poll(xsk, 20, 16))
+		fail_msg("busy poll: %s", xsk_errmsg()); /* Linux 5.11+ */
+	assert_int_equal(xsk_socket_kick_tx(xsk), 0);
+	assert_int_equal(xsk_socket_wake_rx(xsk), 0);
+	assert_int_equal(xsk_socket_busy_poll(xsk, 0, 0), 0);
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+}
+
 /* Drop capabilities from this process's effective and permitted sets. */
 static int drop_caps(uint64_t caps)
 {
@@ -344,6 +371,7 @@ int main(void)
 		cmocka_unit_test(zerocopy_unsupported),
 		cmocka_unit_test(shared_umem_real),
 		cmocka_unit_test(deferred_bind_real),
+		cmocka_unit_test(options_real),
 		cmocka_unit_test(memlock_explained),
 		cmocka_unit_test(no_cap_net_raw_explained),
 		cmocka_unit_test(privilege_split),

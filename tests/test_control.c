@@ -755,6 +755,129 @@ static void wakeups(void **state)
 	assert_ledger(0, 0);
 }
 
+static void stats_and_options(void **state)
+{
+	struct xsk_socket_opts o = sock_opts_q0;
+	struct xsk_stats st = { .sz = sizeof(st) };
+	struct xsk_socket *xsk;
+	struct xsk_umem *umem;
+
+	(void)state;
+	o.flags = XSK_SOCKET_DEFER_BIND;
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), 0);
+	assert_int_equal(xsk_socket_zerocopy(xsk), -ENXIO);
+	assert_int_equal(xsk_socket_bind(xsk), 0);
+
+	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
+	assert_int_equal(st.flags, XSK_STATS_V2);
+	assert_int_equal(st.rx_dropped, 1);
+	assert_int_equal(st.tx_invalid_descs, 3);
+	assert_int_equal(st.tx_ring_empty_descs, 6);
+	/* an older caller's struct gets what fits, nothing beyond */
+	struct {
+		struct xsk_stats s;
+		uint64_t canary;
+	} old = { .s = { .sz = offsetof(struct xsk_stats, rx_ring_full) },
+		  .canary = 77 };
+	old.s.rx_ring_full = 99;
+	assert_int_equal(xsk_socket_stats(xsk, &old.s), 0);
+	assert_int_equal(old.s.tx_invalid_descs, 3);
+	assert_int_equal(old.s.rx_ring_full, 99);
+	old.s.sz = 8;
+	assert_int_equal(xsk_socket_stats(xsk, &old.s), -EINVAL);
+	assert_int_equal(xsk_socket_stats(xsk, NULL), -EINVAL);
+
+	assert_int_equal(xsk_socket_zerocopy(xsk), 0);
+	fake.zerocopy = true;
+	assert_int_equal(xsk_socket_zerocopy(xsk), 1);
+
+	assert_int_equal(xsk_socket_set_tx_budget(xsk, 31), -EINVAL);
+	assert_int_equal(xsk_socket_set_tx_budget(xsk, 4096), -EINVAL);
+	assert_msg("from 32 to the TX ring size, 2048");
+	assert_int_equal(xsk_socket_set_tx_budget(xsk, 256), 0);
+	assert_int_equal(fake.tx_budget, 256);
+
+	/* an old kernel: v1 statistics, no XDP_OPTIONS, no TX budget */
+	fake.v1_offsets = true;
+	memset(&st, 0xff, sizeof(st));
+	st.sz = sizeof(st);
+	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
+	assert_int_equal(st.flags, 0);
+	assert_int_equal(st.rx_invalid_descs, 2);
+	assert_int_equal(st.rx_ring_full, 0);
+	assert_int_equal(st.tx_ring_empty_descs, 0);
+	assert_int_equal(xsk_socket_zerocopy(xsk), -EOPNOTSUPP);
+	assert_msg("Linux 5.3");
+	assert_int_equal(xsk_socket_set_tx_budget(xsk, 64), -EOPNOTSUPP);
+	assert_msg("Linux 6.17");
+	fake.v1_offsets = false;
+
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_ledger(0, 0);
+}
+
+static int sol_socket_int(int fd, int name)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, name, &v, &len), 0);
+	return v;
+}
+
+static void busy_poll_rollback(void **state)
+{
+	struct xsk_socket *xsk;
+	struct xsk_umem *umem;
+	int fd, i;
+
+	(void)state;
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&xsk, umem, &sock_opts_q0), 0);
+	fd = xsk_socket_fd(xsk);
+
+	/* two reads, then three writes: fail each write in turn */
+	for (i = 3; i <= 5; i++) {
+		fake.calls = 0;
+		fake.fail_at = (unsigned int)i;
+		fake.fail_errno = EPERM;
+		assert_int_equal(xsk_socket_busy_poll(xsk, 20, 16), -EPERM);
+		assert_msg("needs CAP_NET_ADMIN");
+		fake.fail_at = 0;
+		/* everything back as it was */
+		assert_int_equal(sol_socket_int(fd, 69), 0);
+		assert_int_equal(sol_socket_int(fd, SO_BUSY_POLL), 0);
+	}
+	fake.calls = 0;
+	fake.fail_at = 1;
+	fake.fail_errno = ENOPROTOOPT;
+	assert_int_equal(xsk_socket_busy_poll(xsk, 20, 16), -EOPNOTSUPP);
+	assert_msg("Linux 5.11");
+	fake.fail_at = 0;
+	assert_int_equal(xsk_socket_busy_poll(xsk, 1u << 31, 16), -EINVAL);
+
+	/* on: every wake-up is a syscall, flags or not */
+	assert_int_equal(xsk_socket_busy_poll(xsk, 20, 0), 0);
+	assert_int_equal(sol_socket_int(fd, 69), 1);
+	assert_int_equal(sol_socket_int(fd, SO_BUSY_POLL), 20);
+	fake.sendtos = fake.recvfroms = 0;
+	assert_int_equal(xsk_socket_kick_tx(xsk), 0);
+	assert_int_equal(xsk_socket_wake_rx(xsk), 0);
+	assert_int_equal(fake.sendtos, 1);
+	assert_int_equal(fake.recvfroms, 1);
+	/* off again */
+	assert_int_equal(xsk_socket_busy_poll(xsk, 0, 0), 0);
+	assert_int_equal(sol_socket_int(fd, 69), 0);
+	assert_int_equal(xsk_socket_kick_tx(xsk), 0);
+	assert_int_equal(fake.sendtos, 1);
+
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_ledger(0, 0);
+}
+
 static void *fail_in_thread(void *arg)
 {
 	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts, .frame_size = 100);
@@ -798,6 +921,8 @@ int main(void)
 		cmocka_unit_test_setup(shared_umem, setup),
 		cmocka_unit_test_setup(deferred_bind, setup),
 		cmocka_unit_test_setup(wakeups, setup),
+		cmocka_unit_test_setup(stats_and_options, setup),
+		cmocka_unit_test_setup(busy_poll_rollback, setup),
 	};
 
 	return cmocka_run_group_tests_name("control path", tests, NULL, NULL);
