@@ -22,47 +22,40 @@
 #define XDP_MAX_TX_SKB_BUDGET 9
 #endif
 
-/* The kernel's reply: v1 (Linux 4.18) is the first three counters. */
-struct xsk_kstats {
-	uint64_t rx_dropped;
-	uint64_t rx_invalid_descs;
-	uint64_t tx_invalid_descs;
-	uint64_t rx_ring_full;
-	uint64_t rx_fill_ring_empty_descs;
-	uint64_t tx_ring_empty_descs;
-};
-
-#define XSK_KSTATS_V1 offsetof(struct xsk_kstats, rx_ring_full)
+/*
+ * The counters of struct xsk_stats follow the kernel's struct
+ * xdp_statistics, in its order, so the kernel writes straight into them:
+ * v1 (Linux 4.18) is the first three, v2 (5.9) all six.
+ */
+#define XSK_KSTATS_V1 (3 * sizeof(uint64_t))
+#define XSK_KSTATS_V2 (6 * sizeof(uint64_t))
+_Static_assert(offsetof(struct xsk_stats, tx_ring_empty_descs) -
+			       offsetof(struct xsk_stats, rx_dropped) ==
+		       XSK_KSTATS_V2 - sizeof(uint64_t),
+	       "xsk_stats counters must be contiguous");
 
 int xsk_socket_stats(struct xsk_socket *xsk, struct xsk_stats *stats)
 {
-	struct xsk_kstats k;
 	struct xsk_stats out;
-	socklen_t len = sizeof(k);
+	socklen_t len = XSK_KSTATS_V2;
 	int err;
 
 	if (!stats || stats->sz < offsetof(struct xsk_stats, rx_ring_full))
 		return xsk_err(
 			-EINVAL,
 			"struct xsk_stats: set .sz to sizeof(struct xsk_stats)");
-	memset(&k, 0, sizeof(k));
-	err = xsk_sys_getsockopt(xsk->fd, SOL_XDP, XDP_STATISTICS, &k, &len);
+	memset(&out, 0, sizeof(out));
+	err = xsk_sys_getsockopt(xsk->fd, SOL_XDP, XDP_STATISTICS,
+				 &out.rx_dropped, &len);
 	if (err)
 		return xsk_err_sys(
 			err, "reading the statistics (XDP_STATISTICS) failed");
-	if (len != sizeof(k) && len != XSK_KSTATS_V1)
+	if (len != XSK_KSTATS_V2 && len != XSK_KSTATS_V1)
 		return xsk_err(
 			-EPROTO,
 			"XDP_STATISTICS answered %u bytes, neither the v1 (%zu) nor the v2 (%zu) layout",
-			(unsigned int)len, XSK_KSTATS_V1, sizeof(k));
-	memset(&out, 0, sizeof(out));
-	out.flags = len == sizeof(k) ? XSK_STATS_V2 : 0;
-	out.rx_dropped = k.rx_dropped;
-	out.rx_invalid_descs = k.rx_invalid_descs;
-	out.tx_invalid_descs = k.tx_invalid_descs;
-	out.rx_ring_full = k.rx_ring_full;
-	out.rx_fill_ring_empty_descs = k.rx_fill_ring_empty_descs;
-	out.tx_ring_empty_descs = k.tx_ring_empty_descs;
+			(unsigned int)len, XSK_KSTATS_V1, XSK_KSTATS_V2);
+	out.flags = len == XSK_KSTATS_V2 ? XSK_STATS_V2 : 0;
 	/* Fill what the caller's (perhaps older) struct has room for. */
 	out.sz = stats->sz;
 	memcpy(stats, &out, stats->sz < sizeof(out) ? stats->sz : sizeof(out));

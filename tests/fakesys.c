@@ -471,26 +471,32 @@ int __wrap_getrlimit(int res, struct rlimit *rl)
 	return 0;
 }
 
-ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
-		      const struct sockaddr *to, socklen_t tolen);
-ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
-		      const struct sockaddr *to, socklen_t tolen)
+/* sendto() and recvfrom() on an AF_XDP socket are wake-ups, nothing more. */
+static ssize_t wakeup(int fd, int flags, const char *call, unsigned int *count)
 {
 	struct fake_sock *s = xdp_sock(fd);
 
-	(void)buf, (void)len, (void)to, (void)tolen;
-	if (fake_fail("sendto"))
+	if (fake_fail(call))
 		return -1;
-	fake.sendtos++;
+	(*count)++;
 	if (!s)
 		return fail_with(ENOTSOCK);
 	if (!(flags & MSG_DONTWAIT))
 		return fail_with(EOPNOTSUPP);
 	if (!s->bound)
 		return fail_with(ENXIO);
-	if (!s->tx)
+	if (count == &fake.sendtos && !s->tx)
 		return fail_with(ENOBUFS);
 	return 0;
+}
+
+ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *to, socklen_t tolen);
+ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *to, socklen_t tolen)
+{
+	(void)buf, (void)len, (void)to, (void)tolen;
+	return wakeup(fd, flags, "sendto", &fake.sendtos);
 }
 
 ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
@@ -498,19 +504,8 @@ ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
 ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
 			struct sockaddr *from, socklen_t *fromlen)
 {
-	struct fake_sock *s = xdp_sock(fd);
-
 	(void)buf, (void)len, (void)from, (void)fromlen;
-	if (fake_fail("recvfrom"))
-		return -1;
-	fake.recvfroms++;
-	if (!s)
-		return fail_with(ENOTSOCK);
-	if (!(flags & MSG_DONTWAIT))
-		return fail_with(EOPNOTSUPP);
-	if (!s->bound)
-		return fail_with(ENXIO);
-	return 0;
+	return wakeup(fd, flags, "recvfrom", &fake.recvfroms);
 }
 
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
