@@ -31,16 +31,20 @@ static inline uint32_t *fake_word(struct fake_ring *f, uint64_t off)
 static inline void fake_ring_init(struct fake_ring *f, uint32_t size,
 				  size_t entry, uint32_t start)
 {
+	size_t len;
+
 	f->size = size;
 	f->entry = entry;
 	f->off.producer = 0;
 	f->off.consumer = 64;
 	f->off.flags = 128;
 	f->off.desc = 192;
-	f->map = (char *)aligned_alloc(64, 192 + (size_t)size * entry);
+	/* aligned_alloc() wants a multiple of the alignment. */
+	len = (192 + (size_t)size * entry + 63) & ~(size_t)63;
+	f->map = (char *)aligned_alloc(64, len);
 	if (!f->map)
 		abort();
-	memset(f->map, 0xa5, 192 + (size_t)size * entry);
+	memset(f->map, 0xa5, len);
 	*fake_word(f, f->off.producer) = start;
 	*fake_word(f, f->off.consumer) = start;
 	*fake_word(f, f->off.flags) = 0;

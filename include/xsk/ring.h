@@ -280,7 +280,8 @@ static inline __u32 xsk_prod_nb_free(struct xsk_ring_prod *r, __u32 nb)
  * xsk_ring_prod__reserve() - reserve exactly @nb slots
  * @prod: the fill or TX ring
  * @nb: number of slots
- * @idx: set to the first reserved index on success; untouched otherwise
+ * @idx: set to the first reserved index on success; untouched when fewer
+ *	than @nb slots are free
  *
  * Write the entries at @idx .. @idx + @nb - 1 (xsk_ring_prod__fill_addr(),
  * xsk_ring_prod__tx_desc()), then publish them with xsk_ring_prod__submit()
