@@ -374,6 +374,84 @@ static void test_complete_debug_bad(void **state)
 	fake_ring_fini(&fr);
 }
 
+/* Random batch sizes through both bulk copies (short runs, the 4/2/1
+ * tails, the memcpy() path for long runs, splits at the ring's wrap),
+ * checked against a model of the stack. */
+static void test_bulk_random(void **state)
+{
+	enum { NF = 600, RS = 256 };
+	static uint64_t model[NF], in_use[NF], expect[NF];
+	struct fake_ring fr, cr;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct xsk_frames f;
+	uint32_t seed = 12345, top = NF, nused = 0;
+
+	(void)state;
+	fake_ring_init(&fr, RS, 8, UINT32_MAX - 77);
+	fake_ring_init(&cr, RS, 8, UINT32_MAX - 300);
+	xsk_ring_prod__init(&fill, fr.map, &fr.off, RS);
+	xsk_ring_cons__init(&comp, cr.map, &cr.off, RS);
+	assert_int_equal(xsk_frames_init(&f, 0, 2048, NF, 0), 0);
+	for (uint32_t i = 0; i < NF; i++)
+		model[i] = (uint64_t)(NF - 1 - i) * 2048;
+
+	for (int round = 0; round < 2000; round++) {
+		uint32_t want, got, k;
+
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 16) % 200;
+		got = xsk_frames_fill(&f, &fill, want);
+		k = want < top ? want : top;
+		if (k > RS)
+			k = RS;
+		assert_int_equal(got, k);
+		/* The kernel takes them: the model's top slice, in order. */
+		for (uint32_t i = 0; i < got; i++) {
+			__u64 a = 0;
+
+			assert_int_equal(fake_consume(&fr, &a), 1);
+			assert_int_equal(a, model[top - got + i]);
+			in_use[nused++] = a;
+		}
+		top -= got;
+		assert_int_equal(xsk_frames_nfree(&f), top);
+
+		/* Some come back as completions, with offsets. */
+		k = nused ? (seed >> 8) % (nused + 1) : 0;
+		if (k > fake_room(&cr))
+			k = fake_room(&cr);
+		for (uint32_t i = 0; i < k; i++) {
+			__u64 a = in_use[--nused];
+
+			expect[i] = a;
+			a += (seed + i) % 2048;
+			assert_int_equal(fake_produce(&cr, &a), 1);
+		}
+		/* Taken in one or more calls; pushed in completion order,
+		 * masked to the frame base. */
+		for (uint32_t done = 0; done < k; done += got) {
+			want = (seed >> 4) % 300 + 1;
+			got = xsk_frames_complete(&f, &comp, want);
+			assert_int_equal(got,
+					 want < k - done ? want : k - done);
+			for (uint32_t i = 0; i < got; i++) {
+				assert_int_equal(f.stack[top + i],
+						 expect[done + i]);
+				model[top + i] = expect[done + i];
+			}
+			top += got;
+			assert_int_equal(xsk_frames_nfree(&f), top);
+		}
+		assert_int_equal(fake_pending(&cr), 0);
+		assert_int_equal(top + nused, NF);
+	}
+	assert_true(fake_prod(&fr) < UINT32_MAX - 77); /* wrapped */
+	xsk_frames_destroy(&f);
+	fake_ring_fini(&fr);
+	fake_ring_fini(&cr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_complete_debug),
 		cmocka_unit_test(test_complete_bounded),
 		cmocka_unit_test(test_complete_debug_bad),
+		cmocka_unit_test(test_bulk_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
