@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stress_desc),
 	};
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1)
 		count = strtoull(argv[1], NULL, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -309,5 +309,6 @@ int main(void)
 	printf("ring model: seed %" PRIu64
 	       " (XSK_TEST_SEED), %lu sequences of %u operations per side\n",
 	       seed, nseq, nops);
+	fflush(stdout);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

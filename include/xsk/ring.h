@@ -388,7 +388,9 @@ static inline int xsk_ring_prod__needs_wakeup(const struct xsk_ring_prod *r)
  * @nb: the most the caller wants
  *
  * Loads the kernel's producer index only when the cached view holds fewer
- * than @nb entries.
+ * than @nb entries. (libxdp reloads only when the cached view is empty;
+ * reloading when it is short gives fuller batches, as the kernel's own
+ * consumer does, for one load of a line the producer is writing.)
  *
  * Return: the number of entries ready, at most @nb.
  */
