@@ -2,9 +2,9 @@
 /*
  * libxsk frame allocator: which UMEM frames are free, as a stack of frame
  * addresses. Allocating and freeing a frame is O(1); the bulk helpers move
- * a batch between the allocator and the fill or completion ring with at
- * most two contiguous copies (one more at the ring's wrap), not one ring
- * access per frame.
+ * a batch between the allocator and the fill or completion ring with one
+ * contiguous copy, or two when the batch wraps around the ring's end, not
+ * one ring helper call per frame.
  *
  * The fast paths are static inline here; xsk_frames_init() and
  * xsk_frames_destroy(), which allocate, are in the library and declared in
@@ -208,10 +208,11 @@ static inline int xsk_frames_free(struct xsk_frames *f, __u64 addr)
 /*
  * The bulk copies. Two addresses at a time through a 16-byte vector
  * (GCC/Clang vector extension, lowered to whatever the target has; only
- * 8-byte alignment is assumed), four per loop turn. Written out rather than
- * left to memcpy() because batches are short and a call costs more than it
- * saves on them, and because compilers at -O2 do not all vectorize the
- * masking loop by themselves.
+ * 8-byte alignment is assumed), eight per loop turn, and the last 0-7
+ * without a loop. Written out rather than left to memcpy() because batches
+ * are short and a call costs more than it saves on them (gcc turns even a
+ * plain short copy loop into a memmove() call), and because compilers at
+ * -O2 do not all vectorize the masking loop by themselves.
  */
 typedef __u64 xsk__u64x2
 	__attribute__((vector_size(16), aligned(8), may_alias));
