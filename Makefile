@@ -126,3 +126,4 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 include tests/tests.mk
+include bench/bench.mk

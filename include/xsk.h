@@ -423,6 +423,47 @@ XSK_API int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
  */
 XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
 
+/* ------------------------------------------------------ frame allocator */
+
+/*
+ * The allocator's struct and its inline fast paths (alloc, free, fill,
+ * complete) are in <xsk/frames.h>; these two allocate and free its memory.
+ */
+struct xsk_frames;
+
+/**
+ * xsk_frames_init() - set up a frame allocator with every frame free
+ * @f: the allocator to set up; untouched on failure
+ * @base: the UMEM address of the first frame (0 for a whole UMEM; another
+ *	value to give a part of the UMEM to this allocator)
+ * @frame_size: bytes per frame: the UMEM's chunk size, a power of two
+ *	unless XSK_FRAMES_UNALIGNED
+ * @nframes: how many frames, from @base on
+ * @flags: XSK_FRAMES_UNALIGNED (the UMEM is in unaligned chunk mode),
+ *	XSK_FRAMES_DEBUG (check every free for double frees and foreign
+ *	addresses), both from <xsk/frames.h>
+ *
+ * xsk_frames_alloc() hands frames out lowest address first.
+ *
+ * Return: 0, or
+ *  -EINVAL: @f is NULL, unknown flags, zero @nframes or @frame_size, a
+ *	@frame_size that is not a power of two or a @base that is not a
+ *	multiple of it in aligned mode, or frames that do not fit in the
+ *	address space (48 bits in unaligned mode); xsk_errmsg() says which;
+ *  -ENOMEM: out of memory.
+ */
+XSK_API int xsk_frames_init(struct xsk_frames *f, uint64_t base,
+			    uint32_t frame_size, uint32_t nframes,
+			    uint32_t flags);
+
+/**
+ * xsk_frames_destroy() - free an allocator's memory
+ * @f: an allocator set up by xsk_frames_init(), or NULL (nothing happens)
+ *
+ * Frames still in use are simply forgotten. @f is zeroed.
+ */
+XSK_API void xsk_frames_destroy(struct xsk_frames *f);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -6,6 +6,9 @@
 #
 #   tests/test_*.c   unit tests (cmocka, no privilege): syscalls are wrapped at
 #                    link time (tests/fakesys.c) so that each can fail on demand
+#   tests/stress_*.c two-thread stress tests (cmocka, header-only code):
+#                    run as built, then under ThreadSanitizer with a
+#                    smaller count ($(TSAN_COUNT))
 #   tests/kern_*.c   real-kernel tests (cmocka, root): run by tests/netns.sh in
 #                    private network namespaces with a veth pair
 #   tests/check-*.sh build checks: headers, install + pkg-config, ABI
@@ -50,6 +53,25 @@ endef
 $(eval $(call test_variant,test,))
 $(eval $(call test_variant,san,$(SAN_FLAGS)))
 
+# Stress tests exercise the inline data path only: no library objects.
+STRESS_TESTS := $(basename $(notdir $(wildcard tests/stress_*.c)))
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_COUNT := 5000000
+
+$(OBJDIR)/test/stress_%: tests/stress_%.c $(HDRS) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(msg) CCLD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ $< \
+		$(LDFLAGS) $(CMOCKA_LIBS) -lpthread
+
+$(OBJDIR)/tsan/stress_%: tests/stress_%.c $(HDRS) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(msg) CCLD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ \
+		$< $(LDFLAGS) $(CMOCKA_LIBS) -lpthread
+
+STRESS_BINS := $(STRESS_TESTS:%=$(OBJDIR)/test/%)
+TSAN_BINS := $(STRESS_TESTS:%=$(OBJDIR)/tsan/%)
 UNIT_BINS := $(UNIT_TESTS:%=$(OBJDIR)/test/%)
 SAN_BINS := $(UNIT_TESTS:%=$(OBJDIR)/san/%)
 KERN_BINS := $(KERN_TESTS:%=$(OBJDIR)/san/%)
@@ -58,7 +80,7 @@ RUN := tests/run.sh $(OBJDIR)/check.log
 .PHONY: check check-deps check-run tests
 # keep the sanitizer and test objects between runs
 .SECONDARY:
-tests: $(UNIT_BINS) $(SAN_BINS) $(KERN_BINS)
+tests: $(UNIT_BINS) $(SAN_BINS) $(KERN_BINS) $(STRESS_BINS) $(TSAN_BINS)
 
 # cmocka may be missing on a fresh machine: install it first, then read its
 # flags in a fresh make.
@@ -72,6 +94,8 @@ check-run: all tests
 	@rm -f $(OBJDIR)/check.log
 	@for t in $(UNIT_BINS); do $(RUN) unit:$$(basename $$t) $$t; done
 	@for t in $(SAN_BINS); do $(RUN) asan+ubsan:$$(basename $$t) $$t; done
+	@for t in $(STRESS_BINS); do $(RUN) stress:$$(basename $$t) $$t; done
+	@for t in $(TSAN_BINS); do $(RUN) tsan:$$(basename $$t) $$t $(TSAN_COUNT); done
 	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
 	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
