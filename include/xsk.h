@@ -355,8 +355,7 @@ XSK_API int xsk_socket_poll(struct xsk_socket *xsk, short events,
 enum xsk_attach_mode {
 	XSK_ATTACH_AUTO = 0, /* the kernel picks: native if the driver can */
 	XSK_ATTACH_NATIVE = 1, /* in the driver (XDP_FLAGS_DRV_MODE) */
-	XSK_ATTACH_GENERIC =
-		2, /* on the skb, any device (XDP_FLAGS_SKB_MODE) */
+	XSK_ATTACH_GENERIC = 2, /* on the skb: any device (SKB_MODE) */
 };
 
 /* xsk_prog_opts.flags */

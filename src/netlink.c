@@ -116,7 +116,7 @@ typedef void (*nl_reply_fn)(const struct nlmsghdr *nh, void *arg);
  * message that answers it to @cb. Returns the ack's (negative) error.
  */
 static int nl_talk(struct nl_req *req, nl_reply_fn cb, void *arg, char *why,
-		   size_t whylen)
+		   size_t whylen, enum xsk_nl_state *state)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct iovec iov = { .iov_base = req, .iov_len = req->nh.nlmsg_len };
@@ -150,6 +150,9 @@ static int nl_talk(struct nl_req *req, nl_reply_fn cb, void *arg, char *why,
 		err = n;
 		goto out_close;
 	}
+	/* Sent: until the answer is read, the kernel may have done it. */
+	if (state)
+		*state = XSK_NL_UNANSWERED;
 	for (;;) {
 		iov.iov_base = buf;
 		iov.iov_len = NL_BUFSZ;
@@ -177,12 +180,16 @@ static int nl_talk(struct nl_req *req, nl_reply_fn cb, void *arg, char *why,
 					goto out_close;
 				}
 				err = e->error;
+				if (state)
+					*state = XSK_NL_ANSWERED;
 				if (err)
 					nl_ext_ack(nh, why, whylen);
 				goto out_close;
 			}
 			if (nh->nlmsg_type == NLMSG_DONE) {
 				err = 0;
+				if (state)
+					*state = XSK_NL_ANSWERED;
 				goto out_close;
 			}
 			if (cb)
@@ -197,7 +204,8 @@ out_free:
 }
 
 int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
-		   uint32_t flags, char *why, size_t whylen)
+		   uint32_t flags, char *why, size_t whylen,
+		   enum xsk_nl_state *state)
 {
 	struct rtattr *nest;
 	struct nl_req req;
@@ -211,7 +219,9 @@ int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
 	if (expected_fd >= 0)
 		nl_put(&req, IFLA_XDP_EXPECTED_FD, &exp, sizeof(exp));
 	nl_nest_end(&req, nest);
-	return nl_talk(&req, NULL, NULL, why, whylen);
+	if (state)
+		*state = XSK_NL_UNSENT;
+	return nl_talk(&req, NULL, NULL, why, whylen, state);
 }
 
 static uint32_t rta_u32(const struct rtattr *rta)
@@ -285,7 +295,7 @@ int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q)
 	memset(&r, 0, sizeof(r));
 	nl_init(&req, RTM_GETLINK, 0, ifindex);
 	nl_put(&req, IFLA_EXT_MASK, &mask, sizeof(mask));
-	err = nl_talk(&req, parse_link, &r, NULL, 0);
+	err = nl_talk(&req, parse_link, &r, NULL, 0, NULL);
 	if (err)
 		return err;
 	*q = r;

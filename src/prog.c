@@ -437,15 +437,18 @@ static int attach_link(struct xsk_prog *p)
 
 static int attach_netlink(struct xsk_prog *p, char *why, size_t whylen)
 {
+	enum xsk_nl_state state;
 	/* Never replace a program that is already there. */
 	int err = xsk_nl_set_xdp(p->ifindex, p->prog_fd, -1,
 				 XDP_FLAGS_UPDATE_IF_NOEXIST | p->xdp_flags,
-				 why, whylen);
+				 why, whylen, &state);
 
-	if (err)
-		return err;
-	p->nl_attached = true;
-	return 0;
+	/* An answer lost after the request went out: the program may be
+	 * attached, so the rollback must try to detach it. The detach names
+	 * our program as the one expected, so it can't remove another. */
+	if (!err || state == XSK_NL_UNANSWERED)
+		p->nl_attached = true;
+	return err;
 }
 
 static int prog_attach(struct xsk_prog *p)
@@ -498,31 +501,39 @@ static int prog_find_mode(struct xsk_prog *p)
 
 static int netlink_detach(struct xsk_prog *p)
 {
+	enum xsk_nl_state st;
 	struct xsk_xdp_query q;
 	char why[256];
 	uint32_t cur;
 	int err;
 
 	err = xsk_nl_set_xdp(p->ifindex, -1, p->prog_fd,
-			     p->xdp_flags | XDP_FLAGS_REPLACE, why,
-			     sizeof(why));
-	/* EEXIST: the attached program is not ours any more; ENODEV: the
-	 * device, and its program, are gone. Either way nothing is ours. */
-	if (!err || err == -EEXIST || err == -ENODEV)
+			     p->xdp_flags | XDP_FLAGS_REPLACE, why, sizeof(why),
+			     &st);
+	/* The kernel says EEXIST: the attached program is not ours any more;
+	 * ENODEV: the device, and its program, are gone. Either way nothing
+	 * of ours is left. */
+	if (!err ||
+	    (st == XSK_NL_ANSWERED && (err == -EEXIST || err == -ENODEV)))
 		return 0;
-	if (err != -EINVAL)
+	if (st != XSK_NL_ANSWERED || err != -EINVAL)
 		goto fail;
 	/* Before 5.7 there is no XDP_FLAGS_REPLACE: check the id, then
 	 * detach (a narrow race with another attacher remains). */
 	err = xsk_nl_query_xdp(p->ifindex, &q);
 	if (err)
 		goto fail;
-	cur = p->xdp_flags == XDP_FLAGS_SKB_MODE ? q.skb_id : q.drv_id;
+	if (p->xdp_flags == XDP_FLAGS_SKB_MODE)
+		cur = q.skb_id;
+	else if (p->xdp_flags == XDP_FLAGS_DRV_MODE)
+		cur = q.drv_id;
+	else /* mode unknown (rollback): flags 0 pick the mode attach did */
+		cur = q.skb_id == p->prog_id ? q.skb_id : q.drv_id;
 	if (cur != p->prog_id)
 		return 0;
-	err = xsk_nl_set_xdp(p->ifindex, -1, -1, p->xdp_flags, why,
-			     sizeof(why));
-	if (!err || err == -ENODEV)
+	err = xsk_nl_set_xdp(p->ifindex, -1, -1, p->xdp_flags, why, sizeof(why),
+			     &st);
+	if (!err || (st == XSK_NL_ANSWERED && err == -ENODEV))
 		return 0;
 fail:
 	return xsk_err(
@@ -771,7 +782,7 @@ int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
 	return 0;
 }
 
-static int check_socket(const struct xsk_prog *p, const struct xsk_socket *x)
+static int check_socket(const struct xsk_prog *p, struct xsk_socket *x)
 {
 	if (!p || !x)
 		return xsk_err(-EINVAL, "no xsk_prog or no socket given");
@@ -779,15 +790,15 @@ static int check_socket(const struct xsk_prog *p, const struct xsk_socket *x)
 		return xsk_err(
 			-EINVAL,
 			"the socket is not bound yet: an XSKMAP takes bound sockets only (xsk_socket_bind())");
-	if (!x->has_rx)
+	if (!xsk_socket_rx(x))
 		return xsk_err(
 			-EINVAL,
 			"the socket has no RX ring (XSK_SOCKET_NO_RX): there is nothing to redirect to");
-	if (x->ifindex != p->ifindex)
+	if (xsk_socket_ifindex(x) != p->ifindex)
 		return xsk_err(
 			-EINVAL,
 			"the socket is bound to interface index %u, the program to %s (index %u): frames can only go to a socket on the device they arrived on",
-			x->ifindex, p->ifname, p->ifindex);
+			xsk_socket_ifindex(x), p->ifname, p->ifindex);
 	return 0;
 }
 
@@ -795,14 +806,16 @@ int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 {
 	int err = check_socket(prog, xsk);
 
-	return err ? err : xsk_prog_set_queue(prog, xsk->queue_id, xsk->fd);
+	return err ? err :
+		     xsk_prog_set_queue(prog, xsk_socket_queue_id(xsk),
+					xsk_socket_fd(xsk));
 }
 
 int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 {
 	if (!prog || !xsk)
 		return xsk_err(-EINVAL, "no xsk_prog or no socket given");
-	return xsk_prog_clear_queue(prog, xsk->queue_id);
+	return xsk_prog_clear_queue(prog, xsk_socket_queue_id(xsk));
 }
 
 int xsk_prog_fd(const struct xsk_prog *prog)

@@ -177,9 +177,14 @@ struct xsk_xdp_query {
  * with XDP_FLAGS_* @flags; @expected_fd >= 0 adds IFLA_XDP_EXPECTED_FD (with
  * XDP_FLAGS_REPLACE in @flags). On failure, @why receives the kernel's
  * extended ack message (empty if none) and the negative errno is returned.
+ * *@state (if not NULL) says whose error it is: XSK_NL_ANSWERED means the
+ * kernel's; XSK_NL_UNANSWERED means the request went out but its answer
+ * could not be read, so the kernel may have carried it out.
  */
+enum xsk_nl_state { XSK_NL_UNSENT, XSK_NL_UNANSWERED, XSK_NL_ANSWERED };
 int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
-		   uint32_t flags, char *why, size_t whylen);
+		   uint32_t flags, char *why, size_t whylen,
+		   enum xsk_nl_state *state);
 int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q);
 
 struct xsk_prog {
