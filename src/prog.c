@@ -103,8 +103,10 @@ static bool has_cap(int bit)
 /* EPERM from BPF_MAP_CREATE or BPF_PROG_LOAD: name what is missing. */
 static int explain_bpf_eperm(int err, const char *what)
 {
+	/* XDP programs and XSKMAPs need both; CAP_SYS_ADMIN stands in for
+	 * either (bpf_token_capable() in kernel/bpf/syscall.c). */
 	bool bpf = has_cap(CAPBIT_BPF) || has_cap(CAPBIT_SYS_ADMIN);
-	bool net = has_cap(CAPBIT_NET_ADMIN);
+	bool net = has_cap(CAPBIT_NET_ADMIN) || has_cap(CAPBIT_SYS_ADMIN);
 
 	if (!bpf || !net)
 		return xsk_err(
