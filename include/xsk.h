@@ -125,7 +125,9 @@ XSK_API int xsk_umem_create(struct xsk_umem **umem,
  * @umem: where the new UMEM is stored on success; untouched on failure
  * @fd: an unbound AF_XDP socket, for example one received from a privileged
  *	process over a Unix socket. On success the UMEM owns it and closes it at
- *	destroy; on failure it stays open and the caller keeps it
+ *	destroy; on failure it stays open and the caller keeps it (a failure
+ *	after the registration leaves the UMEM registered on it: such an fd
+ *	takes no other UMEM, so close it)
  * @opts: as for xsk_umem_create()
  *
  * Registering the UMEM and mapping rings need no privilege, so a process
@@ -188,6 +190,11 @@ enum xsk_mode {
  * @comp_size: likewise for the completion ring
  * @mode: enum xsk_mode
  * @flags: XSK_SOCKET_* flags
+ * @bind_wait_ms: if bind finds the queue taken (EBUSY), keep trying for up
+ *	to this many milliseconds. The kernel releases the queue of a closed
+ *	socket asynchronously, a few milliseconds later, so re-creating a
+ *	socket on a queue just closed needs this; 100 is plenty. Default 0:
+ *	fail at once
  */
 struct xsk_socket_opts {
 	size_t sz;
@@ -200,6 +207,7 @@ struct xsk_socket_opts {
 	uint32_t comp_size;
 	uint32_t mode;
 	uint32_t flags;
+	uint32_t bind_wait_ms;
 };
 
 struct xsk_socket;
@@ -226,7 +234,7 @@ struct xsk_socket;
  *	example a queue id beyond the device's active channels; see xsk_errmsg());
  *  -ENODEV: no such interface;
  *  -EBUSY: the queue is taken by another AF_XDP socket, or one was closed a
- *	moment ago (teardown is asynchronous: retry shortly);
+ *	moment ago (teardown is asynchronous: see @opts->bind_wait_ms);
  *  -EOPNOTSUPP: XSK_MODE_ZEROCOPY on a driver without zero-copy support;
  *  -EBADF: sharing the UMEM with a socket that is not bound yet;
  *  -EPERM, -EACCES: no CAP_NET_RAW;
@@ -241,7 +249,8 @@ XSK_API int xsk_socket_create(struct xsk_socket **xsk, struct xsk_umem *umem,
  * @xsk: where the new socket is stored on success; untouched on failure
  * @umem: the UMEM, which must already have its first socket
  * @fd: an unbound AF_XDP socket; owned by the new socket on success, left
- *	open for the caller on failure
+ *	open for the caller on failure (with any ring sizes already set on it:
+ *	close it rather than retry on it)
  * @opts: as for xsk_socket_create()
  *
  * Return: as for xsk_socket_create(), plus -EBADF if @fd is negative and
@@ -294,8 +303,8 @@ XSK_API struct xsk_ring_cons *xsk_socket_comp(struct xsk_socket *xsk);
  * @xsk: the socket
  *
  * Makes a sendto(MSG_DONTWAIT) only when it is needed: always without
- * need_wakeup, otherwise only when the kernel set the TX ring's need_wakeup
- * flag. Cheap enough to call after every submit.
+ * need_wakeup or in busy-poll mode, otherwise only when the kernel set the
+ * TX ring's need_wakeup flag. Cheap enough to call after every submit.
  *
  * Return: 0 (sent the wake-up, or none was needed), or
  *  -EAGAIN, -EBUSY: the kernel could not take the frames now (in copy mode,
@@ -312,7 +321,8 @@ XSK_API int xsk_socket_kick_tx(struct xsk_socket *xsk);
  *
  * With need_wakeup, the driver may stop taking frames from the fill ring
  * until woken; this makes a recvfrom(MSG_DONTWAIT) only when the fill ring's
- * flag asks for it (always without need_wakeup).
+ * flag asks for it (always without need_wakeup, and in busy-poll mode, where
+ * the call itself runs the driver).
  *
  * Return: 0, or a negative errno value from recvfrom(2) other than EAGAIN.
  */
@@ -331,6 +341,87 @@ XSK_API int xsk_socket_wake_rx(struct xsk_socket *xsk);
  */
 XSK_API int xsk_socket_poll(struct xsk_socket *xsk, short events,
 			    int timeout_ms);
+
+/* ------------------------------------------------ statistics and options */
+
+/* xsk_stats.flags */
+#define XSK_STATS_V2 (1u << 0) /* the kernel filled the Linux 5.9 counters */
+
+/**
+ * struct xsk_stats - the kernel's counters for one socket (XDP_STATISTICS)
+ * @sz: sizeof(struct xsk_stats), set by the caller
+ * @flags: XSK_STATS_V2 when the last three counters are filled in; kernels
+ *	before 5.9 report only the first three (the others read 0)
+ * @rx_dropped: frames dropped for other reasons (e.g. larger than a frame)
+ * @rx_invalid_descs: invalid descriptors in the fill ring
+ * @tx_invalid_descs: invalid descriptors in the TX ring, skipped
+ * @rx_ring_full: frames dropped because the RX ring was full
+ * @rx_fill_ring_empty_descs: times the fill ring was found empty
+ * @tx_ring_empty_descs: times the TX ring was found empty on a kick
+ */
+struct xsk_stats {
+	size_t sz;
+	uint32_t flags;
+	uint64_t rx_dropped;
+	uint64_t rx_invalid_descs;
+	uint64_t tx_invalid_descs;
+	uint64_t rx_ring_full;
+	uint64_t rx_fill_ring_empty_descs;
+	uint64_t tx_ring_empty_descs;
+};
+
+/**
+ * xsk_socket_stats() - read the socket's counters in one call
+ * @xsk: the socket
+ * @stats: filled in, up to @stats->sz bytes
+ *
+ * Return: 0, or -EINVAL if @stats is NULL or @stats->sz too small, -EPROTO
+ * if the kernel answers with a layout libxsk doesn't know, or another
+ * negative errno value from getsockopt(2).
+ */
+XSK_API int xsk_socket_stats(struct xsk_socket *xsk, struct xsk_stats *stats);
+
+/**
+ * xsk_socket_zerocopy() - does the bound socket run in zero-copy mode?
+ * @xsk: the socket
+ *
+ * Return: 1 (zero-copy), 0 (copy), -ENXIO if not bound yet, -EOPNOTSUPP on
+ * kernels before 5.3, which can't tell (XDP_OPTIONS).
+ */
+XSK_API int xsk_socket_zerocopy(struct xsk_socket *xsk);
+
+#define XSK_DEFAULT_BUSY_POLL_BUDGET 64
+
+/**
+ * xsk_socket_busy_poll() - turn preferred busy polling on or off
+ * @xsk: the socket
+ * @usecs: busy-poll time per call (SO_BUSY_POLL); 0 turns it off
+ * @budget: packets per busy-poll run (SO_BUSY_POLL_BUDGET); 0 for 64
+ *
+ * Sets SO_PREFER_BUSY_POLL, SO_BUSY_POLL and SO_BUSY_POLL_BUDGET together:
+ * if one fails, those already set are put back. In busy-poll mode the
+ * wake-up helpers always make their syscall, which is what runs the driver;
+ * pair it with the interface's napi_defer_hard_irqs and gro_flush_timeout.
+ *
+ * Return: 0, or -EINVAL (values out of range), -EOPNOTSUPP (kernel before
+ * 5.11), -EPERM (raising a value above the system default needs
+ * CAP_NET_ADMIN), or another negative errno value from setsockopt(2).
+ */
+XSK_API int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
+				 uint32_t budget);
+
+/**
+ * xsk_socket_set_tx_budget() - frames the kernel may send per kick
+ * @xsk: the socket
+ * @budget: from 32 (the kernel's default) to the TX ring size
+ *
+ * In copy mode the kernel sends at most this many frames per sendto()
+ * (XDP_MAX_TX_SKB_BUDGET); a larger budget means fewer kicks.
+ *
+ * Return: 0, or -EINVAL (no TX ring, or @budget out of range), -EOPNOTSUPP
+ * (kernel before 6.17), or another negative errno value from setsockopt(2).
+ */
+XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
 
 /* -------------------------------------------------- XDP program and XSKMAP */
 

@@ -128,8 +128,8 @@ static int explain_bind(const struct xsk_socket *s, int err)
 	case -EBUSY:
 		return xsk_err(
 			err,
-			"queue %u of %s is taken: another AF_XDP socket is bound to it, or one was closed a moment ago and the kernel is still tearing it down: close the other socket, or retry after a short wait",
-			s->queue_id, name);
+			"queue %u of %s is taken (after waiting %u ms): another AF_XDP socket is bound to it, or one was closed a moment ago and the kernel is still releasing the queue: close the other socket, or set .bind_wait_ms (100 is plenty) to wait for the release",
+			s->queue_id, name, s->bind_wait_ms);
 	case -ENODEV:
 		return xsk_err(
 			err,
@@ -155,6 +155,7 @@ static int socket_bind(struct xsk_socket *s)
 	struct xsk_ctx *ctx = s->ctx;
 	struct sockaddr_xdp sx;
 	struct xsk_ctx *partner;
+	uint32_t waited;
 	int err;
 
 	memset(&sx, 0, sizeof(sx));
@@ -175,7 +176,14 @@ static int socket_bind(struct xsk_socket *s)
 		sx.sxdp_flags = XDP_SHARED_UMEM;
 		sx.sxdp_shared_umem_fd = (uint32_t)partner->fd;
 	}
-	err = xsk_sys_bind(s->fd, (struct sockaddr *)&sx, sizeof(sx));
+	/* The kernel lets go of a closed socket's queue after an RCU grace
+	 * period, in a work item: on request, wait that out. */
+	for (waited = 0;; waited++) {
+		err = xsk_sys_bind(s->fd, (struct sockaddr *)&sx, sizeof(sx));
+		if (err != -EBUSY || waited >= s->bind_wait_ms)
+			break;
+		xsk_sys_sleep_ms(1);
+	}
 	if (err)
 		return explain_bind(s, err);
 	s->bound = true;
@@ -301,6 +309,7 @@ static int socket_create(struct xsk_socket **xsk, struct xsk_umem *u, int fd,
 	s->umem = u;
 	s->queue_id = o.queue_id;
 	s->ifindex = o.ifindex;
+	s->bind_wait_ms = o.bind_wait_ms;
 	s->fd = adopted ? fd : u->fd_taken ? -1 : u->fd;
 	if (o.ifname) {
 		err = xsk_sys_ifindex(o.ifname);
@@ -326,8 +335,8 @@ static int socket_create(struct xsk_socket **xsk, struct xsk_umem *u, int fd,
 	/* The UMEM's own socket uses its rings; another socket on a (device,
 	 * queue) the UMEM is already on shares that context's; otherwise it
 	 * gets a context, and rings, of its own. */
-	s->ctx =
-		s->fd == u->fd ? &u->own : find_ctx(u, s->ifindex, s->queue_id);
+	s->ctx = s->fd == u->fd ? &u->own :
+				  find_ctx(u, s->ifindex, s->queue_id);
 	if (!s->ctx) {
 		s->own_ctx = calloc(1, sizeof(*s->own_ctx));
 		if (!s->own_ctx) {
@@ -465,7 +474,8 @@ int xsk_socket_kick_tx(struct xsk_socket *xsk)
 
 	if (!xsk->tx_map.addr)
 		return xsk_err_const(-ENOBUFS, "the socket has no TX ring");
-	if (xsk->need_wakeup && !xsk_ring_prod__needs_wakeup(&xsk->tx))
+	if (xsk->need_wakeup && !xsk->busy_poll &&
+	    !xsk_ring_prod__needs_wakeup(&xsk->tx))
 		return 0;
 	err = xsk_sys_sendto_wakeup(xsk->fd);
 	switch (err) {
@@ -492,7 +502,8 @@ int xsk_socket_wake_rx(struct xsk_socket *xsk)
 {
 	int err;
 
-	if (xsk->need_wakeup && !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
+	if (xsk->need_wakeup && !xsk->busy_poll &&
+	    !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
 		return 0;
 	err = xsk_sys_recvfrom_wakeup(xsk->fd);
 	if (!err || err == -EAGAIN)

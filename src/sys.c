@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xsk_priv.h"
@@ -123,6 +124,15 @@ long xsk_sys_page_size(void)
 	long ps = sysconf(_SC_PAGESIZE);
 
 	return ps > 0 ? ps : 4096;
+}
+
+void xsk_sys_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 /* ----------------------------------------------------- BPF and rtnetlink */

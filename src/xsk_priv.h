@@ -34,6 +34,7 @@ int xsk_sys_ifindex(const char *name);
 int xsk_sys_ifname(uint32_t ifindex, char *name);
 int xsk_sys_memlock_limit(uint64_t *bytes);
 long xsk_sys_page_size(void);
+void xsk_sys_sleep_ms(unsigned int ms);
 
 /*
  * Error reporting (error.c). xsk_err() records a sentence for xsk_errmsg()
@@ -114,6 +115,8 @@ struct xsk_socket {
 	int fd;
 	bool bound;
 	bool need_wakeup;
+	bool busy_poll; /* wake-ups drive the driver: always make them */
+	uint32_t bind_wait_ms;
 	uint32_t ifindex;
 	uint32_t queue_id;
 	struct xsk_ring_cons rx;

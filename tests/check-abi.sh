@@ -14,7 +14,7 @@ nm -D --defined-only --with-symbol-versions "$so" |
 unversioned=$(grep -v '@LIBXSK_[0-9.]*$' "$tmp/exported")
 sed 's/@.*//' "$tmp/exported" | sort -u >"$tmp/so"
 sed -n 's/^[[:space:]]*\([a-z_][a-z0-9_]*\);$/\1/p' "$map" | sort -u >"$tmp/map"
-grep -ho 'XSK_API [^(]*(' "$@" | sed 's/.*[ *]\([a-z_][a-z0-9_]*\)($/\1/' |
+grep -ho '^XSK_API [^(]*(' "$@" | sed 's/.*[ *]\([a-z_][a-z0-9_]*\)($/\1/' |
 	sort -u >"$tmp/hdr"
 
 fail=0

@@ -192,6 +192,11 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 		return set_ring(s, &s->rx, val, len);
 	case XDP_TX_RING:
 		return set_ring(s, &s->tx, val, len);
+	case 9: /* XDP_MAX_TX_SKB_BUDGET, Linux 6.17 */
+		if (fake.v1_offsets)
+			break;
+		memcpy(&fake.tx_budget, val, sizeof(fake.tx_budget));
+		return 0;
 	}
 	return fail_with(ENOPROTOOPT);
 }
@@ -215,6 +220,25 @@ int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return -1;
 	if (!xdp_sock(fd) || level != SOL_XDP)
 		return __real_getsockopt(fd, level, name, val, len);
+	if (name == XDP_STATISTICS) {
+		/* counters 1..6; kernels before 5.9 have only the first 3 */
+		uint64_t st[6] = { 1, 2, 3, 4, 5, 6 };
+		socklen_t n = fake.v1_offsets ? 24 : sizeof(st);
+
+		if (*len < n)
+			return fail_with(EINVAL);
+		memcpy(val, st, n);
+		*len = n;
+		return 0;
+	}
+	if (name == XDP_OPTIONS && !fake.v1_offsets) {
+		struct xdp_options o = { fake.zerocopy ? XDP_OPTIONS_ZEROCOPY :
+							 0 };
+
+		memcpy(val, &o, sizeof(o));
+		*len = sizeof(o);
+		return 0;
+	}
 	if (name != XDP_MMAP_OFFSETS)
 		return fail_with(ENOPROTOOPT);
 	if (fake.v1_offsets) {
@@ -245,8 +269,8 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct fake_sock *s = xdp_sock(fd), *partner, *o;
-	const uint16_t known =
-		XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP;
+	const uint16_t known = XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY |
+			       XDP_USE_NEED_WAKEUP;
 	struct sockaddr_xdp sx;
 	int i;
 
@@ -254,6 +278,7 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		return -1;
 	if (!s)
 		return __real_bind(fd, addr, len);
+	fake.bind_calls++;
 	if (len < sizeof(sx))
 		return fail_with(EINVAL);
 	memcpy(&sx, addr, sizeof(sx));
@@ -446,26 +471,32 @@ int __wrap_getrlimit(int res, struct rlimit *rl)
 	return 0;
 }
 
-ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
-		      const struct sockaddr *to, socklen_t tolen);
-ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
-		      const struct sockaddr *to, socklen_t tolen)
+/* sendto() and recvfrom() on an AF_XDP socket are wake-ups, nothing more. */
+static ssize_t wakeup(int fd, int flags, const char *call, unsigned int *count)
 {
 	struct fake_sock *s = xdp_sock(fd);
 
-	(void)buf, (void)len, (void)to, (void)tolen;
-	if (fake_fail("sendto"))
+	if (fake_fail(call))
 		return -1;
-	fake.sendtos++;
+	(*count)++;
 	if (!s)
 		return fail_with(ENOTSOCK);
 	if (!(flags & MSG_DONTWAIT))
 		return fail_with(EOPNOTSUPP);
 	if (!s->bound)
 		return fail_with(ENXIO);
-	if (!s->tx)
+	if (count == &fake.sendtos && !s->tx)
 		return fail_with(ENOBUFS);
 	return 0;
+}
+
+ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *to, socklen_t tolen);
+ssize_t __wrap_sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *to, socklen_t tolen)
+{
+	(void)buf, (void)len, (void)to, (void)tolen;
+	return wakeup(fd, flags, "sendto", &fake.sendtos);
 }
 
 ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
@@ -473,19 +504,8 @@ ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
 ssize_t __wrap_recvfrom(int fd, void *buf, size_t len, int flags,
 			struct sockaddr *from, socklen_t *fromlen)
 {
-	struct fake_sock *s = xdp_sock(fd);
-
 	(void)buf, (void)len, (void)from, (void)fromlen;
-	if (fake_fail("recvfrom"))
-		return -1;
-	fake.recvfroms++;
-	if (!s)
-		return fail_with(ENOTSOCK);
-	if (!(flags & MSG_DONTWAIT))
-		return fail_with(EOPNOTSUPP);
-	if (!s->bound)
-		return fail_with(ENXIO);
-	return 0;
+	return wakeup(fd, flags, "recvfrom", &fake.recvfroms);
 }
 
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);

@@ -32,7 +32,10 @@ struct fake_state {
 	int reg_errno; /* XDP_UMEM_REG */
 
 	/* behaviour of the fake kernel */
-	bool v1_offsets; /* answer XDP_MMAP_OFFSETS in the pre-5.4 layout */
+	bool v1_offsets; /* answer like a kernel before 5.3: v1 offsets and
+			  * statistics, no XDP_OPTIONS, no TX budget */
+	bool zerocopy; /* what XDP_OPTIONS reports */
+	uint32_t tx_budget; /* last XDP_MAX_TX_SKB_BUDGET set */
 	uint32_t channels; /* what ETHTOOL_GCHANNELS reports (0: EOPNOTSUPP) */
 	uint64_t memlock; /* RLIMIT_MEMLOCK reported by getrlimit */
 
@@ -42,6 +45,7 @@ struct fake_state {
 	int bad_closes; /* close() of an fd the ledger doesn't know */
 	int bad_unmaps; /* munmap() of a range the ledger doesn't know */
 	unsigned int binds; /* successful binds */
+	unsigned int bind_calls; /* bind() calls on AF_XDP sockets */
 	uint16_t last_bind_flags;
 	uint32_t last_bind_shared_fd;
 	unsigned int last_reg_len; /* optlen of the last XDP_UMEM_REG */

@@ -57,6 +57,8 @@ KERN_BINS := $(KERN_TESTS:%=$(OBJDIR)/san/%)
 RUN := tests/run.sh $(OBJDIR)/check.log
 
 .PHONY: check check-deps check-run tests
+# keep the sanitizer and test objects between runs
+.SECONDARY:
 tests: $(UNIT_BINS) $(SAN_BINS) $(KERN_BINS)
 
 # cmocka may be missing on a fresh machine: install it first, then read its
@@ -74,5 +76,7 @@ check-run: all tests
 	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
 	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
+	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
+	@$(RUN) readme tests/check-readme.sh $(LIB_A)
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@tests/summary.sh $(OBJDIR)/check.log
