@@ -109,12 +109,13 @@ static int explain_bpf_eperm(int err, const char *what)
 	bool net = has_cap(CAPBIT_NET_ADMIN) || has_cap(CAPBIT_SYS_ADMIN);
 
 	if (!bpf || !net)
-		return xsk_err(
-			err, "%s needs %s%s%s: run as root or grant %s%s%s",
-			what, bpf ? "" : "CAP_BPF (or CAP_SYS_ADMIN)",
-			!bpf && !net ? " and " : "", net ? "" : "CAP_NET_ADMIN",
-			bpf ? "" : "cap_bpf", !bpf && !net ? "," : "",
-			net ? "" : "cap_net_admin");
+		return xsk_err(err,
+			       "%s needs %s%s%s: run as root or grant %s%s%s",
+			       what, bpf ? "" : "CAP_BPF (or CAP_SYS_ADMIN)",
+			       !bpf && !net ? " and " : "",
+			       net ? "" : "CAP_NET_ADMIN", bpf ? "" : "cap_bpf",
+			       !bpf && !net ? "," : "",
+			       net ? "" : "cap_net_admin");
 	return xsk_err(
 		err,
 		"%s was refused although CAP_BPF and CAP_NET_ADMIN are held: on kernels before 5.11 BPF memory counts against RLIMIT_MEMLOCK (raise it), or a security module or kernel lockdown forbids bpf(2)",
@@ -292,9 +293,9 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 			log[0] = '\0';
 			a.log_level = 1;
 			a.log_buf = ptr(log);
-			a.log_size =
-				(uint32_t)(log_size > UINT32_MAX ? UINT32_MAX :
-								   log_size);
+			a.log_size = (uint32_t)(log_size > UINT32_MAX ?
+							UINT32_MAX :
+							log_size);
 			fd = xsk_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 			log[log_size - 1] = '\0';
 		}

@@ -614,11 +614,11 @@ static int no_caps_child(void)
 		goto bad;
 
 	/* a loaded program, attached with rtnetlink: CAP_NET_ADMIN again */
-	err = xsk_prog_attach(
-		&p, ifname, 0,
-		&XSK_OPTS(xsk_prog_opts,
-			  .flags = XSK_PROG_OWN_PROG | XSK_PROG_NETLINK,
-			  .prog_fd = fd));
+	err = xsk_prog_attach(&p, ifname, 0,
+			      &XSK_OPTS(xsk_prog_opts,
+					.flags = XSK_PROG_OWN_PROG |
+						 XSK_PROG_NETLINK,
+					.prog_fd = fd));
 	if (err != -EPERM ||
 	    !strstr(xsk_errmsg(),
 		    "needs CAP_NET_ADMIN, which this process lacks"))

@@ -277,9 +277,9 @@ static struct nl_xdp decode_setlink(unsigned int i)
 
 static void netlink_requests(void **state)
 {
-	struct xsk_prog_opts o =
-		XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_NETLINK,
-			 .mode = XSK_ATTACH_GENERIC);
+	struct xsk_prog_opts o = XSK_OPTS(xsk_prog_opts,
+					  .flags = XSK_PROG_NETLINK,
+					  .mode = XSK_ATTACH_GENERIC);
 	struct xsk_prog *p = NULL;
 	struct nl_xdp r;
 	uint8_t mode;
