@@ -486,7 +486,8 @@ enum xsk_attach_mode {
  * @log_buf: where the kernel's verifier log goes if it refuses the built-in
  *	program (NUL-terminated, cut to @log_size), or NULL. The last line of
  *	the log is in xsk_errmsg() either way
- * @log_size: size of @log_buf in bytes
+ * @log_size: size of @log_buf in bytes; at least 128 (older kernels refuse
+ *	smaller logs), else @log_buf is left alone
  */
 struct xsk_prog_opts {
 	size_t sz;
@@ -519,6 +520,8 @@ struct xsk_prog;
  *  -EINVAL: an option breaks a rule (xsk_errmsg() names it), @map_fd is not
  *	an XSKMAP or @prog_fd not an XDP program, or the kernel refused the
  *	program or the attachment (see xsk_errmsg() and @opts->log_buf);
+ *  -EACCES: the verifier refused the built-in program (its last line is in
+ *	xsk_errmsg(), the whole log in @opts->log_buf);
  *  -ENODEV: no such interface;
  *  -EPERM: a capability is missing: CAP_BPF (or CAP_SYS_ADMIN) and
  *	CAP_NET_ADMIN to create the map and load the program, CAP_NET_ADMIN to

@@ -285,7 +285,7 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 	memcpy(a.prog_name, name, strlen(name) + 1);
 	fd = xsk_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 	if (fd == -EACCES || fd == -EINVAL) {
-		if (!log || log_size < 2) {
+		if (!log || log_size < 128) {
 			log = malloc(LOG_SIZE);
 			log_size = log ? LOG_SIZE : 0;
 		}
