@@ -464,6 +464,217 @@ XSK_API int xsk_frames_init(struct xsk_frames *f, uint64_t base,
  */
 XSK_API void xsk_frames_destroy(struct xsk_frames *f);
 
+/* -------------------------------------------------- XDP program and XSKMAP */
+
+/*
+ * An AF_XDP socket receives nothing until an XDP program on its interface
+ * redirects frames into an XSKMAP slot that holds the socket. An xsk_prog
+ * is that arrangement for one interface: an XSKMAP with one slot per queue,
+ * a small program built in C and loaded with bpf(2) (no libbpf, no ELF)
+ * that redirects each frame to the slot of the queue it arrived on and
+ * passes it to the network stack when the slot is empty, and the program's
+ * attachment. Sockets on several queues share one xsk_prog.
+ *
+ * The program is attached through a BPF link (kernel 5.9) where the kernel
+ * has them, so that it goes away with the process even if it crashes;
+ * otherwise, or with XSK_PROG_NETLINK, with rtnetlink, and then it stays on
+ * the interface until xsk_prog_destroy() removes it (or `ip link set dev
+ * IFNAME xdp off`). The built-in program needs kernel 5.3 (the fallback
+ * action in bpf_redirect_map's flags).
+ */
+
+/* xsk_prog_opts.mode: where the program runs */
+enum xsk_attach_mode {
+	XSK_ATTACH_AUTO = 0, /* the kernel picks: native if the driver can */
+	XSK_ATTACH_NATIVE = 1, /* in the driver (XDP_FLAGS_DRV_MODE) */
+	XSK_ATTACH_GENERIC = 2, /* on the skb: any device (SKB_MODE) */
+};
+
+/* xsk_prog_opts.flags */
+#define XSK_PROG_FRAGS (1u << 0) /* multi-buffer program (kernel 5.18) */
+#define XSK_PROG_PASS_ONLY (1u << 1) /* pass everything, no map: TX only */
+#define XSK_PROG_NETLINK (1u << 2) /* attach with rtnetlink, not a link */
+#define XSK_PROG_OWN_PROG (1u << 3) /* attach the caller's @prog_fd */
+#define XSK_PROG_OWN_MAP (1u << 4) /* use the caller's XSKMAP @map_fd */
+#define XSK_PROG_MAP_ONLY (1u << 5) /* a map, but no program: attach none */
+
+/* The map size when the driver does not report its queue count. */
+#define XSK_PROG_FALLBACK_QUEUES 64u
+
+/**
+ * struct xsk_prog_opts - which program, which map, how to attach
+ * @sz: sizeof(struct xsk_prog_opts)
+ * @flags: XSK_PROG_* flags:
+ *	XSK_PROG_FRAGS: load the built-in program flagged for multi-buffer
+ *	(BPF_F_XDP_HAS_FRAGS), for sockets bound with multi-buffer support;
+ *	XSK_PROG_PASS_ONLY: load a program that passes every frame, and no map,
+ *	for TX-only users whose driver transmits only with some XDP program;
+ *	XSK_PROG_NETLINK: attach with rtnetlink even where BPF links exist;
+ *	XSK_PROG_OWN_PROG: attach @prog_fd instead of the built-in program;
+ *	without XSK_PROG_OWN_MAP there is then no map to put sockets in;
+ *	XSK_PROG_OWN_MAP: put sockets into @map_fd, an XSKMAP, instead of a
+ *	new map; the built-in program (unless XSK_PROG_OWN_PROG) redirects
+ *	into it;
+ *	XSK_PROG_MAP_ONLY: create (or, with XSK_PROG_OWN_MAP, take) the map
+ *	and load and attach nothing: the caller's own program uses the map
+ * @mode: enum xsk_attach_mode
+ * @nqueues: slots in a new map. Default: the device's queue count
+ *	(ETHTOOL_GCHANNELS), or XSK_PROG_FALLBACK_QUEUES if the driver does
+ *	not say
+ * @prog_fd: the caller's XDP program, with XSK_PROG_OWN_PROG. libxsk takes
+ *	its own reference (a duplicate fd): the caller may close theirs
+ * @map_fd: the caller's XSKMAP, with XSK_PROG_OWN_MAP; duplicated likewise
+ * @log_buf: where the kernel's verifier log goes if it refuses the built-in
+ *	program (NUL-terminated, cut to @log_size), or NULL. The last line of
+ *	the log is in xsk_errmsg() either way
+ * @log_size: size of @log_buf in bytes; at least 128 (older kernels refuse
+ *	smaller logs), else @log_buf is left alone
+ */
+struct xsk_prog_opts {
+	size_t sz;
+	uint32_t flags;
+	uint32_t mode;
+	uint32_t nqueues;
+	int prog_fd;
+	int map_fd;
+	char *log_buf;
+	size_t log_size;
+};
+
+struct xsk_prog;
+
+/**
+ * xsk_prog_attach() - create an XSKMAP, load the redirect program, attach it
+ * @prog: where the new handle is stored on success; untouched on failure
+ * @ifname: interface name; if NULL, @ifindex is used
+ * @ifindex: interface index, used when @ifname is NULL
+ * @opts: options, or NULL: the built-in redirect program and a new map with
+ *	one slot per queue, attached through a BPF link in the mode the kernel
+ *	picks
+ *
+ * A BPF_LINK_CREATE that the kernel does not know (before 5.9) falls back to
+ * rtnetlink. An interface carries one XDP program: if it already has one
+ * (attached by anybody, in any mode) this fails with -EBUSY and changes
+ * nothing. Any failure leaves no map, program, link or attachment behind.
+ *
+ * Return: 0, or
+ *  -EINVAL: an option breaks a rule (xsk_errmsg() names it), @map_fd is not
+ *	an XSKMAP or @prog_fd not an XDP program, or the kernel refused the
+ *	program or the attachment (see xsk_errmsg() and @opts->log_buf);
+ *  -EACCES: the verifier refused the built-in program (its last line is in
+ *	xsk_errmsg(), the whole log in @opts->log_buf);
+ *  -ENODEV: no such interface;
+ *  -EPERM: a capability is missing: CAP_BPF (or CAP_SYS_ADMIN) and
+ *	CAP_NET_ADMIN to create the map and load the program, CAP_NET_ADMIN to
+ *	attach; xsk_errmsg() says which;
+ *  -EBUSY, -EEXIST: the interface already has an XDP program; xsk_errmsg()
+ *	says which (id, name, mode) and how to remove it;
+ *  -EOPNOTSUPP: XSK_ATTACH_NATIVE on a driver without native XDP, or
+ *	multi-buffer where the driver has none;
+ *  -ERANGE: the MTU is too large for XDP on this device;
+ *  other negative errno values from bpf(2), socket(2) and rtnetlink.
+ */
+XSK_API int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
+			    uint32_t ifindex, const struct xsk_prog_opts *opts);
+
+/**
+ * xsk_prog_destroy() - detach the program, close the map, free the handle
+ * @prog: the handle, or NULL (nothing happens)
+ *
+ * A program attached through a link is detached by closing the link. One
+ * attached with rtnetlink is removed explicitly, and only if it is still
+ * the one this handle attached (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD,
+ * or a check of the program id on kernels before 5.7): a program somebody
+ * else put there since is left alone. The handle is freed in every case.
+ *
+ * Return: 0, or the negative errno value of a failed netlink detach (the
+ * program may still be attached; xsk_errmsg() says what to do).
+ */
+XSK_API int xsk_prog_destroy(struct xsk_prog *prog);
+
+/**
+ * xsk_prog_add_socket() - put a socket into its queue's slot
+ * @prog: the handle
+ * @xsk: a bound socket with an RX ring, on @prog's interface
+ *
+ * Frames arriving on the socket's queue go to it from now on. A socket
+ * already in the slot is replaced.
+ *
+ * Return: 0, or
+ *  -ENOENT: @prog has no map (XSK_PROG_PASS_ONLY, or XSK_PROG_OWN_PROG
+ *	without XSK_PROG_OWN_MAP);
+ *  -EINVAL: the socket is not bound, has no RX ring, or is bound to another
+ *	interface;
+ *  -E2BIG: the socket's queue is beyond the map's slots (set @nqueues);
+ *  other negative errno values from BPF_MAP_UPDATE_ELEM.
+ */
+XSK_API int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk);
+
+/**
+ * xsk_prog_remove_socket() - empty the slot of a socket's queue
+ * @prog: the handle
+ * @xsk: the socket
+ *
+ * Frames on that queue go to the network stack again. Closing a socket also
+ * takes it out of every map.
+ *
+ * Return: 0, or -ENOENT if the slot is empty or @prog has no map, -E2BIG if
+ * the queue is beyond the map, or another negative errno value.
+ */
+XSK_API int xsk_prog_remove_socket(struct xsk_prog *prog,
+				   struct xsk_socket *xsk);
+
+/**
+ * xsk_prog_set_queue() - put any AF_XDP socket fd into a queue's slot
+ * @prog: the handle
+ * @queue_id: the slot
+ * @fd: a bound AF_XDP socket with an RX ring, for example one made by
+ *	another library or process
+ *
+ * Return: as for xsk_prog_add_socket(), with -EOPNOTSUPP from the kernel
+ * when @fd is not bound or has no RX ring, and -EBADF or -ENOTSOCK when it
+ * is not an AF_XDP socket.
+ */
+XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
+			       int fd);
+
+/**
+ * xsk_prog_clear_queue() - empty a queue's slot
+ * @prog: the handle
+ * @queue_id: the slot
+ *
+ * Return: as for xsk_prog_remove_socket().
+ */
+XSK_API int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id);
+
+/** xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY) */
+XSK_API int xsk_prog_fd(const struct xsk_prog *prog);
+/** xsk_prog_map_fd() - the XSKMAP's fd, or -1 if there is no map */
+XSK_API int xsk_prog_map_fd(const struct xsk_prog *prog);
+/** xsk_prog_nqueues() - slots in the map (0 if there is no map) */
+XSK_API uint32_t xsk_prog_nqueues(const struct xsk_prog *prog);
+/**
+ * xsk_prog_mode() - the mode the program runs in: XSK_ATTACH_NATIVE or
+ * XSK_ATTACH_GENERIC as the kernel reports it, or XSK_ATTACH_AUTO when
+ * nothing is attached (XSK_PROG_MAP_ONLY)
+ */
+XSK_API enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog);
+
+/**
+ * xsk_prog_query() - which XDP program an interface carries
+ * @ifname: interface name; if NULL, @ifindex is used
+ * @ifindex: interface index, used when @ifname is NULL
+ * @prog_id: where the program's id is stored (0: none); may be NULL
+ * @mode: where its mode is stored (XSK_ATTACH_AUTO: none); may be NULL
+ *
+ * Should several modes carry a program (possible with hardware offload),
+ * the native one is reported; an offloaded one alone is reported as native.
+ *
+ * Return: 0, or -ENODEV, or another negative errno value from rtnetlink.
+ */
+XSK_API int xsk_prog_query(const char *ifname, uint32_t ifindex,
+			   uint32_t *prog_id, enum xsk_attach_mode *mode);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

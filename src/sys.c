@@ -134,3 +134,57 @@ void xsk_sys_sleep_ms(unsigned int ms)
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
+
+/* ----------------------------------------------------- BPF and rtnetlink */
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
+
+int xsk_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+{
+	long ret = syscall(__NR_bpf, cmd, attr, size);
+
+	return ret < 0 ? neg_errno() : (int)ret;
+}
+
+int xsk_sys_dupfd(int fd)
+{
+	/* Above the standard streams, close-on-exec like every fd we make. */
+	int ret = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	return ret < 0 ? neg_errno() : ret;
+}
+
+int xsk_sys_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t n = sendmsg(fd, msg, flags);
+
+	return n < 0 ? neg_errno() : (int)n;
+}
+
+int xsk_sys_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, msg, flags);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? neg_errno() : (int)n;
+}
+
+int xsk_sys_capeff(uint64_t *caps)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(__NR_capget, &hdr, data))
+		return neg_errno();
+	*caps = data[0].effective | (uint64_t)data[1].effective << 32;
+	return 0;
+}

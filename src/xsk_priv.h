@@ -121,10 +121,8 @@ struct xsk_socket {
 	uint32_t queue_id;
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod tx;
-	struct xsk_mapping rx_map;
-	struct xsk_mapping tx_map;
-	bool has_rx;
-	bool has_tx;
+	struct xsk_mapping rx_map; /* addr NULL: no RX ring */
+	struct xsk_mapping tx_map; /* addr NULL: no TX ring */
 };
 
 /* Ring setup shared by the UMEM and the socket (ring.c). */
@@ -149,5 +147,59 @@ static inline bool xsk_is_pow2(uint32_t v)
 {
 	return v && !(v & (v - 1));
 }
+
+/* ------------------------------------------ XDP program and XSKMAP (prog.c) */
+
+union bpf_attr;
+struct msghdr;
+
+/* bpf(2), F_DUPFD_CLOEXEC, the netlink socket calls, capget (sys.c). */
+int xsk_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+int xsk_sys_dupfd(int fd);
+int xsk_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
+int xsk_sys_recvmsg(int fd, struct msghdr *msg, int flags);
+/* The effective capability set, bit n = capability n (capget). */
+int xsk_sys_capeff(uint64_t *caps);
+
+/*
+ * What rtnetlink says about the XDP programs on a device (netlink.c):
+ * @attached is IFLA_XDP_ATTACHED (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), and
+ * the program ids per mode are 0 where that mode has none.
+ */
+struct xsk_xdp_query {
+	uint8_t attached;
+	uint32_t drv_id;
+	uint32_t skb_id;
+	uint32_t hw_id;
+};
+
+/*
+ * RTM_SETLINK with a nested IFLA_XDP: attach @prog_fd (or detach with -1)
+ * with XDP_FLAGS_* @flags; @expected_fd >= 0 adds IFLA_XDP_EXPECTED_FD (with
+ * XDP_FLAGS_REPLACE in @flags). On failure, @why receives the kernel's
+ * extended ack message (empty if none) and the negative errno is returned.
+ * *@state (if not NULL) says whose error it is: XSK_NL_ANSWERED means the
+ * kernel's; XSK_NL_UNANSWERED means the request went out but its answer
+ * could not be read, so the kernel may have carried it out.
+ */
+enum xsk_nl_state { XSK_NL_UNSENT, XSK_NL_UNANSWERED, XSK_NL_ANSWERED };
+int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
+		   uint32_t flags, char *why, size_t whylen,
+		   enum xsk_nl_state *state);
+int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q);
+
+struct xsk_prog {
+	uint32_t ifindex;
+	char ifname[16]; /* IF_NAMESIZE, for messages */
+	uint32_t flags; /* XSK_PROG_* */
+	uint32_t xdp_flags; /* the XDP_FLAGS_* mode bits attached with */
+	uint32_t mode; /* enum xsk_attach_mode actually in use */
+	uint32_t nqueues; /* slots in the map */
+	uint32_t prog_id;
+	int map_fd; /* -1 if none */
+	int prog_fd; /* -1 if none */
+	int link_fd; /* -1 unless attached through a BPF link */
+	bool nl_attached; /* attached with rtnetlink: detach explicitly */
+};
 
 #endif /* LIBXSK_PRIV_H */

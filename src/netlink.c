@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rtnetlink for XDP: attach, detach and query the program on a device with
+ * RTM_SETLINK / RTM_GETLINK and a nested IFLA_XDP. This is the path for
+ * kernels without BPF links (before 5.9), the path a caller can force, and
+ * the only way to ask which programs a device carries in which mode.
+ *
+ * Every request asks for an acknowledgement (NLM_F_ACK) and for the kernel's
+ * extended ack (NETLINK_EXT_ACK), whose message often says exactly why an
+ * attach was refused ("native and generic XDP can't be active at the same
+ * time", "MTU too large", ...).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "xsk_priv.h"
+
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED 0x100
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS 0x200
+#endif
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Big enough for one RTM_NEWLINK of a device with its statistics skipped. */
+#define NL_BUFSZ 32768
+
+struct nl_req {
+	struct nlmsghdr nh;
+	struct ifinfomsg ifi;
+	char attrs[64];
+};
+
+static struct rtattr *nl_put(struct nl_req *req, unsigned short type,
+			     const void *data, unsigned short len)
+{
+	struct rtattr *rta =
+		(struct rtattr *)(void *)((char *)req +
+					  NLMSG_ALIGN(req->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	req->nh.nlmsg_len =
+		NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+static void nl_nest_end(struct nl_req *req, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)((char *)req + req->nh.nlmsg_len -
+					 (char *)nest);
+}
+
+static void nl_init(struct nl_req *req, uint16_t type, uint16_t flags,
+		    uint32_t ifindex)
+{
+	memset(req, 0, sizeof(*req));
+	req->nh.nlmsg_len = NLMSG_LENGTH(sizeof(req->ifi));
+	req->nh.nlmsg_type = type;
+	req->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	req->nh.nlmsg_seq = 1;
+	req->ifi.ifi_family = AF_UNSPEC;
+	req->ifi.ifi_index = (int)ifindex;
+}
+
+/* The kernel's own words from an extended ack, if it sent any. */
+static void nl_ext_ack(const struct nlmsghdr *nh, char *why, size_t whylen)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nh);
+	size_t off = sizeof(*e), total;
+	const struct rtattr *rta;
+
+	if (!why || !whylen || !(nh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	total = nh->nlmsg_len - NLMSG_HDRLEN;
+	if (off > total)
+		return;
+	rta = (const struct rtattr *)(const void *)((const char *)e + off);
+	total -= off;
+	for (; RTA_OK(rta, total); rta = RTA_NEXT(rta, total)) {
+		size_t n = RTA_PAYLOAD(rta);
+
+		if (rta->rta_type != NLMSGERR_ATTR_MSG || !n)
+			continue;
+		n = strnlen(RTA_DATA(rta), n);
+		if (n >= whylen)
+			n = whylen - 1;
+		memcpy(why, RTA_DATA(rta), n);
+		why[n] = '\0';
+		return;
+	}
+}
+
+typedef void (*nl_reply_fn)(const struct nlmsghdr *nh, void *arg);
+
+/*
+ * Send one request and read until its acknowledgement, handing any other
+ * message that answers it to @cb. Returns the ack's (negative) error.
+ */
+static int nl_talk(struct nl_req *req, nl_reply_fn cb, void *arg, char *why,
+		   size_t whylen, enum xsk_nl_state *state)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct iovec iov = { .iov_base = req, .iov_len = req->nh.nlmsg_len };
+	struct msghdr msg = {
+		.msg_name = &kernel,
+		.msg_namelen = sizeof(kernel),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	int one = 1, fd, n, err;
+	struct nlmsghdr *nh;
+	unsigned int left;
+	char *buf;
+
+	if (why && whylen)
+		why[0] = '\0';
+	buf = malloc(NL_BUFSZ);
+	if (!buf)
+		return -ENOMEM;
+	fd = xsk_sys_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	if (fd < 0) {
+		err = fd;
+		goto out_free;
+	}
+	/* Both are optional: kernels before 4.12 and 4.3 just say less. */
+	xsk_sys_setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	xsk_sys_setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	n = xsk_sys_sendmsg(fd, &msg, 0);
+	if (n < 0) {
+		err = n;
+		goto out_close;
+	}
+	/* Sent: until the answer is read, the kernel may have done it. */
+	if (state)
+		*state = XSK_NL_UNANSWERED;
+	for (;;) {
+		iov.iov_base = buf;
+		iov.iov_len = NL_BUFSZ;
+		msg.msg_flags = 0;
+		msg.msg_namelen = sizeof(kernel);
+		n = xsk_sys_recvmsg(fd, &msg, 0);
+		if (n < 0) {
+			err = n;
+			goto out_close;
+		}
+		if (msg.msg_flags & MSG_TRUNC) {
+			err = -EMSGSIZE;
+			goto out_close;
+		}
+		left = (unsigned int)n;
+		for (nh = (struct nlmsghdr *)(void *)buf; NLMSG_OK(nh, left);
+		     nh = NLMSG_NEXT(nh, left)) {
+			if (nh->nlmsg_seq != req->nh.nlmsg_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+					err = -EBADMSG;
+					goto out_close;
+				}
+				err = e->error;
+				if (state)
+					*state = XSK_NL_ANSWERED;
+				if (err)
+					nl_ext_ack(nh, why, whylen);
+				goto out_close;
+			}
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				err = 0;
+				if (state)
+					*state = XSK_NL_ANSWERED;
+				goto out_close;
+			}
+			if (cb)
+				cb(nh, arg);
+		}
+	}
+out_close:
+	xsk_sys_close(fd);
+out_free:
+	free(buf);
+	return err;
+}
+
+int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
+		   uint32_t flags, char *why, size_t whylen,
+		   enum xsk_nl_state *state)
+{
+	struct rtattr *nest;
+	struct nl_req req;
+	int32_t fd = prog_fd, exp = expected_fd;
+
+	nl_init(&req, RTM_SETLINK, 0, ifindex);
+	nest = nl_put(&req, IFLA_XDP | NLA_F_NESTED, NULL, 0);
+	nl_put(&req, IFLA_XDP_FD, &fd, sizeof(fd));
+	if (flags)
+		nl_put(&req, IFLA_XDP_FLAGS, &flags, sizeof(flags));
+	if (expected_fd >= 0)
+		nl_put(&req, IFLA_XDP_EXPECTED_FD, &exp, sizeof(exp));
+	nl_nest_end(&req, nest);
+	if (state)
+		*state = XSK_NL_UNSENT;
+	return nl_talk(&req, NULL, NULL, why, whylen, state);
+}
+
+static uint32_t rta_u32(const struct rtattr *rta)
+{
+	uint32_t v = 0;
+
+	if (RTA_PAYLOAD(rta) >= sizeof(v))
+		memcpy(&v, RTA_DATA(rta), sizeof(v));
+	return v;
+}
+
+static void parse_link(const struct nlmsghdr *nh, void *arg)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct xsk_xdp_query *q = arg;
+	const struct rtattr *rta, *x;
+	unsigned int len, xlen;
+	uint32_t single = 0;
+
+	if (nh->nlmsg_type != RTM_NEWLINK ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return;
+	len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+	rta = (const struct rtattr *)(const void *)((const char *)ifi +
+						    NLMSG_ALIGN(sizeof(*ifi)));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if ((rta->rta_type & NLA_TYPE_MASK) != IFLA_XDP)
+			continue;
+		xlen = RTA_PAYLOAD(rta);
+		for (x = RTA_DATA(rta); RTA_OK(x, xlen);
+		     x = RTA_NEXT(x, xlen)) {
+			switch (x->rta_type) {
+			case IFLA_XDP_ATTACHED:
+				if (RTA_PAYLOAD(x) >= 1)
+					q->attached =
+						*(const uint8_t *)RTA_DATA(x);
+				break;
+			case IFLA_XDP_PROG_ID:
+				single = rta_u32(x);
+				break;
+			case IFLA_XDP_DRV_PROG_ID:
+				q->drv_id = rta_u32(x);
+				break;
+			case IFLA_XDP_SKB_PROG_ID:
+				q->skb_id = rta_u32(x);
+				break;
+			case IFLA_XDP_HW_PROG_ID:
+				q->hw_id = rta_u32(x);
+				break;
+			}
+		}
+	}
+	/* Kernels before 4.19 report one id and the mode it is in. */
+	if (single && !q->drv_id && !q->skb_id && !q->hw_id) {
+		if (q->attached == XDP_ATTACHED_DRV)
+			q->drv_id = single;
+		else if (q->attached == XDP_ATTACHED_SKB)
+			q->skb_id = single;
+		else if (q->attached == XDP_ATTACHED_HW)
+			q->hw_id = single;
+	}
+}
+
+int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q)
+{
+	uint32_t mask = RTEXT_FILTER_SKIP_STATS;
+	struct xsk_xdp_query r;
+	struct nl_req req;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	nl_init(&req, RTM_GETLINK, 0, ifindex);
+	nl_put(&req, IFLA_EXT_MASK, &mask, sizeof(mask));
+	err = nl_talk(&req, parse_link, &r, NULL, 0, NULL);
+	if (err)
+		return err;
+	*q = r;
+	return 0;
+}

@@ -1,0 +1,874 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Receiving without libbpf: the XSKMAP, the redirect program built from a
+ * handful of instructions, loaded with raw bpf(2), attached through a BPF
+ * link (or rtnetlink), and the sockets put into their queue's slot.
+ *
+ * A handle records every fd and the attachment as they are made;
+ * prog_release() undoes whatever is recorded, for rollback and destroy
+ * alike.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+
+#include "xsk_priv.h"
+
+#ifndef BPF_F_XDP_HAS_FRAGS
+#define BPF_F_XDP_HAS_FRAGS (1U << 5)
+#endif
+#ifndef XDP_FLAGS_REPLACE
+#define XDP_FLAGS_REPLACE (1U << 4)
+#endif
+
+#define CAPBIT_NET_ADMIN 12
+#define CAPBIT_SYS_ADMIN 21
+#define CAPBIT_BPF 39
+
+#define PROG_FLAGS                                                \
+	(XSK_PROG_FRAGS | XSK_PROG_PASS_ONLY | XSK_PROG_NETLINK | \
+	 XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY)
+
+/* The verifier log kept when the caller gives no buffer: enough for the
+ * last line of a refusal of a six-instruction program. */
+#define LOG_SIZE 4096
+
+static const char license[] = "Dual MIT/GPL";
+
+static uint64_t ptr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
+			    int32_t imm)
+{
+	struct bpf_insn i;
+
+	memset(&i, 0, sizeof(i));
+	i.code = code;
+	i.dst_reg = dst & 0xf;
+	i.src_reg = src & 0xf;
+	i.off = off;
+	i.imm = imm;
+	return i;
+}
+
+/*
+ * The default program, in six instruction slots:
+ *
+ *	r2 = *(u32 *)(r1 + offsetof(struct xdp_md, rx_queue_index))
+ *	r1 = map_fd ll           (two slots: a 64-bit immediate that the
+ *	                          verifier turns into the map's address)
+ *	r3 = XDP_PASS            (action when the slot is empty: kernel 5.3)
+ *	call bpf_redirect_map
+ *	exit                     (r0 is the helper's verdict)
+ *
+ * The pass-only program is "r0 = XDP_PASS; exit".
+ */
+static unsigned int build_prog(struct bpf_insn *p, int map_fd, bool pass_only)
+{
+	unsigned int n = 0;
+
+	if (pass_only) {
+		p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0,
+			      XDP_PASS);
+		p[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		return n;
+	}
+	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, BPF_REG_1,
+		      (int16_t)offsetof(struct xdp_md, rx_queue_index), 0);
+	p[n++] = insn(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD,
+		      0, map_fd);
+	p[n++] = insn(0, 0, 0, 0, 0);
+	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, XDP_PASS);
+	p[n++] = insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_redirect_map);
+	p[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return n;
+}
+
+static bool has_cap(int bit)
+{
+	uint64_t caps;
+
+	/* If capget fails, don't claim a capability is missing. */
+	if (xsk_sys_capeff(&caps))
+		return true;
+	return caps & (1ull << bit);
+}
+
+/* EPERM from BPF_MAP_CREATE or BPF_PROG_LOAD: name what is missing. */
+static int explain_bpf_eperm(int err, const char *what)
+{
+	/* XDP programs and XSKMAPs need both; CAP_SYS_ADMIN stands in for
+	 * either (bpf_token_capable() in kernel/bpf/syscall.c). */
+	bool bpf = has_cap(CAPBIT_BPF) || has_cap(CAPBIT_SYS_ADMIN);
+	bool net = has_cap(CAPBIT_NET_ADMIN) || has_cap(CAPBIT_SYS_ADMIN);
+
+	if (!bpf || !net)
+		return xsk_err(err,
+			       "%s needs %s%s%s: run as root or grant %s%s%s",
+			       what, bpf ? "" : "CAP_BPF (or CAP_SYS_ADMIN)",
+			       !bpf && !net ? " and " : "",
+			       net ? "" : "CAP_NET_ADMIN", bpf ? "" : "cap_bpf",
+			       !bpf && !net ? "," : "",
+			       net ? "" : "cap_net_admin");
+	return xsk_err(
+		err,
+		"%s was refused although CAP_BPF and CAP_NET_ADMIN are held: on kernels before 5.11 BPF memory counts against RLIMIT_MEMLOCK (raise it), or a security module or kernel lockdown forbids bpf(2)",
+		what);
+}
+
+static int get_info(int fd, void *info, uint32_t len)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = len;
+	a.info.info = ptr(info);
+	return xsk_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
+}
+
+static int map_create(struct xsk_prog *p, uint32_t nqueues)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_XSKMAP;
+	a.key_size = sizeof(uint32_t);
+	a.value_size = sizeof(uint32_t);
+	a.max_entries = nqueues;
+	memcpy(a.map_name, "xsk_map", sizeof("xsk_map"));
+	fd = xsk_sys_bpf(BPF_MAP_CREATE, &a, sizeof(a));
+	if (fd == -EPERM)
+		return explain_bpf_eperm(fd, "creating an XSKMAP");
+	if (fd == -EINVAL)
+		return xsk_err(
+			fd,
+			"the kernel refused an XSKMAP of %u slots: it needs CONFIG_XDP_SOCKETS (kernel 4.18)",
+			nqueues);
+	if (fd < 0)
+		return xsk_err_sys(fd, "creating an XSKMAP");
+	p->map_fd = fd;
+	p->nqueues = nqueues;
+	return 0;
+}
+
+/* Take a reference of our own on the caller's map and check what it is. */
+static int map_adopt(struct xsk_prog *p, int fd)
+{
+	struct bpf_map_info info;
+	int err;
+
+	if (fd < 0)
+		return xsk_err(
+			-EBADF,
+			"XSK_PROG_OWN_MAP needs .map_fd, the XSKMAP's fd (got %d)",
+			fd);
+	err = xsk_sys_dupfd(fd);
+	if (err < 0)
+		return xsk_err_sys(err, "duplicating .map_fd");
+	p->map_fd = err;
+	memset(&info, 0, sizeof(info));
+	err = get_info(p->map_fd, &info, sizeof(info));
+	if (err)
+		return xsk_err(
+			err == -EBADF ? -EINVAL : err,
+			".map_fd %d is not a BPF map (BPF_OBJ_GET_INFO_BY_FD: %s)",
+			fd, strerror(-err));
+	if (info.type != BPF_MAP_TYPE_XSKMAP)
+		return xsk_err(
+			-EINVAL,
+			".map_fd %d is a BPF map of type %u, not an XSKMAP (%u)",
+			fd, info.type, BPF_MAP_TYPE_XSKMAP);
+	p->nqueues = info.max_entries;
+	return 0;
+}
+
+static int prog_adopt(struct xsk_prog *p, int fd)
+{
+	struct bpf_prog_info info;
+	int err;
+
+	if (fd < 0)
+		return xsk_err(
+			-EBADF,
+			"XSK_PROG_OWN_PROG needs .prog_fd, the XDP program's fd (got %d)",
+			fd);
+	err = xsk_sys_dupfd(fd);
+	if (err < 0)
+		return xsk_err_sys(err, "duplicating .prog_fd");
+	p->prog_fd = err;
+	memset(&info, 0, sizeof(info));
+	err = get_info(p->prog_fd, &info, sizeof(info));
+	if (err)
+		return xsk_err(
+			err == -EBADF ? -EINVAL : err,
+			".prog_fd %d is not a BPF program (BPF_OBJ_GET_INFO_BY_FD: %s)",
+			fd, strerror(-err));
+	if (info.type != BPF_PROG_TYPE_XDP)
+		return xsk_err(
+			-EINVAL,
+			".prog_fd %d is a BPF program of type %u, not an XDP program (%u)",
+			fd, info.type, BPF_PROG_TYPE_XDP);
+	p->prog_id = info.id;
+	return 0;
+}
+
+/* The last non-empty line of a verifier log: usually the reason. */
+static const char *last_line(char *log, size_t *len)
+{
+	size_t end = strlen(log), start;
+
+	while (end && (log[end - 1] == '\n' || log[end - 1] == ' '))
+		end--;
+	start = end;
+	while (start && log[start - 1] != '\n')
+		start--;
+	*len = end - start;
+	return log + start;
+}
+
+static int explain_load(int err, const struct xsk_prog_opts *o, char *log)
+{
+	const char *line;
+	size_t n = 0;
+
+	if (err == -EPERM)
+		return explain_bpf_eperm(err, "loading an XDP program");
+	line = log ? last_line(log, &n) : "";
+	if (n)
+		return xsk_err(
+			err,
+			"the kernel's verifier refused the %s program: %.*s%s",
+			o->flags & XSK_PROG_PASS_ONLY ? "pass" : "redirect",
+			(int)n, line,
+			o->log_buf ? " (full log in .log_buf)" :
+				     " (pass .log_buf for the full log)");
+	if (err == -EINVAL && (o->flags & XSK_PROG_FRAGS))
+		return xsk_err(
+			err,
+			"the kernel refused the multi-buffer program: BPF_F_XDP_HAS_FRAGS needs kernel 5.18; drop XSK_PROG_FRAGS on older kernels");
+	if (err == -EINVAL)
+		return xsk_err(
+			err,
+			"the kernel refused to load an XDP program before verifying it: it may lack CONFIG_BPF_SYSCALL or XDP");
+	return xsk_err_sys(err, "loading the XDP program");
+}
+
+/*
+ * Load without a log first, as the kernel is fastest that way; only a
+ * refusal is loaded again with a log, to say why.
+ */
+static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
+{
+	bool pass = o->flags & XSK_PROG_PASS_ONLY;
+	const char *name = pass ? "xsk_pass" : "xsk_redirect";
+	struct bpf_prog_info info;
+	struct bpf_insn insns[8];
+	char *log = o->log_buf;
+	size_t log_size = o->log_size;
+	union bpf_attr a;
+	int fd, err = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_XDP;
+	a.insn_cnt = build_prog(insns, p->map_fd, pass);
+	a.insns = ptr(insns);
+	a.license = ptr(license);
+	a.prog_flags = o->flags & XSK_PROG_FRAGS ? BPF_F_XDP_HAS_FRAGS : 0;
+	memcpy(a.prog_name, name, strlen(name) + 1);
+	fd = xsk_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd == -EACCES || fd == -EINVAL) {
+		if (!log || log_size < 128) {
+			log = malloc(LOG_SIZE);
+			log_size = log ? LOG_SIZE : 0;
+		}
+		if (log) {
+			log[0] = '\0';
+			a.log_level = 1;
+			a.log_buf = ptr(log);
+			a.log_size = (uint32_t)(log_size > UINT32_MAX ?
+							UINT32_MAX :
+							log_size);
+			fd = xsk_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+			log[log_size - 1] = '\0';
+		}
+	}
+	if (fd < 0)
+		err = explain_load(fd, o, log);
+	if (log && log != o->log_buf)
+		free(log);
+	if (fd < 0)
+		return err;
+	p->prog_fd = fd;
+	memset(&info, 0, sizeof(info));
+	err = get_info(fd, &info, sizeof(info));
+	if (err)
+		return xsk_err_sys(err, "reading the loaded program's id");
+	p->prog_id = info.id;
+	return 0;
+}
+
+static uint32_t mode_bits(uint32_t mode)
+{
+	if (mode == XSK_ATTACH_NATIVE)
+		return XDP_FLAGS_DRV_MODE;
+	if (mode == XSK_ATTACH_GENERIC)
+		return XDP_FLAGS_SKB_MODE;
+	return 0;
+}
+
+static const char *mode_name(uint32_t mode)
+{
+	if (mode == XSK_ATTACH_NATIVE)
+		return "native";
+	if (mode == XSK_ATTACH_GENERIC)
+		return "generic";
+	return "automatic";
+}
+
+static void name_of(uint32_t id, char *name, size_t len)
+{
+	struct bpf_prog_info info;
+	union bpf_attr a;
+	int fd;
+
+	name[0] = '\0';
+	memset(&a, 0, sizeof(a));
+	a.prog_id = id;
+	fd = xsk_sys_bpf(BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!get_info(fd, &info, sizeof(info)) && info.name[0])
+		snprintf(name, len, " \"%.*s\"", (int)sizeof(info.name),
+			 info.name);
+	xsk_sys_close(fd);
+}
+
+/* EBUSY or EEXIST: another program holds the interface. Say whose. */
+static int explain_busy(const struct xsk_prog *p, int err, const char *why)
+{
+	struct xsk_xdp_query q;
+	const char *mode, *ipmode;
+	char name[BPF_OBJ_NAME_LEN + 8];
+	uint32_t id;
+
+	memset(&q, 0, sizeof(q));
+	xsk_nl_query_xdp(p->ifindex, &q);
+	if (q.drv_id)
+		id = q.drv_id, mode = "native", ipmode = "xdpdrv";
+	else if (q.skb_id)
+		id = q.skb_id, mode = "generic", ipmode = "xdpgeneric";
+	else if (q.hw_id)
+		id = q.hw_id, mode = "offload", ipmode = "xdpoffload";
+	else
+		return xsk_err(
+			err,
+			"%s already has an XDP program, or had one a moment ago%s%s: check with `ip link show dev %s`",
+			p->ifname, why[0] ? ": " : "", why, p->ifname);
+	name_of(id, name, sizeof(name));
+	return xsk_err(
+		err,
+		"%s already has XDP program id %u%s attached in %s mode%s: an interface takes one program; remove it with `ip link set dev %s %s off` or, if a BPF link holds it, by closing that link (`bpftool link` lists them); or share it: give its XSKMAP with XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY",
+		p->ifname, id, name, mode,
+		err == -EEXIST ?
+			" (native and generic mode can't both be in use)" :
+			"",
+		p->ifname, ipmode);
+}
+
+static int explain_attach(const struct xsk_prog *p, int err, const char *how,
+			  const char *why)
+{
+	const char *sep = why[0] ? ": " : "";
+
+	if (err == -EBUSY || err == -EEXIST)
+		return explain_busy(p, err, why);
+	if (err == -EPERM || err == -EACCES)
+		return xsk_err(
+			err,
+			"attaching an XDP program to %s needs CAP_NET_ADMIN%s%s%s",
+			p->ifname,
+			has_cap(CAPBIT_NET_ADMIN) ?
+				" in the interface's network namespace" :
+				", which this process lacks",
+			sep, why);
+	if (err == -EOPNOTSUPP)
+		return xsk_err(
+			err,
+			"%s can't run XDP in %s mode%s%s: its driver has no native XDP (use XSK_ATTACH_GENERIC or XSK_ATTACH_AUTO)%s",
+			p->ifname, mode_name(p->mode), sep, why,
+			p->flags & XSK_PROG_FRAGS ?
+				", or no multi-buffer XDP (drop XSK_PROG_FRAGS)" :
+				"");
+	if (err == -ERANGE)
+		return xsk_err(
+			err,
+			"%s refused XDP%s%s: the MTU is too large for XDP on this device; lower it or use XSK_PROG_FRAGS",
+			p->ifname, sep, why);
+	if (err == -ENODEV)
+		return xsk_err(err, "%s went away while attaching", p->ifname);
+	return xsk_err(
+		err,
+		"attaching the XDP program to %s in %s mode with %s failed: %s%s%s",
+		p->ifname, mode_name(p->mode), how, strerror(-err), sep, why);
+}
+
+static int attach_link(struct xsk_prog *p)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)p->prog_fd;
+	a.link_create.target_ifindex = p->ifindex;
+	a.link_create.attach_type = BPF_XDP;
+	a.link_create.flags = p->xdp_flags;
+	fd = xsk_sys_bpf(BPF_LINK_CREATE, &a, sizeof(a));
+	if (fd < 0)
+		return fd;
+	p->link_fd = fd;
+	return 0;
+}
+
+static int attach_netlink(struct xsk_prog *p, char *why, size_t whylen)
+{
+	enum xsk_nl_state state;
+	/* Never replace a program that is already there. */
+	int err = xsk_nl_set_xdp(p->ifindex, p->prog_fd, -1,
+				 XDP_FLAGS_UPDATE_IF_NOEXIST | p->xdp_flags,
+				 why, whylen, &state);
+
+	/* An answer lost after the request went out: the program may be
+	 * attached, so the rollback must try to detach it. The detach names
+	 * our program as the one expected, so it can't remove another. */
+	if (!err || state == XSK_NL_UNANSWERED)
+		p->nl_attached = true;
+	return err;
+}
+
+static int prog_attach(struct xsk_prog *p)
+{
+	char why[256] = "";
+	const char *how = "rtnetlink";
+	int err = -EINVAL;
+
+	if (!(p->flags & XSK_PROG_NETLINK)) {
+		how = "a BPF link";
+		err = attach_link(p);
+		if (err != -EINVAL)
+			goto out;
+		/* Kernels before 5.9 know no XDP link (before 5.7 no
+		 * BPF_LINK_CREATE at all): both say EINVAL. rtnetlink says
+		 * the same EINVAL with the kernel's reason if there is
+		 * another. */
+		how = "rtnetlink (after BPF_LINK_CREATE said EINVAL)";
+	}
+	err = attach_netlink(p, why, sizeof(why));
+out:
+	return err ? explain_attach(p, err, how, why) : 0;
+}
+
+/* Which mode did the kernel put the program in? Needed for messages and
+ * for a netlink detach, which must name the mode. */
+static int prog_find_mode(struct xsk_prog *p)
+{
+	struct xsk_xdp_query q;
+	int err = xsk_nl_query_xdp(p->ifindex, &q);
+
+	if (err)
+		return xsk_err_sys(
+			err,
+			"asking rtnetlink which mode the XDP program runs in");
+	if (p->prog_id && q.drv_id == p->prog_id) {
+		p->mode = XSK_ATTACH_NATIVE;
+		p->xdp_flags = XDP_FLAGS_DRV_MODE;
+	} else if (p->prog_id && q.skb_id == p->prog_id) {
+		p->mode = XSK_ATTACH_GENERIC;
+		p->xdp_flags = XDP_FLAGS_SKB_MODE;
+	} else {
+		return xsk_err(
+			-EAGAIN,
+			"the XDP program attached to %s is gone already: something else replaced or removed it",
+			p->ifname);
+	}
+	return 0;
+}
+
+static int netlink_detach(struct xsk_prog *p)
+{
+	enum xsk_nl_state st;
+	struct xsk_xdp_query q;
+	char why[256];
+	uint32_t cur;
+	int err;
+
+	err = xsk_nl_set_xdp(p->ifindex, -1, p->prog_fd,
+			     p->xdp_flags | XDP_FLAGS_REPLACE, why, sizeof(why),
+			     &st);
+	/* The kernel says EEXIST: the attached program is not ours any more;
+	 * ENODEV: the device, and its program, are gone. Either way nothing
+	 * of ours is left. */
+	if (!err ||
+	    (st == XSK_NL_ANSWERED && (err == -EEXIST || err == -ENODEV)))
+		return 0;
+	if (st != XSK_NL_ANSWERED || err != -EINVAL)
+		goto fail;
+	/* Before 5.7 there is no XDP_FLAGS_REPLACE: check the id, then
+	 * detach (a narrow race with another attacher remains). */
+	err = xsk_nl_query_xdp(p->ifindex, &q);
+	if (err)
+		goto fail;
+	if (p->xdp_flags == XDP_FLAGS_SKB_MODE)
+		cur = q.skb_id;
+	else if (p->xdp_flags == XDP_FLAGS_DRV_MODE)
+		cur = q.drv_id;
+	else /* mode unknown (rollback): flags 0 pick the mode attach did */
+		cur = q.skb_id == p->prog_id ? q.skb_id : q.drv_id;
+	if (cur != p->prog_id)
+		return 0;
+	err = xsk_nl_set_xdp(p->ifindex, -1, -1, p->xdp_flags, why, sizeof(why),
+			     &st);
+	if (!err || (st == XSK_NL_ANSWERED && err == -ENODEV))
+		return 0;
+fail:
+	return xsk_err(
+		err,
+		"removing XDP program id %u from %s failed: %s; remove it with `ip link set dev %s %s off`",
+		p->prog_id, p->ifname, strerror(-err), p->ifname,
+		p->xdp_flags == XDP_FLAGS_SKB_MODE ? "xdpgeneric" : "xdpdrv");
+}
+
+/* Undo whatever is recorded: the one teardown for rollback and destroy. */
+static int prog_release(struct xsk_prog *p)
+{
+	union bpf_attr a;
+	int err = 0;
+
+	if (p->link_fd >= 0) {
+		/* Detach now even if a forked child still holds the link. */
+		memset(&a, 0, sizeof(a));
+		a.link_detach.link_fd = (uint32_t)p->link_fd;
+		xsk_sys_bpf(BPF_LINK_DETACH, &a, sizeof(a));
+		xsk_sys_close(p->link_fd);
+		p->link_fd = -1;
+	}
+	if (p->nl_attached) {
+		err = netlink_detach(p);
+		p->nl_attached = false;
+	}
+	xsk_sys_close(p->prog_fd);
+	p->prog_fd = -1;
+	xsk_sys_close(p->map_fd);
+	p->map_fd = -1;
+	return err;
+}
+
+static int check_opts(const struct xsk_prog_opts *o)
+{
+	uint32_t f = o->flags;
+
+	if (f & ~PROG_FLAGS)
+		return xsk_err(-EINVAL,
+			       "xsk_prog_opts.flags has unknown bits 0x%x",
+			       f & ~PROG_FLAGS);
+	if (o->mode > XSK_ATTACH_GENERIC)
+		return xsk_err(
+			-EINVAL,
+			"xsk_prog_opts.mode %u is not an enum xsk_attach_mode",
+			o->mode);
+	if ((f & XSK_PROG_PASS_ONLY) &&
+	    (f & (XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY)))
+		return xsk_err(
+			-EINVAL,
+			"XSK_PROG_PASS_ONLY loads a program without a map: it goes with none of XSK_PROG_OWN_PROG, XSK_PROG_OWN_MAP, XSK_PROG_MAP_ONLY");
+	if ((f & XSK_PROG_MAP_ONLY) && (f & XSK_PROG_OWN_PROG))
+		return xsk_err(
+			-EINVAL,
+			"XSK_PROG_MAP_ONLY attaches no program: it can't go with XSK_PROG_OWN_PROG");
+	if ((f & XSK_PROG_FRAGS) && (f & XSK_PROG_OWN_PROG))
+		return xsk_err(
+			-EINVAL,
+			"XSK_PROG_FRAGS flags the built-in program: a program of your own (XSK_PROG_OWN_PROG) carries BPF_F_XDP_HAS_FRAGS from its own load");
+	if (o->nqueues && (f & XSK_PROG_OWN_MAP))
+		return xsk_err(
+			-EINVAL,
+			"xsk_prog_opts.nqueues sizes a new map: with XSK_PROG_OWN_MAP the map's own size counts; leave it 0");
+	if (o->log_buf && !o->log_size)
+		return xsk_err(-EINVAL,
+			       "xsk_prog_opts.log_buf needs .log_size");
+	return 0;
+}
+
+static int resolve_if(struct xsk_prog *p, const char *ifname, uint32_t ifindex)
+{
+	int ret;
+
+	if (ifname) {
+		if (strlen(ifname) >= sizeof(p->ifname))
+			return xsk_err(-EINVAL,
+				       "interface name \"%s\" is too long",
+				       ifname);
+		ret = xsk_sys_ifindex(ifname);
+		if (ret < 0)
+			return xsk_err(ret, "no interface \"%s\" here: %s",
+				       ifname, strerror(-ret));
+		p->ifindex = (uint32_t)ret;
+		strcpy(p->ifname, ifname);
+		return 0;
+	}
+	if (!ifindex)
+		return xsk_err(
+			-EINVAL,
+			"xsk_prog_attach() needs an interface name or index");
+	ret = xsk_sys_ifname(ifindex, p->ifname);
+	if (ret)
+		return xsk_err(ret == -ENXIO ? -ENODEV : ret,
+			       "no interface with index %u here", ifindex);
+	p->ifindex = ifindex;
+	return 0;
+}
+
+int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
+		    uint32_t ifindex, const struct xsk_prog_opts *opts)
+{
+	struct xsk_prog_opts o;
+	struct xsk_prog *p;
+	uint32_t n;
+	bool want_map;
+	int err;
+
+	if (!prog)
+		return xsk_err(
+			-EINVAL,
+			"xsk_prog_attach() needs somewhere to store the handle");
+	err = xsk_opts_load(&o, sizeof(o), opts, "xsk_prog_opts");
+	if (err)
+		return err;
+	err = check_opts(&o);
+	if (err)
+		return err;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return xsk_err(-ENOMEM, "out of memory");
+	p->map_fd = p->prog_fd = p->link_fd = -1;
+	p->flags = o.flags;
+	p->mode = o.mode;
+	p->xdp_flags = mode_bits(o.mode);
+	err = resolve_if(p, ifname, ifindex);
+	if (err)
+		goto out_free;
+
+	want_map = !(o.flags & XSK_PROG_PASS_ONLY) &&
+		   (!(o.flags & XSK_PROG_OWN_PROG) ||
+		    (o.flags & XSK_PROG_OWN_MAP));
+	if (want_map && (o.flags & XSK_PROG_OWN_MAP)) {
+		err = map_adopt(p, o.map_fd);
+	} else if (want_map) {
+		n = o.nqueues;
+		/* A driver without ETHTOOL_GCHANNELS: guess generously, as
+		 * an unused slot costs a pointer. */
+		if (!n && xsk_if_channels(p->ifindex, &n))
+			n = XSK_PROG_FALLBACK_QUEUES;
+		err = map_create(p, n);
+	}
+	if (err)
+		goto out_release;
+	if (o.flags & XSK_PROG_MAP_ONLY)
+		goto out_done;
+
+	if (o.flags & XSK_PROG_OWN_PROG)
+		err = prog_adopt(p, o.prog_fd);
+	else
+		err = prog_load(p, &o);
+	if (err)
+		goto out_release;
+	err = prog_attach(p);
+	if (err)
+		goto out_release;
+	err = prog_find_mode(p);
+	if (err)
+		goto out_release;
+out_done:
+	*prog = p;
+	return 0;
+
+out_release:
+	prog_release(p);
+out_free:
+	free(p);
+	return err;
+}
+
+int xsk_prog_destroy(struct xsk_prog *prog)
+{
+	int err;
+
+	if (!prog)
+		return 0;
+	err = prog_release(prog);
+	free(prog);
+	return err;
+}
+
+static int check_slot(const struct xsk_prog *p, uint32_t queue_id)
+{
+	if (!p)
+		return xsk_err(-EINVAL, "no xsk_prog given");
+	if (p->map_fd < 0)
+		return xsk_err(
+			-ENOENT,
+			"this xsk_prog has no XSKMAP: it was made with %s",
+			p->flags & XSK_PROG_PASS_ONLY ?
+				"XSK_PROG_PASS_ONLY (for TX-only sockets)" :
+				"XSK_PROG_OWN_PROG and no XSK_PROG_OWN_MAP");
+	if (queue_id >= p->nqueues)
+		return xsk_err(
+			-E2BIG,
+			"queue %u is beyond the XSKMAP's %u slots: create the map with xsk_prog_opts.nqueues above %u",
+			queue_id, p->nqueues, queue_id);
+	return 0;
+}
+
+int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
+{
+	union bpf_attr a;
+	uint32_t value = (uint32_t)fd;
+	int err = check_slot(prog, queue_id);
+
+	if (err)
+		return err;
+	if (fd < 0)
+		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)prog->map_fd;
+	a.key = ptr(&queue_id);
+	a.value = ptr(&value);
+	a.flags = BPF_ANY;
+	err = xsk_sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+	if (err == -EOPNOTSUPP)
+		return xsk_err(
+			err,
+			"fd %d can't go into the XSKMAP: only an AF_XDP socket that is bound and has an RX ring can",
+			fd);
+	if (err == -ENOTSOCK || err == -EBADF)
+		return xsk_err(err, "fd %d is not an AF_XDP socket", fd);
+	if (err)
+		return xsk_err_sys(err, "putting the socket into the XSKMAP");
+	return 0;
+}
+
+int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
+{
+	union bpf_attr a;
+	int err = check_slot(prog, queue_id);
+
+	if (err)
+		return err;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)prog->map_fd;
+	a.key = ptr(&queue_id);
+	err = xsk_sys_bpf(BPF_MAP_DELETE_ELEM, &a, sizeof(a));
+	if (err == -ENOENT)
+		return xsk_err(err,
+			       "the XSKMAP slot of queue %u holds no socket",
+			       queue_id);
+	if (err)
+		return xsk_err_sys(err, "emptying an XSKMAP slot");
+	return 0;
+}
+
+static int check_socket(const struct xsk_prog *p, struct xsk_socket *x)
+{
+	if (!p || !x)
+		return xsk_err(-EINVAL, "no xsk_prog or no socket given");
+	if (!x->bound)
+		return xsk_err(
+			-EINVAL,
+			"the socket is not bound yet: an XSKMAP takes bound sockets only (xsk_socket_bind())");
+	if (!xsk_socket_rx(x))
+		return xsk_err(
+			-EINVAL,
+			"the socket has no RX ring (XSK_SOCKET_NO_RX): there is nothing to redirect to");
+	if (xsk_socket_ifindex(x) != p->ifindex)
+		return xsk_err(
+			-EINVAL,
+			"the socket is bound to interface index %u, the program to %s (index %u): frames can only go to a socket on the device they arrived on",
+			xsk_socket_ifindex(x), p->ifname, p->ifindex);
+	return 0;
+}
+
+int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
+{
+	int err = check_socket(prog, xsk);
+
+	return err ? err :
+		     xsk_prog_set_queue(prog, xsk_socket_queue_id(xsk),
+					xsk_socket_fd(xsk));
+}
+
+int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
+{
+	if (!prog || !xsk)
+		return xsk_err(-EINVAL, "no xsk_prog or no socket given");
+	return xsk_prog_clear_queue(prog, xsk_socket_queue_id(xsk));
+}
+
+int xsk_prog_fd(const struct xsk_prog *prog)
+{
+	return prog->prog_fd;
+}
+
+int xsk_prog_map_fd(const struct xsk_prog *prog)
+{
+	return prog->map_fd;
+}
+
+uint32_t xsk_prog_nqueues(const struct xsk_prog *prog)
+{
+	return prog->map_fd >= 0 ? prog->nqueues : 0;
+}
+
+enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog)
+{
+	return prog->prog_fd >= 0 ? (enum xsk_attach_mode)prog->mode :
+				    XSK_ATTACH_AUTO;
+}
+
+int xsk_prog_query(const char *ifname, uint32_t ifindex, uint32_t *prog_id,
+		   enum xsk_attach_mode *mode)
+{
+	struct xsk_prog p;
+	struct xsk_xdp_query q;
+	enum xsk_attach_mode m = XSK_ATTACH_AUTO;
+	uint32_t id = 0;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	err = resolve_if(&p, ifname, ifindex);
+	if (err)
+		return err;
+	err = xsk_nl_query_xdp(p.ifindex, &q);
+	if (err)
+		return xsk_err_sys(
+			err,
+			"asking rtnetlink for the interface's XDP program");
+	if (q.drv_id)
+		id = q.drv_id, m = XSK_ATTACH_NATIVE;
+	else if (q.skb_id)
+		id = q.skb_id, m = XSK_ATTACH_GENERIC;
+	else if (q.hw_id)
+		id = q.hw_id, m = XSK_ATTACH_NATIVE;
+	if (prog_id)
+		*prog_id = id;
+	if (mode)
+		*mode = m;
+	return 0;
+}
