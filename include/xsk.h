@@ -66,7 +66,16 @@ XSK_API const char *xsk_errmsg(void);
 #define XSK_DEFAULT_RING_SIZE 2048u
 
 /* xsk_umem_opts.flags */
-#define XSK_UMEM_UNALIGNED (1u << 0) /* unaligned chunks (kernel 5.4) */
+/*
+ * xsk_umem_opts.flags:
+ * XSK_UMEM_UNALIGNED: unaligned chunk mode (Linux 5.4): frames of any size
+ *	from 2048, anywhere in the UMEM (addresses carry an offset in their top
+ *	16 bits, see xsk_umem__add_offset_to_addr());
+ * XSK_UMEM_TX_SW_CSUM: checksums requested in TX metadata are computed in
+ *	software (Linux 6.8, copy mode only)
+ */
+#define XSK_UMEM_UNALIGNED (1u << 0)
+#define XSK_UMEM_TX_SW_CSUM (1u << 1)
 
 /**
  * struct xsk_umem_opts - how to build a UMEM
@@ -84,6 +93,9 @@ XSK_API const char *xsk_errmsg(void);
  * @headroom: bytes the kernel leaves free in front of each received frame;
  *	at most @frame_size - 256 - 1
  * @flags: XSK_UMEM_* flags
+ * @tx_metadata_len: bytes of TX metadata (struct xsk_tx_meta, <xsk/txmeta.h>)
+ *	in front of each TX frame's data: a multiple of 8 below 256; 0 for
+ *	none. Needs Linux 6.8
  */
 struct xsk_umem_opts {
 	size_t sz;
@@ -95,6 +107,7 @@ struct xsk_umem_opts {
 	uint32_t comp_size;
 	uint32_t headroom;
 	uint32_t flags;
+	uint32_t tx_metadata_len;
 };
 
 struct xsk_umem;
@@ -168,13 +181,23 @@ enum xsk_mode {
 	XSK_MODE_ZEROCOPY = 2, /* XDP_ZEROCOPY: fail if the driver can't */
 };
 
-/* xsk_socket_opts.flags */
-#define XSK_SOCKET_NO_RX (1u << 0) /* TX-only: no RX ring */
-#define XSK_SOCKET_NO_TX (1u << 1) /* RX-only: no TX ring */
-#define XSK_SOCKET_NO_NEED_WAKEUP \
-	(1u << 2) /* don't ask for XDP_USE_NEED_WAKEUP */
-#define XSK_SOCKET_DEFER_BIND \
-	(1u << 3) /* set up, bind later: xsk_socket_bind() */
+/*
+ * xsk_socket_opts.flags:
+ * XSK_SOCKET_NO_RX: TX only, no RX ring;
+ * XSK_SOCKET_NO_TX: RX only, no TX ring;
+ * XSK_SOCKET_NO_NEED_WAKEUP: don't ask for XDP_USE_NEED_WAKEUP;
+ * XSK_SOCKET_DEFER_BIND: set up now, bind later with xsk_socket_bind();
+ * XSK_SOCKET_MULTI_BUFFER: XDP_USE_SG (Linux 6.6): a packet larger than a
+ *	chunk arrives, and may be sent, as a chain of descriptors linked by
+ *	XDP_PKT_CONTD (see <xsk/multibuf.h>); the interface's XDP program must
+ *	be multi-buffer capable (XSK_PROG_FRAGS). Not for sockets that share a
+ *	UMEM, which take no bind flags.
+ */
+#define XSK_SOCKET_NO_RX (1u << 0)
+#define XSK_SOCKET_NO_TX (1u << 1)
+#define XSK_SOCKET_NO_NEED_WAKEUP (1u << 2)
+#define XSK_SOCKET_DEFER_BIND (1u << 3)
+#define XSK_SOCKET_MULTI_BUFFER (1u << 4)
 
 /**
  * struct xsk_socket_opts - how to build a socket
@@ -324,7 +347,9 @@ XSK_API int xsk_socket_kick_tx(struct xsk_socket *xsk);
  * flag asks for it (always without need_wakeup, and in busy-poll mode, where
  * the call itself runs the driver).
  *
- * Return: 0, or a negative errno value from recvfrom(2) other than EAGAIN.
+ * Return: 0, or -ENOBUFS (the socket has no RX ring), -ENETDOWN (the
+ * interface is down), -ENXIO (not bound), or another negative errno value
+ * from recvfrom(2) other than EAGAIN.
  */
 XSK_API int xsk_socket_wake_rx(struct xsk_socket *xsk);
 
@@ -422,6 +447,50 @@ XSK_API int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
  * (kernel before 6.17), or another negative errno value from setsockopt(2).
  */
 XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
+
+/* ------------------------------------------------------ capability probe */
+
+/*
+ * Features of the running kernel's AF_XDP, each with the Linux version that
+ * brought it. xsk_probe() tries each one; those marked "inferred" have no
+ * probe without side effects and are taken from a later feature found
+ * present (a kernel with busy polling, 5.11, has everything before it).
+ */
+#define XSK_FEATURE_NEED_WAKEUP (1ull << 0) /* 5.4 */
+#define XSK_FEATURE_UNALIGNED (1ull << 1) /* 5.4 */
+#define XSK_FEATURE_STATS_V2 (1ull << 2) /* 5.9 */
+#define XSK_FEATURE_OPTIONS (1ull << 3) /* 5.3: xsk_socket_zerocopy() */
+#define XSK_FEATURE_SHARED_UMEM_QUEUES (1ull << 4) /* 5.10, inferred */
+#define XSK_FEATURE_BUSY_POLL (1ull << 5) /* 5.11 */
+#define XSK_FEATURE_MULTI_BUFFER (1ull << 6) /* 6.6: XSK_SOCKET_MULTI_BUFFER */
+#define XSK_FEATURE_TX_METADATA (1ull << 7) /* 6.8: tx_metadata_len */
+#define XSK_FEATURE_TX_METADATA_FLAG (1ull << 8) /* 6.11 */
+#define XSK_FEATURE_TX_SKB_BUDGET (1ull << 9) /* 6.17 */
+#define XSK_FEATURE_BPF_LINK (1ull << 10) /* 5.9, inferred */
+#define XSK_FEATURE_REDIRECT_FALLBACK (1ull << 11) /* 5.3, inferred */
+#define XSK_FEATURE_ALL ((1ull << 12) - 1)
+
+/**
+ * xsk_probe() - which AF_XDP features the running kernel has
+ * @features: where the XSK_FEATURE_* bits of the features found are stored
+ *
+ * Tries each feature on throwaway AF_XDP sockets: nothing is bound or
+ * attached, and at most one page of UMEM is registered at a time. The
+ * answer is kept, so later calls cost nothing. Thread-safe.
+ *
+ * Return: 0, or the errors of opening an AF_XDP socket (-EPERM without
+ * CAP_NET_RAW, -EAFNOSUPPORT without AF_XDP), -ENOBUFS if not even a page
+ * of locked memory is left, -EINVAL if @features is NULL.
+ */
+XSK_API int xsk_probe(uint64_t *features);
+
+/**
+ * xsk_feature_name() - a feature's name, with the Linux version that has it
+ * @feature: one XSK_FEATURE_* bit
+ *
+ * Return: a constant string, or NULL if @feature is not exactly one known bit.
+ */
+XSK_API const char *xsk_feature_name(uint64_t feature);
 
 /* ------------------------------------------------------ frame allocator */
 

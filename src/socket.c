@@ -14,11 +14,15 @@
 
 #define XSK_SOCKET_FLAGS                                                   \
 	(XSK_SOCKET_NO_RX | XSK_SOCKET_NO_TX | XSK_SOCKET_NO_NEED_WAKEUP | \
-	 XSK_SOCKET_DEFER_BIND)
+	 XSK_SOCKET_DEFER_BIND | XSK_SOCKET_MULTI_BUFFER)
+
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
 
 struct socket_plan {
 	uint32_t rx_size, tx_size, fill_size, comp_size;
-	uint16_t bind_flags; /* XDP_COPY / XDP_ZEROCOPY / XDP_USE_NEED_WAKEUP */
+	uint16_t bind_flags; /* XDP_COPY / _ZEROCOPY / _USE_NEED_WAKEUP / _USE_SG */
 };
 
 /* Check the options before any syscall. */
@@ -70,11 +74,17 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 						       0;
 	if (!(o->flags & XSK_SOCKET_NO_NEED_WAKEUP) && !u->v1)
 		p->bind_flags |= XDP_USE_NEED_WAKEUP;
+	if (o->flags & XSK_SOCKET_MULTI_BUFFER)
+		p->bind_flags |= XDP_USE_SG;
 
 	/* Sockets that share a UMEM bind with XDP_SHARED_UMEM alone and take
 	 * the first socket's mode and need_wakeup: refuse to silently ignore
 	 * a different wish. */
 	if (u->fd_taken) {
+		if (o->flags & XSK_SOCKET_MULTI_BUFFER)
+			return xsk_err(
+				-EINVAL,
+				"a socket that shares a UMEM can't ask for multi-buffer: the kernel takes no bind flags with XDP_SHARED_UMEM; give it a UMEM of its own");
 		if (o->mode != XSK_MODE_AUTO && o->mode != u->mode)
 			return xsk_err(
 				-EINVAL,
@@ -116,6 +126,11 @@ static int explain_bind(const struct xsk_socket *s, int err)
 				err,
 				"queue %u does not exist on %s, which has %u active channel(s) (ethtool -l %s): use a queue id below %u, or raise the count (ethtool -L %s combined N)",
 				s->queue_id, name, n, name, n, name);
+		if (s->umem->bind_flags & XDP_USE_SG && s->fd == s->umem->fd)
+			return xsk_err(
+				err,
+				"the kernel refused multi-buffer (XDP_USE_SG) on %s queue %u: it needs Linux 6.6",
+				name, s->queue_id);
 		if (s->fd != s->umem->fd)
 			return xsk_err(
 				err,
@@ -136,6 +151,11 @@ static int explain_bind(const struct xsk_socket *s, int err)
 			"no interface with index %u in this network namespace",
 			s->ifindex);
 	case -EOPNOTSUPP:
+		if (s->umem->bind_flags & XDP_USE_SG)
+			return xsk_err(
+				err,
+				"%s can't take multi-buffer AF_XDP in this mode: the driver has no multi-buffer zero-copy support: use XSK_MODE_COPY, or drop XSK_SOCKET_MULTI_BUFFER",
+				name);
 		return xsk_err(
 			err,
 			"%s can't run this socket in zero-copy mode: its driver has no AF_XDP zero-copy support: use XSK_MODE_COPY or XSK_MODE_AUTO",
@@ -502,6 +522,8 @@ int xsk_socket_wake_rx(struct xsk_socket *xsk)
 {
 	int err;
 
+	if (!xsk->rx_map.addr)
+		return xsk_err_const(-ENOBUFS, "the socket has no RX ring");
 	if (xsk->need_wakeup && !xsk->busy_poll &&
 	    !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
 		return 0;
@@ -510,6 +532,8 @@ int xsk_socket_wake_rx(struct xsk_socket *xsk)
 		return 0;
 	if (err == -ENXIO)
 		return xsk_err_const(err, "the socket is not bound");
+	if (err == -ENETDOWN)
+		return xsk_err_const(err, "the interface is down");
 	return xsk_err_sys(err,
 			   "waking the kernel to receive (recvfrom) failed");
 }

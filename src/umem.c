@@ -13,6 +13,14 @@
 
 #include "xsk_priv.h"
 
+#ifndef XDP_UMEM_TX_SW_CSUM
+#define XDP_UMEM_TX_SW_CSUM (1 << 1)
+#endif
+#ifndef XDP_UMEM_TX_METADATA_LEN
+#define XDP_UMEM_TX_METADATA_LEN (1 << 2)
+#endif
+
+#define XSK_UMEM_FLAGS (XSK_UMEM_UNALIGNED | XSK_UMEM_TX_SW_CSUM)
 #define XSK_MIN_FRAME_SIZE 2048u
 #define XSK_PACKET_HEADROOM 256u /* the kernel's XDP_PACKET_HEADROOM */
 
@@ -35,11 +43,20 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 	uint64_t need;
 	int err;
 
-	if (o->flags & ~XSK_UMEM_UNALIGNED)
+	if (o->flags & ~XSK_UMEM_FLAGS)
 		return xsk_err(
 			-EINVAL,
-			"unknown UMEM flags 0x%x (known: XSK_UMEM_UNALIGNED)",
-			o->flags & ~XSK_UMEM_UNALIGNED);
+			"unknown UMEM flags 0x%x (known: XSK_UMEM_UNALIGNED, XSK_UMEM_TX_SW_CSUM)",
+			o->flags & ~XSK_UMEM_FLAGS);
+	if (o->tx_metadata_len >= 256 || o->tx_metadata_len % 8)
+		return xsk_err(
+			-EINVAL,
+			"tx_metadata_len %u must be a multiple of 8 below 256",
+			o->tx_metadata_len);
+	if (o->flags & XSK_UMEM_TX_SW_CSUM && !o->tx_metadata_len)
+		return xsk_err(
+			-EINVAL,
+			"XSK_UMEM_TX_SW_CSUM does nothing without TX metadata: set tx_metadata_len (at least 24 for struct xsk_tx_meta)");
 	if (fs < XSK_MIN_FRAME_SIZE || fs > (uint64_t)page)
 		return xsk_err(
 			-EINVAL,
@@ -116,6 +133,7 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 	u->frame_size = fs;
 	u->headroom = o->headroom;
 	u->flags = o->flags;
+	u->tx_metadata_len = o->tx_metadata_len;
 	return 0;
 }
 
@@ -164,6 +182,65 @@ static int explain_reg(const struct xsk_umem *u, int err)
 			(unsigned long long)u->size, u->area);
 	}
 	return xsk_err_sys(err, "registering the UMEM (XDP_UMEM_REG) failed");
+}
+
+/*
+ * struct xdp_umem_reg as of Linux 6.8, whatever the installed headers say:
+ * the same 32 bytes as ever, with tx_metadata_len where there was padding.
+ */
+struct xsk_umem_reg {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t chunk_size;
+	uint32_t headroom;
+	uint32_t flags;
+	uint32_t tx_metadata_len;
+};
+
+static int umem_reg(const struct xsk_umem *u, uint32_t flags)
+{
+	struct xsk_umem_reg reg;
+
+	/* Zeroed and full size: a shorter optlen makes the kernel ignore
+	 * the flags, and 6.8 to 6.10 read any padding as tx_metadata_len. */
+	memset(&reg, 0, sizeof(reg));
+	reg.addr = (uintptr_t)u->area;
+	reg.len = u->size;
+	reg.chunk_size = u->frame_size;
+	reg.headroom = u->headroom;
+	reg.flags = flags;
+	reg.tx_metadata_len = u->tx_metadata_len;
+	return xsk_sys_setsockopt(u->fd, SOL_XDP, XDP_UMEM_REG, &reg,
+				  sizeof(reg));
+}
+
+static int umem_register(const struct xsk_umem *u)
+{
+	uint32_t flags = 0;
+	uint64_t features;
+	int err;
+
+	if (u->flags & XSK_UMEM_UNALIGNED)
+		flags |= XDP_UMEM_UNALIGNED_CHUNK_FLAG;
+	if (u->flags & XSK_UMEM_TX_SW_CSUM)
+		flags |= XDP_UMEM_TX_SW_CSUM;
+	if (u->tx_metadata_len)
+		flags |= XDP_UMEM_TX_METADATA_LEN;
+	err = umem_reg(u, flags);
+	if (err != -EINVAL || !u->tx_metadata_len)
+		return err ? explain_reg(u, err) : 0;
+	/* Linux 6.8 to 6.10 take tx_metadata_len without the flag, which
+	 * 6.11 added; older kernels would ignore the length silently, so
+	 * make sure this one has TX metadata before retrying. */
+	err = xsk_probe(&features);
+	if (err)
+		return err;
+	if (!(features & XSK_FEATURE_TX_METADATA))
+		return xsk_err(
+			-EOPNOTSUPP,
+			"this kernel has no AF_XDP TX metadata (tx_metadata_len, XSK_UMEM_TX_SW_CSUM): it needs Linux 6.8");
+	err = umem_reg(u, flags & ~XDP_UMEM_TX_METADATA_LEN);
+	return err ? explain_reg(u, err) : 0;
 }
 
 /* Size and map a context's fill and completion rings on its socket. */
@@ -218,7 +295,6 @@ static int umem_create(struct xsk_umem **umem, int fd,
 {
 	struct xsk_umem_opts o;
 	struct xdp_mmap_offsets off;
-	struct xdp_umem_reg reg;
 	bool adopted = fd >= 0;
 	struct xsk_umem *u;
 	int err;
@@ -271,23 +347,9 @@ static int umem_create(struct xsk_umem **umem, int fd,
 		}
 	}
 
-	/* A zeroed, full-size struct: a shorter optlen makes the kernel
-	 * ignore the flags, and 6.8 to 6.10 read stray padding as
-	 * tx_metadata_len. */
-	memset(&reg, 0, sizeof(reg));
-	reg.addr = (uintptr_t)u->area;
-	reg.len = u->size;
-	reg.chunk_size = u->frame_size;
-	reg.headroom = u->headroom;
-	reg.flags = u->flags & XSK_UMEM_UNALIGNED ?
-			    XDP_UMEM_UNALIGNED_CHUNK_FLAG :
-			    0;
-	err = xsk_sys_setsockopt(u->fd, SOL_XDP, XDP_UMEM_REG, &reg,
-				 sizeof(reg));
-	if (err) {
-		err = explain_reg(u, err);
+	err = umem_register(u);
+	if (err)
 		goto out_release;
-	}
 	err = xsk_ctx_setsizes(u->fd, u->fill_size, u->comp_size);
 	if (err)
 		goto out_release;

@@ -92,6 +92,7 @@ struct xsk_umem {
 	uint32_t nframes;
 	uint32_t headroom;
 	uint32_t flags;
+	uint32_t tx_metadata_len;
 	uint32_t fill_size;
 	uint32_t comp_size;
 	int fd; /* the UMEM's own socket: registration and first context */
@@ -139,6 +140,9 @@ int xsk_ctx_setsizes(int fd, uint32_t fill_size, uint32_t comp_size);
 int xsk_ctx_map(struct xsk_ctx *ctx, const struct xdp_mmap_offsets *off,
 		uint32_t fill_size, uint32_t comp_size);
 void xsk_ctx_release(struct xsk_ctx *ctx);
+
+/* Forget what xsk_probe() found, for tests that play other kernels. */
+void xsk_probe_forget(void);
 
 /* Explain a failed socket(AF_XDP) (umem.c). */
 int xsk_explain_socket(int err);

@@ -70,6 +70,27 @@ void fake_reset(void)
 	memset(maps, 0, sizeof(maps));
 	fake.channels = 4;
 	fake.memlock = RLIM_INFINITY;
+	fake_kernel(FAKE_NEWEST);
+}
+
+void fake_kernel(enum fake_kernel k)
+{
+	static const uint16_t bind_known[] = {
+		[FAKE_NEWEST] = 0x1f, /* + XDP_USE_SG */
+		[FAKE_6_8] = 0x1f,
+		[FAKE_6_1] = 0xf,
+		[FAKE_4_18] = 0x7, /* no XDP_USE_NEED_WAKEUP */
+	};
+	static const uint32_t umem_known[] = {
+		[FAKE_NEWEST] = 0x7, /* + XDP_UMEM_TX_METADATA_LEN (6.11) */
+		[FAKE_6_8] = 0x3, /* + XDP_UMEM_TX_SW_CSUM */
+		[FAKE_6_1] = 0x1,
+		[FAKE_4_18] = 0x0,
+	};
+
+	fake.bind_flags_known = bind_known[k];
+	fake.umem_flags_known = umem_known[k];
+	fake.v1_offsets = k == FAKE_4_18;
 }
 
 bool fake_fail(const char *call)
@@ -181,7 +202,12 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 			return fail_with(fake.reg_errno);
 		memset(&reg, 0, sizeof(reg));
 		memcpy(&reg, val, len < sizeof(reg) ? len : sizeof(reg));
+		if (reg.flags & ~fake.umem_flags_known)
+			return fail_with(EINVAL);
 		fake.last_reg_flags = reg.flags;
+		/* tx_metadata_len, in what was padding before Linux 6.8 */
+		memcpy(&fake.last_reg_md_len, (const char *)val + 28,
+		       sizeof(fake.last_reg_md_len));
 		s->umem = true;
 		return 0;
 	case XDP_UMEM_FILL_RING:
@@ -269,8 +295,6 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct fake_sock *s = xdp_sock(fd), *partner, *o;
-	const uint16_t known = XDP_SHARED_UMEM | XDP_COPY | XDP_ZEROCOPY |
-			       XDP_USE_NEED_WAKEUP;
 	struct sockaddr_xdp sx;
 	int i;
 
@@ -282,17 +306,17 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	if (len < sizeof(sx))
 		return fail_with(EINVAL);
 	memcpy(&sx, addr, sizeof(sx));
+	/* the kernel's order: flags, state, device, then the rest */
+	if (sx.sxdp_flags & ~fake.bind_flags_known)
+		return fail_with(EINVAL);
 	if (s->bound)
 		return fail_with(EBUSY);
 	if (fake.bind_errno)
 		return fail_with(fake.bind_errno);
-	if ((sx.sxdp_flags & ~known) || (!s->rx && !s->tx))
-		return fail_with(EINVAL);
-	/* kernels before 5.4, which answer with v1 offsets, know no flag 8 */
-	if (fake.v1_offsets && (sx.sxdp_flags & XDP_USE_NEED_WAKEUP))
-		return fail_with(EINVAL);
 	if (sx.sxdp_ifindex != FAKE_IFINDEX && sx.sxdp_ifindex != FAKE_IFINDEX2)
 		return fail_with(ENODEV);
+	if (!s->rx && !s->tx)
+		return fail_with(EINVAL);
 	if (fake.channels && sx.sxdp_queue_id >= fake.channels)
 		return fail_with(EINVAL);
 	if (sx.sxdp_flags & XDP_SHARED_UMEM) {

@@ -35,6 +35,9 @@ struct fake_state {
 	bool v1_offsets; /* answer like a kernel before 5.3: v1 offsets and
 			  * statistics, no XDP_OPTIONS, no TX budget */
 	bool zerocopy; /* what XDP_OPTIONS reports */
+	uint16_t bind_flags_known; /* set by fake_kernel() */
+	uint32_t umem_flags_known;
+	uint32_t last_reg_md_len; /* tx_metadata_len of the last XDP_UMEM_REG */
 	uint32_t tx_budget; /* last XDP_MAX_TX_SKB_BUDGET set */
 	uint32_t channels; /* what ETHTOOL_GCHANNELS reports (0: EOPNOTSUPP) */
 	uint64_t memlock; /* RLIMIT_MEMLOCK reported by getrlimit */
@@ -56,7 +59,18 @@ struct fake_state {
 
 extern struct fake_state fake;
 
-/* Forget all state (fds and mappings still live are reported as leaks). */
+/* Which kernel the fake plays: the flags it knows, the layouts it answers. */
+enum fake_kernel {
+	FAKE_NEWEST, /* everything */
+	FAKE_6_8, /* TX metadata without XDP_UMEM_TX_METADATA_LEN */
+	FAKE_6_1, /* no multi-buffer, no TX metadata */
+	FAKE_4_18, /* v1 offsets and statistics, no need_wakeup, no XDP_OPTIONS */
+};
+
+void fake_kernel(enum fake_kernel k);
+
+/* Forget all state (fds and mappings still live are reported as leaks);
+ * play the newest kernel. */
 void fake_reset(void);
 
 /*

@@ -578,7 +578,7 @@ static void socket_v1_offsets(void **state)
 	struct xsk_umem *umem;
 
 	(void)state;
-	fake.v1_offsets = true;
+	fake_kernel(FAKE_4_18);
 	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
 	assert_int_equal(xsk_socket_create(&xsk, umem, &sock_opts_q0), 0);
 	/* no need_wakeup on a kernel that doesn't know it */
@@ -799,7 +799,7 @@ static void stats_and_options(void **state)
 	assert_int_equal(fake.tx_budget, 256);
 
 	/* an old kernel: v1 statistics, no XDP_OPTIONS, no TX budget */
-	fake.v1_offsets = true;
+	fake_kernel(FAKE_4_18);
 	memset(&st, 0xff, sizeof(st));
 	st.sz = sizeof(st);
 	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
@@ -811,7 +811,7 @@ static void stats_and_options(void **state)
 	assert_msg("Linux 5.3");
 	assert_int_equal(xsk_socket_set_tx_budget(xsk, 64), -EOPNOTSUPP);
 	assert_msg("Linux 6.17");
-	fake.v1_offsets = false;
+	fake_kernel(FAKE_NEWEST);
 
 	assert_int_equal(xsk_socket_destroy(xsk), 0);
 	assert_int_equal(xsk_umem_destroy(umem), 0);

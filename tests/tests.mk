@@ -26,6 +26,7 @@ WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
 KERN_TESTS := $(basename $(notdir $(wildcard tests/kern_*.c)))
 TEST_SUPPORT := $(wildcard tests/fake*.c)
+KERN_SUPPORT := tests/kernutil.c
 TEST_HDRS := $(wildcard tests/*.h)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -44,10 +45,10 @@ $(OBJDIR)/$(1)/test_%: tests/test_%.c $(TEST_SUPPORT) $(TEST_HDRS) $(SRCS:src/%.
 		$$< $(TEST_SUPPORT) $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o) \
 		$$(WRAP_LDFLAGS) $$(LDFLAGS) $$(CMOCKA_LIBS) -lpthread
 
-$(OBJDIR)/$(1)/kern_%: tests/kern_%.c $(TEST_HDRS) $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o)
+$(OBJDIR)/$(1)/kern_%: tests/kern_%.c $(KERN_SUPPORT) $(TEST_HDRS) $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o)
 	$$(msg) CCLD $$@
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $(2) $$(CMOCKA_CFLAGS) -Itests -Isrc -o $$@ \
-		$$< $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o) \
+		$$< $(KERN_SUPPORT) $(SRCS:src/%.c=$(OBJDIR)/$(1)/lib/%.o) \
 		$$(LDFLAGS) $$(CMOCKA_LIBS) -lpthread
 endef
 

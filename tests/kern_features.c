@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The rest of AF_XDP against the real kernel: every answer of xsk_probe()
+ * is checked against what the library can actually do, and where the
+ * kernel has a feature, frames cross the veth pair with it: unaligned
+ * chunks straddling page boundaries, a checksum computed through TX
+ * metadata, and 9000-byte frames in several buffers. Where the kernel
+ * lacks a feature, the library must say so, not crash.
+ *
+ * The whole program runs on CPU 0, so the peer's AF_PACKET frames (sent
+ * with PACKET_QDISC_BYPASS, which picks the queue by CPU) arrive on queue 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include <xsk.h>
+#include <xsk/txmeta.h>
+#include "kernutil.h"
+
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
+
+#define MAGIC "LIBXSKFT"
+#define ETH_P_TEST 0x88b5 /* IEEE local experimental */
+
+static uint64_t features;
+static int peer = -1;
+
+static void assert_msg(const char *needle)
+{
+	if (!strstr(xsk_errmsg(), needle))
+		fail_msg(
+			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
+			xsk_errmsg(), needle);
+}
+
+static bool has(uint64_t feature)
+{
+	return features & feature;
+}
+
+/* A raw frame to us: private EtherType, magic, sequence, pattern. */
+static void make_frame(unsigned char *f, size_t len, unsigned int seq)
+{
+	memcpy(f, kern.mac, 6);
+	memcpy(f + 6, kern.peer_mac, 6);
+	f[12] = ETH_P_TEST >> 8;
+	f[13] = ETH_P_TEST & 0xff;
+	memcpy(f + 14, MAGIC, 8);
+	memcpy(f + 22, &seq, sizeof(seq));
+	for (size_t i = 26; i < len; i++)
+		f[i] = (unsigned char)(seq * 7 + i);
+}
+
+static void peer_send(unsigned int n, size_t len)
+{
+	static unsigned char f[9100];
+
+	for (unsigned int i = 0; i < n; i++) {
+		make_frame(f, len, i);
+		assert_int_equal(send(peer, f, len, 0), (ssize_t)len);
+	}
+}
+
+/* A socket on queue 0 with the built-in program, every frame in the fill
+ * ring (chunk starts, or @stride apart in unaligned mode). */
+struct rig {
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_prog *prog;
+};
+
+static void rig_up(struct rig *r, const struct xsk_umem_opts *uo,
+		   uint32_t sock_flags, uint32_t prog_flags)
+{
+	struct xsk_socket_opts so =
+		XSK_OPTS(xsk_socket_opts, .ifname = kern.ifname,
+			 .flags = sock_flags, .bind_wait_ms = 1000);
+	struct xsk_prog_opts po = XSK_OPTS(xsk_prog_opts, .flags = prog_flags);
+	uint32_t n, idx = 0, stride;
+
+	if (xsk_umem_create(&r->umem, uo))
+		fail_msg("umem: %s", xsk_errmsg());
+	if (xsk_socket_create(&r->xsk, r->umem, &so))
+		fail_msg("socket: %s", xsk_errmsg());
+	if (xsk_prog_attach(&r->prog, kern.ifname, 0, &po) ||
+	    xsk_prog_add_socket(r->prog, r->xsk))
+		fail_msg("program: %s", xsk_errmsg());
+	n = xsk_umem_nframes(r->umem);
+	stride = xsk_umem_frame_size(r->umem);
+	if (n > xsk_socket_fill(r->xsk)->size)
+		n = xsk_socket_fill(r->xsk)->size;
+	assert_int_equal(
+		xsk_ring_prod__reserve(xsk_socket_fill(r->xsk), n, &idx), n);
+	for (uint32_t i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(xsk_socket_fill(r->xsk), idx + i) =
+			(uint64_t)i * stride;
+	xsk_ring_prod__submit(xsk_socket_fill(r->xsk), n);
+}
+
+static void rig_down(struct rig *r)
+{
+	assert_int_equal(xsk_prog_destroy(r->prog), 0);
+	assert_int_equal(xsk_socket_destroy(r->xsk), 0);
+	assert_int_equal(xsk_umem_destroy(r->umem), 0);
+}
+
+/* Wait up to two seconds for @want RX descriptors; peek what came. */
+static uint32_t rx_wait(struct xsk_socket *xsk, uint32_t want, uint32_t *idx)
+{
+	struct xsk_ring_cons *rx = xsk_socket_rx(xsk);
+	double end = kern_now() + 2;
+
+	while (xsk_cons_nb_avail(rx, want) < want && kern_now() < end)
+		xsk_socket_poll(xsk, POLLIN, 50);
+	return xsk_ring_cons__peek(rx, want, idx);
+}
+
+static void check_frame(const unsigned char *data, size_t len, unsigned int seq)
+{
+	static unsigned char want[9100];
+
+	make_frame(want, len, seq);
+	if (memcmp(data, want, len))
+		fail_msg("frame %u: content differs", seq);
+}
+
+/* ------------------------------------------------------- probe vs fact */
+
+static void probe_matches_reality(void **state)
+{
+	struct xsk_socket_opts so = XSK_OPTS(
+		xsk_socket_opts, .ifname = kern.ifname, .bind_wait_ms = 1000);
+	struct xsk_stats st = { .sz = sizeof(st) };
+	struct xsk_socket *xsk, *q1, *mb;
+	struct xsk_umem *umem, *u2, *u3;
+	int ret;
+
+	(void)state;
+	for (unsigned int i = 0; i < 12; i++)
+		printf("  %-46s %s\n", xsk_feature_name(1ull << i),
+		       has(1ull << i) ? "yes" : "no");
+
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&xsk, umem, &so), 0);
+	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
+	assert_int_equal(!!(st.flags & XSK_STATS_V2),
+			 has(XSK_FEATURE_STATS_V2));
+	ret = xsk_socket_zerocopy(xsk);
+	assert_int_equal(ret >= 0, has(XSK_FEATURE_OPTIONS));
+	ret = xsk_socket_busy_poll(xsk, 10, 8);
+	assert_int_equal(ret == 0, has(XSK_FEATURE_BUSY_POLL));
+	if (!ret)
+		assert_int_equal(xsk_socket_busy_poll(xsk, 0, 0), 0);
+	else
+		assert_int_equal(ret, -EOPNOTSUPP);
+	ret = xsk_socket_set_tx_budget(xsk, 64);
+	assert_int_equal(ret == 0, has(XSK_FEATURE_TX_SKB_BUDGET));
+	so.queue_id = 1;
+	ret = xsk_socket_create(&q1, umem, &so);
+	assert_int_equal(ret == 0, has(XSK_FEATURE_SHARED_UMEM_QUEUES));
+	if (!ret)
+		assert_int_equal(xsk_socket_destroy(q1), 0);
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+
+	/* multi-buffer on a UMEM of its own */
+	assert_int_equal(xsk_umem_create(&u2, NULL), 0);
+	so.queue_id = 1;
+	so.flags = XSK_SOCKET_MULTI_BUFFER;
+	ret = xsk_socket_create(&mb, u2, &so);
+	assert_int_equal(ret == 0, has(XSK_FEATURE_MULTI_BUFFER));
+	if (ret)
+		assert_msg("Linux 6.6");
+	else
+		assert_int_equal(xsk_socket_destroy(mb), 0);
+	assert_int_equal(xsk_umem_destroy(u2), 0);
+
+	/* UMEM flags */
+	struct xsk_umem_opts txmd =
+		XSK_OPTS(xsk_umem_opts, .nframes = 64, .tx_metadata_len = 24);
+	ret = xsk_umem_create(&u3, &txmd);
+	assert_int_equal(ret == 0, has(XSK_FEATURE_TX_METADATA));
+	if (!ret)
+		assert_int_equal(xsk_umem_destroy(u3), 0);
+	else
+		assert_int_equal(ret, -EOPNOTSUPP);
+	struct xsk_umem_opts un = XSK_OPTS(xsk_umem_opts, .nframes = 64,
+					   .frame_size = 3000,
+					   .flags = XSK_UMEM_UNALIGNED);
+	ret = xsk_umem_create(&u3, &un);
+	assert_int_equal(ret == 0, has(XSK_FEATURE_UNALIGNED));
+	if (!ret)
+		assert_int_equal(xsk_umem_destroy(u3), 0);
+}
+
+/* ---------------------------------------------------------- unaligned */
+
+static void unaligned_straddling(void **state)
+{
+	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = 64,
+					   .frame_size = 3000,
+					   .flags = XSK_UMEM_UNALIGNED);
+	const uint32_t n = 32, len = 1400;
+	unsigned int straddle = 0;
+	struct rig r;
+	uint32_t idx;
+
+	(void)state;
+	if (!has(XSK_FEATURE_UNALIGNED))
+		skip();
+	rig_up(&r, &uo, XSK_SOCKET_NO_TX, 0);
+	peer_send(n, len);
+	assert_int_equal(rx_wait(r.xsk, n, &idx), n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(xsk_socket_rx(r.xsk), idx + i);
+		uint64_t at = xsk_umem__add_offset_to_addr(d->addr);
+
+		assert_int_equal(d->len, len);
+		/* the chunk is where the fill ring put it: 3000 apart */
+		assert_int_equal(xsk_umem__extract_addr(d->addr) % 3000, 0);
+		check_frame((unsigned char *)xsk_umem_area(r.umem) + at, len,
+			    i);
+		straddle += at / 4096 != (at + len - 1) / 4096;
+	}
+	xsk_ring_cons__release(xsk_socket_rx(r.xsk), n);
+	printf("  %u frames of %u bytes in 3000-byte chunks, %u across a 4 KiB page boundary\n",
+	       n, len, straddle);
+	assert_true(straddle > 0);
+	rig_down(&r);
+}
+
+/* -------------------------------------------------------- TX metadata */
+
+static uint32_t sum16(const void *p, size_t len, uint32_t sum)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* The UDP pseudo-header sum (big-endian words) of frame @f. */
+static uint32_t pseudo_sum(const unsigned char *f, uint16_t udp_len)
+{
+	return sum16(f + 26, 8, 0) + 17 + udp_len;
+}
+
+#define UDP_LEN 200u
+#define IPV4_FRAME (14 + 20 + UDP_LEN)
+
+/* An IPv4/UDP frame between two documentation addresses (RFC 5737; the
+ * frame never leaves the veth pair) whose UDP checksum field holds the
+ * folded pseudo-header sum, as checksum offload expects. */
+static void make_udp(unsigned char *f, unsigned int seq)
+{
+	const unsigned char ip[20] = {
+		0x45, 0, 0, 20 + UDP_LEN, 0, 0, 0x40, 0, 64, 17, 0, 0, 192,
+		0,    2, 1, 192,	  0, 2, 2
+	};
+	uint16_t c;
+
+	memcpy(f, kern.peer_mac, 6);
+	memcpy(f + 6, kern.mac, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memcpy(f + 14, ip, sizeof(ip));
+	c = (uint16_t)~fold(sum16(f + 14, 20, 0));
+	f[24] = (unsigned char)(c >> 8);
+	f[25] = (unsigned char)c;
+	f[34] = 0x9c, f[35] = 0x40; /* ports 40000 -> 40001 */
+	f[36] = 0x9c, f[37] = 0x41;
+	f[38] = UDP_LEN >> 8;
+	f[39] = UDP_LEN & 0xff;
+	memcpy(f + 42, MAGIC, 8);
+	memcpy(f + 50, &seq, sizeof(seq));
+	for (size_t i = 54; i < IPV4_FRAME; i++)
+		f[i] = (unsigned char)(seq + i);
+	c = fold(pseudo_sum(f, UDP_LEN));
+	f[40] = (unsigned char)(c >> 8);
+	f[41] = (unsigned char)c;
+}
+
+/* Wait at the peer for frame @seq of make_udp(); is its checksum right? */
+static bool peer_udp_csum_ok(unsigned int seq)
+{
+	unsigned char f[2048];
+	double end = kern_now() + 2;
+	long n;
+
+	while (kern_now() < end) {
+		n = kern_peer_recv(peer, f, sizeof(f), 100);
+		if (n != (long)IPV4_FRAME || memcmp(f + 42, MAGIC, 8) ||
+		    memcmp(f + 50, &seq, sizeof(seq)))
+			continue;
+		return fold(sum16(f + 34, UDP_LEN, pseudo_sum(f, UDP_LEN))) ==
+		       0xffff;
+	}
+	fail_msg("frame %u never reached the peer", seq);
+	return false;
+}
+
+static void tx_metadata_checksum(void **state)
+{
+	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = 64,
+					   .tx_metadata_len = 24,
+					   .flags = XSK_UMEM_TX_SW_CSUM);
+	struct xsk_socket_opts so =
+		XSK_OPTS(xsk_socket_opts, .ifname = kern.ifname,
+			 .flags = XSK_SOCKET_NO_RX, .mode = XSK_MODE_COPY,
+			 .bind_wait_ms = 1000);
+	struct xsk_socket *xsk;
+	struct xsk_umem *umem;
+	uint32_t idx, done = 0;
+
+	(void)state;
+	if (!has(XSK_FEATURE_TX_METADATA))
+		skip();
+	assert_int_equal(xsk_umem_create(&umem, &uo), 0);
+	if (xsk_socket_create(&xsk, umem, &so))
+		fail_msg("socket: %s", xsk_errmsg());
+
+	/* frame 0 asks for the checksum, frame 1 doesn't: only frame 0
+	 * may arrive with a valid one */
+	for (unsigned int seq = 0; seq < 2; seq++) {
+		uint64_t addr = (uint64_t)seq * 4096 + 256;
+		struct xsk_tx_meta *m =
+			xsk_tx_meta(xsk_umem_area(umem), addr, 24);
+		struct xdp_desc *d;
+
+		make_udp(xsk_umem__get_data(xsk_umem_area(umem), addr), seq);
+		xsk_tx_meta_clear(m);
+		xsk_tx_meta_checksum(m, 34, 6);
+		xsk_tx_meta_timestamp(m);
+		assert_int_equal(
+			xsk_ring_prod__reserve(xsk_socket_tx(xsk), 1, &idx), 1);
+		d = xsk_ring_prod__tx_desc(xsk_socket_tx(xsk), idx);
+		d->addr = addr;
+		d->len = IPV4_FRAME;
+		d->options = seq == 0 ? XDP_TX_METADATA : 0;
+		xsk_ring_prod__submit(xsk_socket_tx(xsk), 1);
+		assert_int_equal(xsk_socket_kick_tx(xsk), 0);
+		assert_int_equal(peer_udp_csum_ok(seq), seq == 0);
+	}
+	/* both come back on the completion ring */
+	for (double end = kern_now() + 2; done < 2 && kern_now() < end;) {
+		uint32_t got =
+			xsk_ring_cons__peek(xsk_socket_comp(xsk), 2, &idx);
+		xsk_ring_cons__release(xsk_socket_comp(xsk), got);
+		done += got;
+	}
+	assert_int_equal(done, 2);
+	printf("  checksum computed through TX metadata; TX timestamp %s\n",
+	       xsk_tx_meta_completion_time(
+		       xsk_tx_meta(xsk_umem_area(umem), 256, 24)) ?
+		       "given" :
+		       "not given by this driver");
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+}
+
+/* -------------------------------------------------------- multi-buffer */
+
+static int mtu_down(void **state)
+{
+	(void)state;
+	kern_sh("ip link set dev %s mtu 1500", kern.ifname);
+	kern_sh("ip -n %s link set dev %s mtu 1500", kern.peer_ns,
+		kern.peer_if);
+	return 0;
+}
+
+static void multi_buffer_9000(void **state)
+{
+	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = 256);
+	static unsigned char pkt[9100];
+	const uint32_t n = 8, len = 9014; /* MTU 9000 plus Ethernet */
+	uint32_t idx, got, at = 0, frags = 0;
+	struct rig r;
+
+	(void)state;
+	if (!has(XSK_FEATURE_MULTI_BUFFER))
+		skip();
+	assert_int_equal(kern_sh("ip link set dev %s mtu 9000", kern.ifname),
+			 0);
+	assert_int_equal(kern_sh("ip -n %s link set dev %s mtu 9000",
+				 kern.peer_ns, kern.peer_if),
+			 0);
+	rig_up(&r, &uo, XSK_SOCKET_NO_TX | XSK_SOCKET_MULTI_BUFFER,
+	       XSK_PROG_FRAGS);
+	peer_send(n, len);
+	/* each frame arrives as a chain: all but the last chunk say
+	 * XDP_PKT_CONTD */
+	got = rx_wait(r.xsk, n * 3, &idx);
+	for (uint32_t i = 0, seq = 0, plen = 0; i < got; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(xsk_socket_rx(r.xsk), idx + i);
+
+		assert_true(plen + d->len <= sizeof(pkt));
+		memcpy(pkt + plen,
+		       xsk_umem__get_data(xsk_umem_area(r.umem), d->addr),
+		       d->len);
+		plen += d->len;
+		frags++;
+		if (d->options & XDP_PKT_CONTD)
+			continue;
+		assert_int_equal(plen, len);
+		check_frame(pkt, len, seq++);
+		at = seq;
+		plen = 0;
+	}
+	xsk_ring_cons__release(xsk_socket_rx(r.xsk), got);
+	printf("  %u frames of %u bytes arrived in %u buffers\n", at, len,
+	       frags);
+	assert_int_equal(at, n);
+	assert_true(frags >= 3 * n);
+	rig_down(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(probe_matches_reality),
+		cmocka_unit_test(unaligned_straddling),
+		cmocka_unit_test(tx_metadata_checksum),
+		cmocka_unit_test_teardown(multi_buffer_9000, mtu_down),
+	};
+	cpu_set_t cpu0;
+	int ret = kern_init();
+
+	if (ret)
+		return ret;
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	peer = kern_peer_socket();
+	if (peer < 0 || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
+		printf("SKIP: no AF_PACKET socket in %s, or can't run on CPU 0\n",
+		       kern.peer_ns);
+		return 77;
+	}
+	if (xsk_probe(&features)) {
+		printf("SKIP: %s\n", xsk_errmsg());
+		return 77;
+	}
+	return cmocka_run_group_tests_name("features, real kernel", tests, NULL,
+					   NULL);
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The rest of AF_XDP on the fake kernel (fakesys.c), played as several
+ * kernel generations: the capability probe, TX metadata registration with
+ * its retry for 6.8 to 6.10, multi-buffer binding, and the TX metadata
+ * layout.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <xsk.h>
+#include <xsk/txmeta.h>
+#include "fakesys.h"
+#include "xsk_priv.h"
+
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+
+static const struct xsk_socket_opts sock_q0 = {
+	.sz = sizeof(struct xsk_socket_opts),
+	.ifname = "fake0",
+};
+
+static void assert_msg(const char *needle)
+{
+	if (!strstr(xsk_errmsg(), needle))
+		fail_msg(
+			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
+			xsk_errmsg(), needle);
+}
+
+static void assert_no_leak(void)
+{
+	assert_int_equal(fake.live_fds, 0);
+	assert_int_equal(fake.live_maps, 0);
+	assert_int_equal(fake.bad_closes, 0);
+	assert_int_equal(fake.bad_unmaps, 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_reset();
+	xsk_probe_forget();
+	return 0;
+}
+
+static uint64_t probe_as(enum fake_kernel k)
+{
+	uint64_t f = 0;
+
+	fake_kernel(k);
+	xsk_probe_forget();
+	if (xsk_probe(&f))
+		fail_msg("xsk_probe: %s", xsk_errmsg());
+	assert_no_leak();
+	return f;
+}
+
+static void probe_generations(void **state)
+{
+	const uint64_t tried = XSK_FEATURE_ALL &
+			       ~XSK_FEATURE_SHARED_UMEM_QUEUES &
+			       ~XSK_FEATURE_BPF_LINK;
+	uint64_t f;
+
+	(void)state;
+	/* the fake's newest kernel has everything it can be asked about;
+	 * the inferred ones follow busy polling, which the real socket
+	 * behind a fake one has */
+	assert_int_equal(probe_as(FAKE_NEWEST), XSK_FEATURE_ALL);
+	f = probe_as(FAKE_6_8);
+	assert_true(f & XSK_FEATURE_TX_METADATA);
+	assert_false(f & XSK_FEATURE_TX_METADATA_FLAG);
+	assert_true(f & XSK_FEATURE_MULTI_BUFFER);
+	f = probe_as(FAKE_6_1);
+	assert_int_equal(f & (XSK_FEATURE_MULTI_BUFFER |
+			      XSK_FEATURE_TX_METADATA |
+			      XSK_FEATURE_TX_METADATA_FLAG),
+			 0);
+	assert_true(f & XSK_FEATURE_UNALIGNED);
+	f = probe_as(FAKE_4_18);
+	assert_int_equal(f & tried & ~XSK_FEATURE_BUSY_POLL &
+				 ~XSK_FEATURE_TX_SKB_BUDGET,
+			 0);
+
+	/* asked once, then remembered */
+	fake.calls = 0;
+	assert_int_equal(xsk_probe(&f), 0);
+	assert_int_equal(fake.calls, 0);
+	assert_int_equal(xsk_probe(NULL), -EINVAL);
+
+	for (unsigned int i = 0; i < 12; i++)
+		assert_non_null(xsk_feature_name(1ull << i));
+	assert_null(xsk_feature_name(1ull << 12));
+	assert_null(xsk_feature_name(3));
+	assert_non_null(
+		strstr(xsk_feature_name(XSK_FEATURE_MULTI_BUFFER), "6.6"));
+}
+
+static void probe_fault_injection(void **state)
+{
+	const int errs[] = { EPERM, ENOBUFS, EIO };
+	unsigned int n, i, points;
+	uint64_t f;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		points = 0;
+		for (n = 1;; n++) {
+			fake_reset();
+			xsk_probe_forget();
+			fake.fail_at = n;
+			fake.fail_errno = errs[i];
+			f = 0xdead;
+			rc = xsk_probe(&f);
+			assert_no_leak();
+			if (!fake.failed)
+				break;
+			/* a question the kernel answers "no" is a feature
+			 * missing, not a failure: only socket(), mmap() and
+			 * registration errors other than EINVAL fail */
+			if (rc) {
+				assert_int_equal(rc, -errs[i]);
+				assert_int_equal(f, 0xdead);
+				points++;
+			}
+		}
+		assert_int_equal(rc, 0);
+		/* the first socket, the page, and three registrations'
+		 * sockets and setsockopts */
+		assert_int_equal(points, 8);
+	}
+}
+
+static void tx_metadata_registration(void **state)
+{
+	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts, .tx_metadata_len = 24,
+					  .flags = XSK_UMEM_TX_SW_CSUM);
+	struct xsk_umem *umem = NULL;
+
+	(void)state;
+	/* the rules, before any syscall */
+	const uint32_t bad_len[] = { 4, 12, 256, 1000 };
+	for (unsigned int i = 0; i < 4; i++) {
+		struct xsk_umem_opts b = o;
+
+		b.tx_metadata_len = bad_len[i];
+		fake.calls = 0;
+		assert_int_equal(xsk_umem_create(&umem, &b), -EINVAL);
+		assert_msg("multiple of 8 below 256");
+		assert_int_equal(fake.calls, 0);
+	}
+	struct xsk_umem_opts csum_only =
+		XSK_OPTS(xsk_umem_opts, .flags = XSK_UMEM_TX_SW_CSUM);
+	assert_int_equal(xsk_umem_create(&umem, &csum_only), -EINVAL);
+	assert_msg("does nothing without TX metadata");
+	assert_null(umem);
+
+	/* newest: the length comes with XDP_UMEM_TX_METADATA_LEN */
+	assert_int_equal(xsk_umem_create(&umem, &o), 0);
+	assert_int_equal(fake.last_reg_flags, (1 << 1) | (1 << 2));
+	assert_int_equal(fake.last_reg_md_len, 24);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+
+	/* 6.8 to 6.10 refuse the flag: retried without it, after the probe
+	 * has shown that this kernel reads tx_metadata_len at all */
+	fake_kernel(FAKE_6_8);
+	assert_int_equal(xsk_umem_create(&umem, &o), 0);
+	assert_int_equal(fake.last_reg_flags, 1 << 1);
+	assert_int_equal(fake.last_reg_md_len, 24);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+
+	/* before 6.8 the length would be ignored: refused, explained */
+	xsk_probe_forget();
+	fake_kernel(FAKE_6_1);
+	umem = NULL;
+	assert_int_equal(xsk_umem_create(&umem, &o), -EOPNOTSUPP);
+	assert_msg("needs Linux 6.8");
+	assert_null(umem);
+	assert_no_leak();
+}
+
+static void multi_buffer_bind(void **state)
+{
+	struct xsk_socket_opts o = sock_q0;
+	struct xsk_socket *xsk, *shared = NULL;
+	struct xsk_umem *umem;
+
+	(void)state;
+	o.flags = XSK_SOCKET_MULTI_BUFFER;
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), 0);
+	assert_int_equal(fake.last_bind_flags,
+			 XDP_USE_SG | XDP_USE_NEED_WAKEUP);
+	/* sharers take no bind flags: refused rather than ignored */
+	assert_int_equal(xsk_socket_create(&shared, umem, &o), -EINVAL);
+	assert_msg("can't ask for multi-buffer");
+	assert_null(shared);
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+
+	/* a kernel before 6.6 */
+	fake_kernel(FAKE_6_1);
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EINVAL);
+	assert_msg("needs Linux 6.6");
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_no_leak();
+}
+
+static void wake_rx_without_rx_ring(void **state)
+{
+	struct xsk_socket_opts o = sock_q0;
+	struct xsk_socket *xsk;
+	struct xsk_umem *umem;
+
+	(void)state;
+	o.flags = XSK_SOCKET_NO_RX | XSK_SOCKET_NO_NEED_WAKEUP;
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), 0);
+	fake.calls = 0;
+	assert_int_equal(xsk_socket_wake_rx(xsk), -ENOBUFS);
+	assert_msg("no RX ring");
+	assert_int_equal(fake.calls, 0);
+	assert_int_equal(xsk_socket_destroy(xsk), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+}
+
+static void tx_meta_layout(void **state)
+{
+	static uint64_t area[4096 / 8];
+	struct xsk_tx_meta *m;
+
+	(void)state;
+	/* the kernel's struct xsk_tx_metadata, field by field */
+	assert_int_equal(sizeof(struct xsk_tx_meta), 24);
+	assert_int_equal(offsetof(struct xsk_tx_meta, request.csum_start), 8);
+	assert_int_equal(offsetof(struct xsk_tx_meta, request.csum_offset), 10);
+	assert_int_equal(offsetof(struct xsk_tx_meta, request.launch_time), 16);
+	assert_int_equal(offsetof(struct xsk_tx_meta, completion.tx_timestamp),
+			 8);
+
+	m = xsk_tx_meta(area, 256, 24);
+	assert_ptr_equal((char *)m, (char *)area + 232);
+	memset(m, 0xff, sizeof(*m));
+	xsk_tx_meta_clear(m);
+	xsk_tx_meta_checksum(m, 34, 6);
+	xsk_tx_meta_timestamp(m);
+	assert_int_equal(m->flags, XSK_TXMD_CHECKSUM | XSK_TXMD_TIMESTAMP);
+	assert_int_equal(m->request.csum_start, 34);
+	assert_int_equal(m->request.csum_offset, 6);
+	xsk_tx_meta_launch_time(m, 12345);
+	assert_int_equal(m->request.launch_time, 12345);
+	assert_true(m->flags & XSK_TXMD_LAUNCH_TIME);
+	m->completion.tx_timestamp = 777;
+	assert_int_equal(xsk_tx_meta_completion_time(m), 777);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(probe_generations, setup),
+		cmocka_unit_test_setup(probe_fault_injection, setup),
+		cmocka_unit_test_setup(tx_metadata_registration, setup),
+		cmocka_unit_test_setup(multi_buffer_bind, setup),
+		cmocka_unit_test_setup(wake_rx_without_rx_ring, setup),
+		cmocka_unit_test_setup(tx_meta_layout, setup),
+	};
+
+	return cmocka_run_group_tests_name("features", tests, NULL, NULL);
+}
