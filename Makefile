@@ -102,6 +102,8 @@ install: all
 	install -m 644 $(wildcard include/xsk/*.h) $(DESTDIR)$(INCLUDEDIR)/xsk/
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 644 man/libxsk.3 $(DESTDIR)$(MANDIR)/man3/
 ifneq ($(BUILD_STATIC_ONLY),1)
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libxsk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -112,7 +114,8 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/xsk.h $(DESTDIR)$(LIBDIR)/libxsk.a \
 		$(DESTDIR)$(LIBDIR)/libxsk.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libxsk.so.$(VERSION) \
-		$(DESTDIR)$(PKGCONFIGDIR)/libxsk.pc
+		$(DESTDIR)$(PKGCONFIGDIR)/libxsk.pc \
+		$(DESTDIR)$(MANDIR)/man3/libxsk.3
 	rm -f $(patsubst include/%,$(DESTDIR)$(INCLUDEDIR)/%,$(wildcard include/xsk/*.h))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/xsk 2>/dev/null
 

@@ -15,7 +15,7 @@ $make -s --no-print-directory install DESTDIR="$root" PREFIX=$prefix \
 	OBJDIR="$objdir" >/dev/null || fail "make install"
 lib=$root$prefix/lib
 for f in include/xsk.h include/xsk/ring.h lib/libxsk.a lib/libxsk.so \
-	lib/libxsk.so.0 lib/pkgconfig/libxsk.pc; do
+	lib/libxsk.so.0 lib/pkgconfig/libxsk.pc share/man/man3/libxsk.3; do
 	[ -e "$root$prefix/$f" ] || fail "make install did not install $f"
 done
 [ -L "$lib/libxsk.so" ] && [ -L "$lib/libxsk.so.0" ] ||

@@ -103,5 +103,6 @@ check-run: all tests
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
 	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
+	@$(RUN) man tests/check-man.sh man/libxsk.3
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@tests/summary.sh $(OBJDIR)/check.log
