@@ -106,6 +106,7 @@ struct xsk_mb_pkt {
  * @batch: how many descriptors to peek at a time; may be changed between
  *	calls (0 acts as 1)
  * @done: ring index past the last descriptor handed out
+ * @end: ring index past the last descriptor peeked
  * @nscan: descriptors of the pending chain already checked (from @done)
  * @len: their total length
  * @err: the first problem found in the pending chain, 0 if none
@@ -123,6 +124,7 @@ struct xsk_mb_rx {
 	__u32 max_frags;
 	__u32 batch;
 	__u32 done;
+	__u32 end;
 	__u32 nscan;
 	__u64 len;
 	int err;
@@ -157,6 +159,7 @@ static inline void xsk_mb_rx_init(struct xsk_mb_rx *r,
 	r->max_frags = max_frags < rx->size ? max_frags : rx->size;
 	r->batch = XSK_MB_RX_BATCH;
 	r->done = rx->cached_cons;
+	r->end = rx->cached_cons;
 }
 
 /* Hand out the pending chain (r->nscan descriptors from r->done). */
@@ -223,49 +226,39 @@ static inline int xsk_mb_rx_next(struct xsk_mb_rx *r, struct xsk_ring_cons *rx,
 	__u32 pos = r->done + r->nscan;
 
 	pkt->nfrags = 0;
-	/* Everything from @pos to the cached consumer index is peeked and
-	 * not yet read; more than a ring's worth means another party moved
-	 * the index, and the slots past it are not ours to read. */
-	if (rx->cached_cons - pos > rx->size)
+	/* Someone else peeked or cancelled: the slots between @pos and the
+	 * ring's cached index are no longer known to be ours to read. */
+	if (rx->cached_cons != r->end)
 		return -EINVAL;
 	for (;;) {
-		const struct xdp_desc *d;
-		__u32 len, options;
-		__u64 addr;
+		struct xdp_desc d;
 		int err;
 
-		if (pos == rx->cached_cons) {
+		if (pos == r->end) {
 			__u32 idx = 0;
-			__u32 n = xsk_ring_cons__peek(
-				rx, r->batch ? r->batch : 1, &idx);
 
-			if (n == 0)
+			r->end += xsk_ring_cons__peek(
+				rx, r->batch ? r->batch : 1, &idx);
+			if (pos == r->end)
 				return 0;
-			if (idx != pos) {
-				xsk_ring_cons__cancel(rx, n);
-				return -EINVAL;
-			}
 		}
-		d = xsk_ring_cons__rx_desc(rx, pos);
-		/* Each field once: the slot is in memory another party
-		 * writes, and a check must hold for the value used. */
-		addr = d->addr;
-		len = d->len;
-		options = d->options;
+		/* Read once, so every check and decision below sees the
+		 * same values. */
+		d = *xsk_ring_cons__rx_desc(rx, pos);
 		pos++;
 		r->nscan++;
-		r->len += len;
+		r->len += d.len;
 		if (!r->err) {
-			if (len == 0) {
+			if (d.len == 0) {
 				r->err = -EBADMSG;
 			} else if (r->bounds &&
-				   (err = xsk_umem__check_desc(r->bounds, addr,
-							       len)) != 0) {
+				   (err = xsk_umem__check_desc(
+					    r->bounds, d.addr, d.len)) != 0) {
 				r->last_desc_err = err;
 				r->err = -EFAULT;
 			}
 		}
-		if (!(options & XDP_PKT_CONTD))
+		if (!(d.options & XDP_PKT_CONTD))
 			return xsk_mb_rx__hand_out(r, pkt, 0);
 		if (r->nscan == r->max_frags) {
 			/* Waiting for the end would hold more slots than
@@ -307,7 +300,7 @@ static inline __u32 xsk_mb_rx_release(struct xsk_mb_rx *r,
 /**
  * xsk_mb_rx_cancel() - un-peek the descriptors not handed out
  * @r: the reader
- * @rx: the RX ring given to xsk_mb_rx_init()
+ * @rx: the RX ring given to xsk_mb_rx_init(), as the reader left it
  *
  * The pending chain and any descriptor peeked but not yet read go back to
  * the ring: the next peek, by this reader or a plain
@@ -317,10 +310,8 @@ static inline __u32 xsk_mb_rx_release(struct xsk_mb_rx *r,
 static inline void xsk_mb_rx_cancel(struct xsk_mb_rx *r,
 				    struct xsk_ring_cons *rx)
 {
-	__u32 n = rx->cached_cons - r->done;
-
-	if (n <= rx->size)
-		xsk_ring_cons__cancel(rx, n);
+	xsk_ring_cons__cancel(rx, r->end - r->done);
+	r->end = r->done;
 	r->nscan = 0;
 	r->len = 0;
 	r->err = 0;
