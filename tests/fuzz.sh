@@ -46,6 +46,8 @@ log=$bin.log
 # totals, and the end of the log if it failed.
 "$bin" -artifact_prefix="$dir/" -print_final_stats=1 "$@" >"$log" 2>&1
 rc=$?
+# libFuzzer exits 77 on a crash by default, which run.sh would count as
+# skipped: any failure is reported as 1.
 if [ $rc != 0 ]; then
 	tail -n 40 "$log"
 	echo "FAIL: $bin $* (exit $rc; full log in $log)"
