@@ -11,6 +11,9 @@
 #                    smaller count ($(TSAN_COUNT))
 #   tests/kern_*.c   real-kernel tests (cmocka, root): run by tests/netns.sh in
 #                    private network namespaces with a veth pair
+#   tests/fuzz_*.c   libFuzzer targets (clang, ASan+UBSan): a bounded run with
+#                    a fixed seed ($(FUZZ_ARGS)); skipped (exit 77) when
+#                    $(FUZZ_CC) cannot build fuzz targets
 #   tests/check-*.sh build checks: headers, install + pkg-config, ABI
 
 comma := ,
@@ -72,6 +75,20 @@ $(OBJDIR)/tsan/stress_%: tests/stress_%.c $(HDRS) $(TEST_HDRS)
 	$(Q)$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) $(CMOCKA_CFLAGS) -Itests -o $@ \
 		$< $(LDFLAGS) $(CMOCKA_LIBS) -lpthread
 
+# Fuzz targets exercise the inline data path only, like the stress tests.
+# Built on demand by tests/fuzz.sh (make fuzz builds them all), so that a
+# machine without libFuzzer skips them instead of failing the build.
+FUZZ_TESTS := $(basename $(notdir $(wildcard tests/fuzz_*.c)))
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_ARGS := -runs=200000 -seed=1 -max_total_time=60 -timeout=10
+
+$(OBJDIR)/fuzz/fuzz_%: tests/fuzz_%.c $(HDRS) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(msg) CCLD $@
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests -o $@ $<
+
 STRESS_BINS := $(STRESS_TESTS:%=$(OBJDIR)/test/%)
 TSAN_BINS := $(STRESS_TESTS:%=$(OBJDIR)/tsan/%)
 UNIT_BINS := $(UNIT_TESTS:%=$(OBJDIR)/test/%)
@@ -79,10 +96,11 @@ SAN_BINS := $(UNIT_TESTS:%=$(OBJDIR)/san/%)
 KERN_BINS := $(KERN_TESTS:%=$(OBJDIR)/san/%)
 RUN := tests/run.sh $(OBJDIR)/check.log
 
-.PHONY: check check-deps check-run tests
+.PHONY: check check-deps check-run tests fuzz
 # keep the sanitizer and test objects between runs
 .SECONDARY:
 tests: $(UNIT_BINS) $(SAN_BINS) $(KERN_BINS) $(STRESS_BINS) $(TSAN_BINS)
+fuzz: $(FUZZ_TESTS:%=$(OBJDIR)/fuzz/%)
 
 # cmocka may be missing on a fresh machine: install it first, then read its
 # flags in a fresh make.
@@ -98,6 +116,8 @@ check-run: all tests
 	@for t in $(SAN_BINS); do $(RUN) asan+ubsan:$$(basename $$t) $$t; done
 	@for t in $(STRESS_BINS); do $(RUN) stress:$$(basename $$t) $$t; done
 	@for t in $(TSAN_BINS); do $(RUN) tsan:$$(basename $$t) $$t $(TSAN_COUNT); done
+	@$(RUN) fuzz:multibuf tests/fuzz.sh run "$(FUZZ_CC)" \
+		$(OBJDIR)/fuzz/fuzz_multibuf $(FUZZ_ARGS)
 	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
 	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
