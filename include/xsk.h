@@ -169,6 +169,14 @@ XSK_API uint64_t xsk_umem_size(const struct xsk_umem *umem);
 XSK_API uint32_t xsk_umem_frame_size(const struct xsk_umem *umem);
 /** xsk_umem_nframes() - the number of frames */
 XSK_API uint32_t xsk_umem_nframes(const struct xsk_umem *umem);
+/**
+ * xsk_umem_get_bounds() - what the checked accessors of <xsk/ring.h> need
+ * @umem: the UMEM
+ * @bounds: filled in for xsk_umem__check_desc() and
+ *	xsk_umem__get_data_checked(), and the multi-buffer reader
+ */
+XSK_API void xsk_umem_get_bounds(const struct xsk_umem *umem,
+				 struct xsk_umem_bounds *bounds);
 /** xsk_umem_fd() - the socket the UMEM is registered on */
 XSK_API int xsk_umem_fd(const struct xsk_umem *umem);
 

@@ -424,3 +424,12 @@ int xsk_umem_fd(const struct xsk_umem *umem)
 {
 	return umem->fd;
 }
+
+void xsk_umem_get_bounds(const struct xsk_umem *umem,
+			 struct xsk_umem_bounds *bounds)
+{
+	bounds->area = umem->area;
+	bounds->size = umem->size;
+	bounds->chunk_size = umem->frame_size;
+	bounds->unaligned = !!(umem->flags & XSK_UMEM_UNALIGNED);
+}

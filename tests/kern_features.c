@@ -26,12 +26,9 @@
 #include <cmocka.h>
 
 #include <xsk.h>
+#include <xsk/multibuf.h>
 #include <xsk/txmeta.h>
 #include "kernutil.h"
-
-#ifndef XDP_PKT_CONTD
-#define XDP_PKT_CONTD (1 << 0)
-#endif
 
 #define MAGIC "LIBXSKFT"
 #define ETH_P_TEST 0x88b5 /* IEEE local experimental */
@@ -75,8 +72,9 @@ static void peer_send(unsigned int n, size_t len)
 	}
 }
 
-/* A socket on queue 0 with the built-in program, every frame in the fill
- * ring (chunk starts, or @stride apart in unaligned mode). */
+/* A socket on queue 0 with the built-in program; the first half of the
+ * frames in the fill ring (chunk starts, or @stride apart in unaligned
+ * mode), the second half left for sending. */
 struct rig {
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
@@ -99,7 +97,7 @@ static void rig_up(struct rig *r, const struct xsk_umem_opts *uo,
 	if (xsk_prog_attach(&r->prog, kern.ifname, 0, &po) ||
 	    xsk_prog_add_socket(r->prog, r->xsk))
 		fail_msg("program: %s", xsk_errmsg());
-	n = xsk_umem_nframes(r->umem);
+	n = xsk_umem_nframes(r->umem) / 2;
 	stride = xsk_umem_frame_size(r->umem);
 	if (n > xsk_socket_fill(r->xsk)->size)
 		n = xsk_socket_fill(r->xsk)->size;
@@ -399,8 +397,14 @@ static void multi_buffer_9000(void **state)
 	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = 256);
 	static unsigned char pkt[9100];
 	const uint32_t n = 8, len = 9014; /* MTU 9000 plus Ethernet */
-	uint32_t idx, got, at = 0, frags = 0;
+	struct xsk_umem_bounds bounds;
+	struct xsk_frames frames;
+	struct xsk_mb_pkt p;
+	struct xsk_mb_rx mb;
+	uint32_t seq = 0, frags = 0, sent = 0;
+	double end;
 	struct rig r;
+	long got;
 
 	(void)state;
 	if (!has(XSK_FEATURE_MULTI_BUFFER))
@@ -410,34 +414,61 @@ static void multi_buffer_9000(void **state)
 	assert_int_equal(kern_sh("ip -n %s link set dev %s mtu 9000",
 				 kern.peer_ns, kern.peer_if),
 			 0);
-	rig_up(&r, &uo, XSK_SOCKET_NO_TX | XSK_SOCKET_MULTI_BUFFER,
-	       XSK_PROG_FRAGS);
-	peer_send(n, len);
-	/* each frame arrives as a chain: all but the last chunk say
-	 * XDP_PKT_CONTD */
-	got = rx_wait(r.xsk, n * 3, &idx);
-	for (uint32_t i = 0, seq = 0, plen = 0; i < got; i++) {
-		const struct xdp_desc *d =
-			xsk_ring_cons__rx_desc(xsk_socket_rx(r.xsk), idx + i);
+	rig_up(&r, &uo, XSK_SOCKET_MULTI_BUFFER, XSK_PROG_FRAGS);
 
-		assert_true(plen + d->len <= sizeof(pkt));
-		memcpy(pkt + plen,
-		       xsk_umem__get_data(xsk_umem_area(r.umem), d->addr),
-		       d->len);
-		plen += d->len;
-		frags++;
-		if (d->options & XDP_PKT_CONTD)
+	/* receive: each frame is a chain the reader hands out whole */
+	xsk_umem_get_bounds(r.umem, &bounds);
+	xsk_mb_rx_init(&mb, xsk_socket_rx(r.xsk), 0, &bounds);
+	peer_send(n, len);
+	for (end = kern_now() + 2; seq < n && kern_now() < end;) {
+		int ret = xsk_mb_rx_next(&mb, xsk_socket_rx(r.xsk), &p);
+
+		if (ret == 0) {
+			xsk_socket_poll(r.xsk, POLLIN, 50);
 			continue;
-		assert_int_equal(plen, len);
+		}
+		assert_int_equal(ret, 1);
+		assert_int_equal(p.len, len);
+		assert_int_equal(xsk_mb_rx_copy(xsk_socket_rx(r.xsk),
+						xsk_umem_area(r.umem), &p, pkt,
+						sizeof(pkt)),
+				 0);
 		check_frame(pkt, len, seq++);
-		at = seq;
-		plen = 0;
+		frags += p.nfrags;
 	}
-	xsk_ring_cons__release(xsk_socket_rx(r.xsk), got);
-	printf("  %u frames of %u bytes arrived in %u buffers\n", at, len,
+	xsk_mb_rx_release(&mb, xsk_socket_rx(r.xsk));
+	printf("  received %u frames of %u bytes in %u buffers\n", seq, len,
 	       frags);
-	assert_int_equal(at, n);
+	assert_int_equal(seq, n);
+	assert_int_equal(mb.malformed, 0);
 	assert_true(frags >= 3 * n);
+
+	/* send: each frame split over frames of the second half */
+	assert_int_equal(xsk_frames_init(&frames, 128 * 4096, 4096, 128, 0), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		make_frame(pkt, len, 100 + i);
+		memcpy(pkt, kern.peer_mac, 6);
+		memcpy(pkt + 6, kern.mac, 6);
+		assert_int_equal(xsk_mb_tx_copy(xsk_socket_tx(r.xsk), &frames,
+						xsk_umem_area(r.umem), 0, pkt,
+						len),
+				 3);
+	}
+	xsk_ring_prod__submit(xsk_socket_tx(r.xsk), 3 * n);
+	assert_int_equal(xsk_socket_kick_tx(r.xsk), 0);
+	for (end = kern_now() + 2; sent < n && kern_now() < end;) {
+		static unsigned char want[9100];
+
+		got = kern_peer_recv(peer, pkt, sizeof(pkt), 100);
+		if (got != (long)len || memcmp(pkt + 14, MAGIC, 8))
+			continue;
+		make_frame(want, len, 100 + sent);
+		assert_memory_equal(pkt + 12, want + 12, len - 12);
+		sent++;
+	}
+	printf("  sent %u frames of %u bytes as chains of 3\n", sent, len);
+	assert_int_equal(sent, n);
+	xsk_frames_destroy(&frames);
 	rig_down(&r);
 }
 
