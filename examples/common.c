@@ -878,8 +878,9 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 	}
 	a->loop = loop;
 	signalled_app = a;
-	/* A second Ctrl-C kills at once, should a loop ever hang. */
-	sa.sa_flags = SA_RESETHAND;
+	/* A repeated signal changes nothing: a process group kill (as
+	 * timeout(1) sends) may deliver two, and the second must not cut the
+	 * teardown short. The loops see the flag within 100 ms. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* The threads block every signal, so that a signal interrupts the

@@ -11,7 +11,8 @@
 #                    smaller count ($(TSAN_COUNT))
 #   tests/kern_*.c   real-kernel tests (cmocka, root): run by tests/netns.sh in
 #                    private network namespaces with a veth pair
-#   tests/check-*.sh build checks: headers, install + pkg-config, ABI
+#   tests/check-*.sh build checks: headers, install + pkg-config, ABI;
+#                    check-examples.sh runs the examples over veth (root)
 
 comma := ,
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -103,4 +104,5 @@ check-run: all tests
 	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
+	@$(RUN) examples tests/netns.sh tests/check-examples.sh $(OBJDIR)/examples
 	@tests/summary.sh $(OBJDIR)/check.log
