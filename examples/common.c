@@ -444,6 +444,11 @@ static int parse_options(struct app *a, int argc, char **argv,
 		return bad_arg(n, "unexpected argument '%s'", argv[optind]);
 	if (!o->ifname)
 		return bad_arg(n, "which interface? -i IF is required");
+	if (o->shared_umem && (uint64_t)o->nframes * o->nqueues > UINT32_MAX)
+		return bad_arg(n,
+			       "--frames %u on %u queues: too many frames "
+			       "for one UMEM",
+			       o->nframes, o->nqueues);
 	if (kind == APP_TX && o->len > o->frame_size)
 		return bad_arg(n,
 			       "--len %u does not fit in a frame of %u bytes",
@@ -453,7 +458,8 @@ static int parse_options(struct app *a, int argc, char **argv,
 
 /* --------------------------------------------------------------- setup */
 
-/* Say what failed, with the library's explanation. */
+/* Say what failed, with the library's explanation: only for an error a
+ * libxsk call just returned, since xsk_errmsg() keeps the last one. */
 static int __attribute__((format(printf, 3, 4)))
 fail(const struct app *a, int err, const char *fmt, ...)
 {
@@ -465,6 +471,13 @@ fail(const struct app *a, int err, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, ": %s\n", *why ? why : strerror(-err));
+	return 1;
+}
+
+/* Say what failed outside the library. */
+static int sys_fail(const struct app *a, int errnum, const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", a->name, what, strerror(errnum));
 	return 1;
 }
 
@@ -488,7 +501,9 @@ static void teardown(struct app *a)
 	/* The program first, so that nothing is redirected to a socket
 	 * that is going away; then sockets before the UMEMs they use, the
 	 * sharers before the UMEM's first socket. */
-	xsk_prog_destroy(a->prog);
+	if (xsk_prog_destroy(a->prog))
+		fprintf(stderr, "%s: detaching the XDP program: %s\n", a->name,
+			xsk_errmsg());
 	a->prog = NULL;
 	for (uint32_t i = a->nq; i-- > 0;) {
 		struct queue *q = &a->q[i];
@@ -599,7 +614,7 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 	a->nq = a->o.nqueues;
 	a->q = calloc(a->nq, sizeof(*a->q));
 	if (!a->q)
-		return fail(a, -ENOMEM, "memory");
+		return sys_fail(a, ENOMEM, "memory");
 	for (uint32_t i = 0; i < a->nq; i++) {
 		struct queue *q = &a->q[i];
 
@@ -865,6 +880,7 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t all, old;
 	double start, tick, t, end, last;
+	uint32_t started;
 	char label[64];
 	int rc = 0;
 
@@ -874,7 +890,7 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 		free(cur);
 		free(prev);
 		teardown(a);
-		return fail(a, -ENOMEM, "memory");
+		return sys_fail(a, ENOMEM, "memory");
 	}
 	a->loop = loop;
 	signalled_app = a;
@@ -888,15 +904,13 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	start = now_sec();
-	for (uint32_t i = 0; i < a->nq; i++) {
+	for (started = 0; started < a->nq; started++) {
 		__atomic_add_fetch(&a->running, 1, __ATOMIC_RELAXED);
-		if (pthread_create(&a->q[i].thread, NULL, queue_thread,
-				   &a->q[i])) {
+		if (pthread_create(&a->q[started].thread, NULL, queue_thread,
+				   &a->q[started])) {
 			__atomic_sub_fetch(&a->running, 1, __ATOMIC_RELAXED);
 			app_stop(a);
-			a->nq = i;
-			rc = fail(a, -EAGAIN, "thread for queue %u",
-				  a->q[i].id);
+			rc = sys_fail(a, EAGAIN, "a thread per queue");
 			break;
 		}
 	}
@@ -936,7 +950,7 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 	}
 	end = now_sec();
 	app_stop(a);
-	for (uint32_t i = 0; i < a->nq; i++)
+	for (uint32_t i = 0; i < started; i++)
 		pthread_join(a->q[i].thread, NULL);
 	for (uint32_t i = 0; i < a->nq; i++) {
 		take_snapshot(&a->q[i], &cur[i]);
@@ -945,8 +959,7 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 			rc = 1;
 		}
 	}
-	if (a->nq)
-		print_summary(a, cur, end - start);
+	print_summary(a, cur, end - start);
 	fflush(stdout);
 	free(cur);
 	free(prev);

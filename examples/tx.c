@@ -26,13 +26,18 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 /* --rate: how many more frames this queue may send by now. */
 static uint32_t rate_allows(const struct queue *q, double start, uint64_t sent)
 {
-	double per_queue = (double)q->app->o.rate / q->app->nq;
-	double due = (now_sec() - start) * per_queue;
+	double due = (now_sec() - start) * (double)q->app->o.rate / q->app->nq;
+	/* +1: the first frame goes at once, not one interval late. */
+	double n = due - (double)sent + 1;
 
-	return due > (double)sent ?
-		       (uint32_t)min_u32((uint32_t)(due - (double)sent + 1),
-					 UINT32_MAX) :
-		       0;
+	return n < 1 ? 0 : n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* The sequence number, big-endian: the only bytes written per frame. */
+static void put_seq(uint8_t *pkt, uint64_t seq)
+{
+	for (int k = 0; k < 8; k++)
+		pkt[FRAME_SEQ_OFF + k] = (uint8_t)(seq >> (56 - 8 * k));
 }
 
 static void sleep_briefly(void)
@@ -51,14 +56,17 @@ static void tx_loop(struct queue *q)
 	struct xsk_frames *fr = &q->frames;
 	uint64_t seq = 0;
 	double start = now_sec(), deadline;
-	uint32_t idx = 0, n, want;
+	uint32_t idx = 0, n, want, allowed;
+	bool throttled;
 	int err;
 
-	for (uint32_t i = 0; i < fr->nframes; i++)
-		frame_init(xsk_umem__get_data(
-				   q->area,
-				   fr->base + (uint64_t)i * fr->frame_size),
-			   o->len, o->src_mac, o->dst_mac, q->id);
+	/* This queue's frames, written whole once. */
+	for (uint32_t i = 0; i < fr->nframes; i++) {
+		uint64_t addr = fr->base + (uint64_t)i * fr->frame_size;
+
+		frame_init(xsk_umem__get_data(q->area, addr), o->len,
+			   o->src_mac, o->dst_mac, q->id);
+	}
 
 	while (!app_stopping(a)) {
 		/* Frames the kernel has sent are free again. */
@@ -68,8 +76,10 @@ static void tx_loop(struct queue *q)
 		 * --rate and --count. */
 		want = min_u32(o->batch, xsk_frames_nfree(fr));
 		want = min_u32(want, xsk_prod_nb_free(tx, want));
-		if (o->rate)
-			want = min_u32(want, rate_allows(q, start, seq));
+		allowed = o->rate ? rate_allows(q, start, seq) : want;
+		throttled = allowed < want;
+		if (throttled)
+			want = allowed;
 		n = app_claim(a, want);
 		if (want && !n)
 			break; /* --count reached */
@@ -81,13 +91,9 @@ static void tx_loop(struct queue *q)
 				struct xdp_desc *d =
 					xsk_ring_prod__tx_desc(tx, idx + i);
 				uint64_t addr = xsk_frames_alloc(fr);
-				uint8_t *pkt =
-					xsk_umem__get_data(q->area, addr);
-				uint64_t s = seq + i;
 
-				for (int k = 0; k < 8; k++)
-					pkt[FRAME_SEQ_OFF + k] =
-						(uint8_t)(s >> (56 - 8 * k));
+				put_seq(xsk_umem__get_data(q->area, addr),
+					seq + i);
 				d->addr = addr;
 				d->len = o->len;
 				d->options = 0;
@@ -109,7 +115,7 @@ static void tx_loop(struct queue *q)
 			}
 		}
 		if (!n) {
-			if (o->rate && want == 0 && xsk_frames_nfree(fr))
+			if (throttled)
 				sleep_briefly(); /* ahead of --rate */
 			else
 				queue_wait(q, q->xsk, POLLOUT);
