@@ -89,6 +89,6 @@ echo "demo: sent $sent ($(field tx pps) pps), received $received, dropped $dropp
 echo "demo: AF_XDP in $(field rx mode) mode, XDP program in $(field rx xdp) mode"
 lost=$((sent - received - dropped))
 if [ "$lost" -gt 0 ]; then
-	echo "demo: $lost lost before reaching the socket (ip -s link shows where)"
+	echo "demo: $lost not seen by rx: in flight when it stopped, or dropped by veth (ip -s link)"
 fi
 exit 0
