@@ -4,6 +4,8 @@
 #
 #   make                  libxsk.a, libxsk.so and libxsk.pc in $(OBJDIR)
 #   make install          into $(DESTDIR)$(PREFIX) (uninstall undoes it)
+#   make examples         the rx, tx and fwd example programs
+#   make demo             see them run: tx into rx over veth (root)
 #   make check            every test (installs cmocka if it can)
 #   make format           clang-format the tree
 #
@@ -128,5 +130,6 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
+include examples/examples.mk
 include tests/tests.mk
 include bench/bench.mk

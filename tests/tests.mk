@@ -14,7 +14,8 @@
 #   tests/fuzz_*.c   libFuzzer targets (clang, ASan+UBSan): a bounded run with
 #                    a fixed seed ($(FUZZ_ARGS)); skipped (exit 77) when
 #                    $(FUZZ_CC) cannot build fuzz targets
-#   tests/check-*.sh build checks: headers, install + pkg-config, ABI
+#   tests/check-*.sh build checks: headers, install + pkg-config, ABI, README,
+#                    man page; check-examples.sh runs the examples over veth
 
 comma := ,
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -125,4 +126,5 @@ check-run: all tests
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
 	@$(RUN) man tests/check-man.sh man/libxsk.3
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
+	@$(RUN) examples tests/netns.sh tests/check-examples.sh $(OBJDIR)/examples
 	@tests/summary.sh $(OBJDIR)/check.log

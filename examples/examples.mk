@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: MIT
+#
+# The example programs, linked against the static library:
+#
+#   make examples     $(OBJDIR)/examples/rx, tx and fwd
+#   make demo         tx into rx over a veth pair in private namespaces (root)
+
+EXAMPLES := rx tx fwd
+EXAMPLE_BINS := $(EXAMPLES:%=$(OBJDIR)/examples/%)
+EXAMPLE_COMMON := $(OBJDIR)/examples/common.o
+
+.PHONY: examples demo
+all: examples
+examples: $(EXAMPLE_BINS)
+
+$(EXAMPLE_COMMON): examples/common.c examples/common.h $(HDRS)
+	@mkdir -p $(@D)
+	$(msg) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/examples/%: examples/%.c examples/common.h $(EXAMPLE_COMMON) $(LIB_A)
+	$(msg) CCLD $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(EXAMPLE_COMMON) $(LIB_A) \
+		$(LDFLAGS) -lpthread
+
+demo: examples
+	@examples/demo.sh $(OBJDIR)/examples
