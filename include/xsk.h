@@ -4,8 +4,9 @@
  * Linux UAPI headers.
  *
  * Control path: UMEM and socket setup and teardown, wake-ups, and the
- * explanation of errors. The data path (ring helpers) is in <xsk/ring.h>,
- * which this header includes.
+ * explanation of errors. The data path (ring helpers) is in <xsk/ring.h>
+ * and the frame allocator in <xsk/frames.h>, which this header includes;
+ * <xsk/multibuf.h> and <xsk/txmeta.h> are there to include when needed.
  *
  * Conventions, for every function below:
  *  - success returns 0 (or a non-negative count); failure returns a negative
@@ -26,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <xsk/ring.h>
+#include <xsk/frames.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -506,7 +508,6 @@ XSK_API const char *xsk_feature_name(uint64_t feature);
  * The allocator's struct and its inline fast paths (alloc, free, fill,
  * complete) are in <xsk/frames.h>; these two allocate and free its memory.
  */
-struct xsk_frames;
 
 /**
  * xsk_frames_init() - set up a frame allocator with every frame free
