@@ -391,7 +391,9 @@ XSK_API int xsk_socket_poll(struct xsk_socket *xsk, short events,
  * @rx_invalid_descs: invalid descriptors in the fill ring
  * @tx_invalid_descs: invalid descriptors in the TX ring, skipped
  * @rx_ring_full: frames dropped because the RX ring was full
- * @rx_fill_ring_empty_descs: times the fill ring was found empty
+ * @rx_fill_ring_empty_descs: times the fill ring was found empty; in copy
+ *	mode each such frame is also counted in @rx_dropped, so don't add the
+ *	two
  * @tx_ring_empty_descs: times the TX ring was found empty on a kick
  */
 struct xsk_stats {
