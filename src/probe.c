@@ -12,22 +12,6 @@
 
 #include "xsk_priv.h"
 
-#ifndef SO_PREFER_BUSY_POLL
-#define SO_PREFER_BUSY_POLL 69
-#endif
-#ifndef XDP_MAX_TX_SKB_BUDGET
-#define XDP_MAX_TX_SKB_BUDGET 9
-#endif
-#ifndef XDP_USE_SG
-#define XDP_USE_SG (1 << 4)
-#endif
-#ifndef XDP_UMEM_TX_SW_CSUM
-#define XDP_UMEM_TX_SW_CSUM (1 << 1)
-#endif
-#ifndef XDP_UMEM_TX_METADATA_LEN
-#define XDP_UMEM_TX_METADATA_LEN (1 << 2)
-#endif
-
 /* Does the kernel take these UMEM flags? Each try needs a fresh socket:
  * a socket takes one registration. */
 static int umem_flags_taken(void *page, size_t len, uint32_t flags,

@@ -16,10 +16,6 @@
 	(XSK_SOCKET_NO_RX | XSK_SOCKET_NO_TX | XSK_SOCKET_NO_NEED_WAKEUP | \
 	 XSK_SOCKET_DEFER_BIND | XSK_SOCKET_MULTI_BUFFER)
 
-#ifndef XDP_USE_SG
-#define XDP_USE_SG (1 << 4)
-#endif
-
 struct socket_plan {
 	uint32_t rx_size, tx_size, fill_size, comp_size;
 	uint16_t bind_flags; /* XDP_COPY / _ZEROCOPY / _USE_NEED_WAKEUP / _USE_SG */

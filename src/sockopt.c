@@ -9,19 +9,6 @@
 
 #include "xsk_priv.h"
 
-#ifndef SO_BUSY_POLL
-#define SO_BUSY_POLL 46
-#endif
-#ifndef SO_PREFER_BUSY_POLL
-#define SO_PREFER_BUSY_POLL 69
-#endif
-#ifndef SO_BUSY_POLL_BUDGET
-#define SO_BUSY_POLL_BUDGET 70
-#endif
-#ifndef XDP_MAX_TX_SKB_BUDGET
-#define XDP_MAX_TX_SKB_BUDGET 9
-#endif
-
 /*
  * The counters of struct xsk_stats follow the kernel's struct
  * xdp_statistics, in its order, so the kernel writes straight into them:

@@ -13,13 +13,6 @@
 
 #include "xsk_priv.h"
 
-#ifndef XDP_UMEM_TX_SW_CSUM
-#define XDP_UMEM_TX_SW_CSUM (1 << 1)
-#endif
-#ifndef XDP_UMEM_TX_METADATA_LEN
-#define XDP_UMEM_TX_METADATA_LEN (1 << 2)
-#endif
-
 #define XSK_UMEM_FLAGS (XSK_UMEM_UNALIGNED | XSK_UMEM_TX_SW_CSUM)
 #define XSK_MIN_FRAME_SIZE 2048u
 #define XSK_PACKET_HEADROOM 256u /* the kernel's XDP_PACKET_HEADROOM */

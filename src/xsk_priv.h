@@ -14,6 +14,32 @@
 #include <xsk.h>
 
 /*
+ * Constants newer than the oldest UAPI headers libxsk builds against, with
+ * the kernel version that brought each.
+ */
+#ifndef SO_BUSY_POLL
+#define SO_BUSY_POLL 46 /* 4.5 */
+#endif
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69 /* 5.11 */
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70 /* 5.11 */
+#endif
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4) /* 6.6 */
+#endif
+#ifndef XDP_UMEM_TX_SW_CSUM
+#define XDP_UMEM_TX_SW_CSUM (1 << 1) /* 6.8 */
+#endif
+#ifndef XDP_UMEM_TX_METADATA_LEN
+#define XDP_UMEM_TX_METADATA_LEN (1 << 2) /* 6.11 */
+#endif
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9 /* 6.17 */
+#endif
+
+/*
  * The syscall layer (sys.c): the only code that reads errno. Each returns
  * the syscall's non-negative result or a negative errno value.
  */

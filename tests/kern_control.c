@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include <xsk.h>
+#include "testutil.h"
 
 static const char *ifname;
 
@@ -31,14 +32,6 @@ static struct xsk_socket_opts opts(uint32_t queue)
 					    .queue_id = queue,
 					    .bind_wait_ms = 1000);
 	return o;
-}
-
-static void assert_msg(const char *needle)
-{
-	if (!strstr(xsk_errmsg(), needle))
-		fail_msg(
-			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
-			xsk_errmsg(), needle);
 }
 
 static int count_fds(void)

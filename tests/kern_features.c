@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include <xsk.h>
+#include "testutil.h"
 #include <xsk/multibuf.h>
 #include <xsk/txmeta.h>
 #include "kernutil.h"
@@ -35,14 +36,6 @@
 
 static uint64_t features;
 static int peer = -1;
-
-static void assert_msg(const char *needle)
-{
-	if (!strstr(xsk_errmsg(), needle))
-		fail_msg(
-			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
-			xsk_errmsg(), needle);
-}
 
 static bool has(uint64_t feature)
 {

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include <xsk.h>
+#include "testutil.h"
 #include "fakesys.h"
 
 #define SENTINEL ((void *)0x5a5a5a5a)
@@ -28,14 +29,6 @@ static const struct xsk_socket_opts sock_opts_q0 = {
 	.sz = sizeof(struct xsk_socket_opts),
 	.ifname = "fake0",
 };
-
-static void assert_msg(const char *needle)
-{
-	if (!strstr(xsk_errmsg(), needle))
-		fail_msg(
-			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
-			xsk_errmsg(), needle);
-}
 
 static void assert_ledger(int fds, int maps)
 {

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <xsk.h>
+#include "testutil.h"
 #include <xsk/txmeta.h>
 #include "fakesys.h"
 #include "xsk_priv.h"
@@ -27,14 +28,6 @@ static const struct xsk_socket_opts sock_q0 = {
 	.sz = sizeof(struct xsk_socket_opts),
 	.ifname = "fake0",
 };
-
-static void assert_msg(const char *needle)
-{
-	if (!strstr(xsk_errmsg(), needle))
-		fail_msg(
-			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
-			xsk_errmsg(), needle);
-}
 
 static void assert_no_leak(void)
 {

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include <xsk.h>
+#include "testutil.h"
 #include "fakebpf.h"
 #include "fakesys.h"
 
@@ -47,14 +48,6 @@ static int count_fds(void)
 			n++;
 	closedir(d);
 	return n - 1; /* the directory's own fd */
-}
-
-static void assert_msg(const char *needle)
-{
-	if (!strstr(xsk_errmsg(), needle))
-		fail_msg(
-			"xsk_errmsg() is \"%s\", expected it to mention \"%s\"",
-			xsk_errmsg(), needle);
 }
 
 /* Nothing of ours is left: no fd, no object, no attachment. */
