@@ -23,9 +23,16 @@ if_a=${id}a if_b=${id}b
 queues=${XSK_QUEUES:-2}
 pid=
 cleanup() {
+	rc=$?
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	ip netns del "$ns_a" 2>/dev/null
 	ip netns del "$ns_b" 2>/dev/null
+	# nothing of this run may outlive it
+	if ip netns list 2>/dev/null | grep -q "libxsk-$id-"; then
+		echo "FAIL: namespaces libxsk-$id-* are still there"
+		exit 1
+	fi
+	exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT
