@@ -23,6 +23,7 @@
 
 #include <xsk.h>
 #include "testutil.h"
+#include "kernutil.h"
 
 static const char *ifname;
 
@@ -32,19 +33,6 @@ static struct xsk_socket_opts opts(uint32_t queue)
 					    .queue_id = queue,
 					    .bind_wait_ms = 1000);
 	return o;
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory's own fd */
 }
 
 static int count_maps(void)
@@ -79,11 +67,11 @@ static void create_destroy_loop(void **state)
 
 	(void)state;
 	up_down(); /* let libc set up whatever it keeps */
-	fds = count_fds();
+	fds = kern_count_fds();
 	maps = count_maps();
 	for (i = 0; i < 200; i++)
 		up_down();
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(kern_count_fds(), fds);
 	assert_int_equal(count_maps(), maps);
 }
 
@@ -178,7 +166,7 @@ static void shared_umem_real(void **state)
 	struct xsk_socket_opts o = opts(0);
 	struct xsk_socket *s1, *s2, *s3, *s4;
 	struct xsk_umem *umem;
-	int fds = count_fds();
+	int fds = kern_count_fds();
 
 	(void)state;
 	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
@@ -199,7 +187,7 @@ static void shared_umem_real(void **state)
 	assert_int_equal(xsk_socket_destroy(s2), 0);
 	assert_int_equal(xsk_socket_destroy(s1), 0);
 	assert_int_equal(xsk_umem_destroy(umem), 0);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(kern_count_fds(), fds);
 }
 
 static void deferred_bind_real(void **state)

@@ -46,6 +46,7 @@
 #include <cmocka.h>
 
 #include <xsk.h>
+#include "kernutil.h"
 
 #define ETH_P_TEST 0x88b5 /* IEEE local experimental */
 #define MAGIC "LIBXSKPR"
@@ -431,25 +432,6 @@ static void killed_child_leaves_nothing(void **state)
 	assert_no_prog();
 }
 
-/*
- * Open fds of this process. A program or link that a refused attach left
- * behind would hold one: a BPF object lives on only through an fd, a link
- * or an attachment (checked separately). The kernel's global list of
- * programs would say the same, but anything else on the machine may load
- * programs meanwhile.
- */
-static unsigned int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void busy_changes_nothing(void **state)
 {
 	static const struct {
@@ -473,7 +455,8 @@ static void busy_changes_nothing(void **state)
 	struct xsk_prog_opts o;
 	struct xsk_prog *first, *second;
 	enum xsk_attach_mode mode;
-	unsigned int i, fds;
+	unsigned int i;
+	int fds;
 	uint32_t id;
 
 	(void)state;
@@ -482,7 +465,12 @@ static void busy_changes_nothing(void **state)
 			     .mode = cases[i].first_mode);
 		attach_or_fail(&first, &o);
 		id = attached_id();
-		fds = open_fds();
+		/* A program or link that the refused attach left behind
+		 * would hold an fd: a BPF object lives only through an fd,
+		 * a link or an attachment (checked below). The kernel's
+		 * list of all programs would say the same, but anything on
+		 * the machine may load programs meanwhile. */
+		fds = kern_count_fds();
 		second = (struct xsk_prog *)&o;
 		o = XSK_OPTS(xsk_prog_opts, .flags = cases[i].flags,
 			     .mode = cases[i].mode);
@@ -495,7 +483,7 @@ static void busy_changes_nothing(void **state)
 		assert_int_equal(xsk_prog_query(ifname, 0, &id, &mode), 0);
 		assert_int_equal(id, attached_id());
 		assert_int_equal(mode, cases[i].first_mode);
-		assert_int_equal(open_fds(), fds);
+		assert_int_equal(kern_count_fds(), fds);
 		assert_int_equal(xsk_prog_destroy(first), 0);
 		assert_no_prog();
 	}

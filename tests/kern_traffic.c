@@ -65,6 +65,7 @@
 
 #include <xsk.h>
 #include <xsk/frames.h>
+#include "kernutil.h"
 
 #define ETH_P_TEST 0x88b5 /* IEEE local experimental */
 #define MAGIC "LXSKTRAF"
@@ -1561,19 +1562,6 @@ static void shared_umem_two_queues(void **state)
 	drain_comp(&l[1], l[1].sent);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory's own */
-}
-
 /* Ring mappings (of an AF_XDP socket) in this process. Other anonymous
  * mappings come and go with the sanitizers' allocators. */
 static int count_ring_maps(void)
@@ -1662,14 +1650,14 @@ static void teardown_loop(void **state)
 	/* the first round lets libc set up whatever it keeps, and shows
 	 * that the rings are seen: fill, comp, RX; fill, comp, TX */
 	assert_true(up_move_down(env) >= 6);
-	fds = count_fds();
+	fds = kern_count_fds();
 	maps = count_ring_maps();
 	pinned = pinned_kb();
 	links = count_links();
 	progs = count_progs();
 	for (i = 0; i < 100; i++)
 		up_move_down(env);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(kern_count_fds(), fds);
 	assert_int_equal(count_ring_maps(), maps);
 	assert_int_equal(pinned_kb(), pinned);
 	assert_int_equal(count_links(), links);

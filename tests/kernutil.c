@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Shared pieces of the real-kernel tests: see kernutil.h. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
@@ -125,6 +126,20 @@ int kern_sh(const char *fmt, ...)
 	va_end(ap);
 	st = system(cmd);
 	return st < 0 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+int kern_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
 }
 
 double kern_now(void)

@@ -37,6 +37,9 @@ long kern_peer_recv(int fd, void *buf, size_t len, int timeout_ms);
 /* Run a shell command (printf-style); its exit status, or -1. */
 int kern_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Open file descriptors of this process. */
+int kern_count_fds(void);
+
 /* Seconds on the monotonic clock. */
 double kern_now(void);
 
