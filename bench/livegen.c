@@ -2,7 +2,7 @@
 /*
  * livegen: the benchmark's traffic source, and its bare XDP_DROP sink.
  *
- *	livegen -i IF [-d SEC] [-n N] [-l LEN] [-b BATCH] [-C CPU]
+ *	livegen -i IF [--park IF2] [-d SEC] [-n N] [-l LEN] [-b BATCH] [-C CPU]
  *	livegen --drop IF [-d SEC]
  *
  * Sending uses the kernel's own XDP test runner in "live frames" mode
@@ -15,11 +15,17 @@
  * other end must accept XDP frames: it needs an XDP program (the
  * receiver's, or --drop's) or GRO.
  *
- * Each call is sized from the rate measured so far to last about 50 ms:
- * long enough that the per-call setup (the page pool) costs nothing
- * measurable, short enough that -d is kept to within a call. A signal
- * ends the current call early (the kernel checks for one between
- * batches) and the run with it.
+ * Each call has a fixed cost: the kernel puts the program into its XDP
+ * dispatcher at the start and takes it out at the end, and each change
+ * waits for an RCU grace period (about 15 ms each on a 2-vCPU VM, in
+ * bpf_dispatcher_change_prog(): half of the time of 50 ms calls). The
+ * dispatcher changes only for a program it does not hold yet, so --park
+ * IF2 attaches the same program to IF2, an interface that carries no
+ * traffic (a spare veth end: down will do), for as long as livegen runs;
+ * then a call costs nothing but its frames. Calls are sized from the rate
+ * measured so far to last about 200 ms, so that -d is kept to within a
+ * call. A signal ends the current call early (the kernel checks for one
+ * between batches) and the run with it.
  *
  * --drop attaches "return XDP_DROP" to IF through a BPF link and holds it
  * until -d runs out or a signal comes: the cheapest receiver there is,
@@ -50,7 +56,7 @@
 /* The kernel refuses a larger batch (TEST_XDP_MAX_BATCH). */
 #define MAX_BATCH 256
 /* How long one BPF_PROG_RUN call should take. */
-#define CALL_NS 50000000.0
+#define CALL_NS 200000000.0
 
 static volatile sig_atomic_t stop;
 
@@ -133,24 +139,33 @@ static void make_frame(uint8_t *f, unsigned int len)
 	put16(f + 38, len - 34);
 }
 
-static int drop(int ifindex, double secs)
+/* Attach @prog to @ifindex through a BPF link: gone with the process. */
+static int attach(int prog, unsigned int ifindex, const char *what)
 {
 	union bpf_attr a;
+	int link;
+
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)prog;
+	a.link_create.target_ifindex = ifindex;
+	a.link_create.attach_type = BPF_XDP;
+	link = (int)sys_bpf(BPF_LINK_CREATE, &a);
+	if (link < 0)
+		fprintf(stderr, "livegen: attaching %s: %s\n", what,
+			strerror(errno));
+	return link;
+}
+
+static int drop(unsigned int ifindex, double secs)
+{
 	double end = now() + secs;
 	int prog = load_prog(XDP_DROP), link;
 
 	if (prog < 0)
 		return 1;
-	memset(&a, 0, sizeof(a));
-	a.link_create.prog_fd = (uint32_t)prog;
-	a.link_create.target_ifindex = (uint32_t)ifindex;
-	a.link_create.attach_type = BPF_XDP;
-	link = (int)sys_bpf(BPF_LINK_CREATE, &a);
-	if (link < 0) {
-		fprintf(stderr, "livegen: attaching XDP_DROP: %s\n",
-			strerror(errno));
+	link = attach(prog, ifindex, "XDP_DROP");
+	if (link < 0)
 		return 1;
-	}
 	printf("livegen: XDP_DROP attached\n");
 	fflush(stdout);
 	/* The link goes with the process: nothing to detach. */
@@ -164,7 +179,7 @@ static int drop(int ifindex, double secs)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: livegen -i IF [-d SEC] [-n PACKETS] [-l LEN] [-b BATCH] [-C CPU]\n"
+		"usage: livegen -i IF [--park IF2] [-d SEC] [-n PACKETS] [-l LEN] [-b BATCH] [-C CPU]\n"
 		"       livegen --drop IF [-d SEC]\n"
 		"Sends LEN-byte frames out of IF with BPF_PROG_RUN live frames "
 		"(XDP_TX),\nfor SEC seconds (default 3) or PACKETS packets, "
@@ -176,9 +191,10 @@ int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "drop", required_argument, NULL, 'D' },
+		{ "park", required_argument, NULL, 'P' },
 		{ 0 },
 	};
-	const char *ifname = NULL, *drop_if = NULL;
+	const char *ifname = NULL, *drop_if = NULL, *park_if = NULL;
 	double secs = 3, start, t, spent;
 	unsigned long long count = 0, sent = 0, want, calls = 0;
 	unsigned int len = 64, batch = MAX_BATCH, ifindex;
@@ -197,6 +213,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			drop_if = optarg;
+			break;
+		case 'P':
+			park_if = optarg;
 			break;
 		case 'd':
 			secs = atof(optarg);
@@ -232,7 +251,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (drop_if)
-		return drop((int)ifindex, secs);
+		return drop(ifindex, secs);
 
 	if (cpu >= 0) {
 		cpu_set_t set;
@@ -245,6 +264,17 @@ int main(int argc, char **argv)
 	prog = load_prog(XDP_TX);
 	if (prog < 0)
 		return 1;
+	if (park_if) {
+		unsigned int park = if_nametoindex(park_if);
+
+		if (!park) {
+			fprintf(stderr, "livegen: %s: %s\n", park_if,
+				strerror(errno));
+			return 1;
+		}
+		if (attach(prog, park, "the program to --park") < 0)
+			return 1;
+	}
 	make_frame(frame, len);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.data_end = len; /* the kernel wants data_end == the frame size */
