@@ -30,7 +30,7 @@
 #   lost         sent by livegen but neither received nor counted as
 #                dropped by the socket: dropped by veth (its ring was full)
 #
-# Environment: BENCH_SECONDS (3) per run, BENCH_RUNS (3), BENCH_JSON (the
+# Environment: BENCH_SCENARIOS (all), BENCH_SECONDS (3) per run, BENCH_RUNS (3), BENCH_JSON (the
 # JSON lines file, default BUILDDIR/bench/results.json).
 set -u
 bindir=${1:-build}
@@ -257,7 +257,7 @@ run() {
 	tail -n 1 "$tmp/res" | awk '{ printf "  %-12s %-7s run %s: %s Mpps\n", $1, $2, $3, $4 }'
 }
 
-scenarios="rxdrop rxdrop-poll rx-samecore txonly l2fwd"
+scenarios=${BENCH_SCENARIOS:-rxdrop rxdrop-poll rx-samecore txonly l2fwd}
 busy=$(busy_pct 1)
 echo "packet bench: $runs runs of ${secs}s per scenario and library; sender on CPU $cpu_gen, engine on CPU $cpu_eng; kernel $(uname -r)"
 : >"$tmp/res"
