@@ -6,10 +6,11 @@
 #   make install          into $(DESTDIR)$(PREFIX) (uninstall undoes it)
 #   make examples         the rx, tx and fwd example programs
 #   make demo             see them run: tx into rx over veth (root)
-#   make check            every test (installs cmocka if it can)
+#   make check            every test (installs what they need if it can)
+#   make bench            packet rate and cost per packet, beside libxdp (root)
 #   make format           clang-format the tree
 #
-# Variables: CC CFLAGS LDFLAGS PREFIX LIBDIR INCLUDEDIR DESTDIR OBJDIR
+# Variables: CC CFLAGS LDFLAGS PREFIX LIBDIR INCLUDEDIR MANDIR DESTDIR OBJDIR
 #            BUILD_STATIC_ONLY=1  V=1
 
 # The version is written once, in include/xsk.h.
