@@ -11,7 +11,12 @@
  * here from the rules, on a shadow copy of what was published; every whole
  * packet's bytes are read through the UMEM, which sits between PROT_NONE
  * guard pages, so a fragment the reader let through outside the UMEM
- * faults. Also checked: no call reads more than the fragment limit, the
+ * faults. Each whole packet is also copied out with xsk_mb_rx_copy() into a
+ * buffer of exactly its length, sometimes after a fragment's descriptor was
+ * rewritten on the ring (the time-of-check/time-of-use case): the copy must
+ * refuse exactly when the rewritten chain breaks the rules, and never write
+ * past the buffer or read outside the UMEM (AddressSanitizer and the guard
+ * pages see both). Also checked: no call reads more than the fragment limit, the
  * reader never releases more than was handed out, and at the end every
  * published descriptor was handed out, reported, or is still pending as
  * the reference says.
@@ -245,6 +250,61 @@ static void handed_out(struct state *s, const struct xsk_mb_pkt *pkt, int ret,
 	}
 }
 
+/*
+ * Copy @pkt out after, maybe, another party rewrote one of its descriptors
+ * on the ring; the result must be what the rules say of the chain as it now
+ * is. The copy always checks bounds (aligned ones when the reader has none).
+ */
+static void copy_out(struct state *s, const struct xsk_mb_pkt *pkt,
+		     struct input *in)
+{
+	unsigned sel = (unsigned)take(in, 1);
+	uint64_t left = pkt->len, off = 0;
+	unsigned char *buf;
+	int want = 0;
+
+	if (sel & 1) {
+		struct xdp_desc *d = (struct xdp_desc *)xsk_ring_cons__rx_desc(
+			&s->rx, pkt->idx + (uint32_t)take(in, 1) % pkt->nfrags);
+
+		if (sel & 2)
+			d->addr = take(in, sel & 4 ? 8 : 2);
+		d->len = (uint32_t)take(in, sel & 8 ? 4 : 2);
+	}
+	/* Unchecked chains can claim gigabytes: too long for any buffer. */
+	if (pkt->len > CHUNK * XSK_MB_MAX_FRAGS) {
+		CHECK(xsk_mb_rx_copy(&s->b, &s->rx, pkt, s->umem, CHUNK) ==
+		      -ENOSPC);
+		return;
+	}
+	buf = (unsigned char *)malloc(pkt->len ? pkt->len : 1);
+	CHECK(buf);
+	for (uint32_t i = 0; i < pkt->nfrags && !want; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&s->rx, pkt->idx + i);
+
+		if (d->len == 0 || d->len > left ||
+		    !model_in_umem(&s->m, d->addr, d->len))
+			want = -EBADMSG;
+		else
+			left -= d->len;
+	}
+	if (!want && left)
+		want = -EBADMSG;
+	CHECK(xsk_mb_rx_copy(&s->b, &s->rx, pkt, buf, pkt->len) == want);
+	for (uint32_t i = 0; i < pkt->nfrags && !want; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&s->rx, pkt->idx + i);
+		uint64_t a = d->addr;
+
+		if (s->m.bounds == 2)
+			a = xsk_umem__add_offset_to_addr(a);
+		CHECK(!memcmp(buf + off, s->umem + a, d->len));
+		off += d->len;
+	}
+	free(buf);
+}
+
 static void consume(struct state *s, struct input *in)
 {
 	uint32_t calls = (uint32_t)take(in, 1) % 8 + 1;
@@ -269,6 +329,8 @@ static void consume(struct state *s, struct input *in)
 			return;
 		}
 		handed_out(s, &pkt, ret, want_n, want_len);
+		if (ret == 1)
+			copy_out(s, &pkt, in);
 	}
 }
 

@@ -422,9 +422,8 @@ static void multi_buffer_9000(void **state)
 		}
 		assert_int_equal(ret, 1);
 		assert_int_equal(p.len, len);
-		assert_int_equal(xsk_mb_rx_copy(xsk_socket_rx(r.xsk),
-						xsk_umem_area(r.umem), &p, pkt,
-						sizeof(pkt)),
+		assert_int_equal(xsk_mb_rx_copy(&bounds, xsk_socket_rx(r.xsk),
+						&p, pkt, sizeof(pkt)),
 				 0);
 		check_frame(pkt, len, seq++);
 		frags += p.nfrags;

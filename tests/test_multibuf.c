@@ -450,6 +450,57 @@ static void test_outside_umem(void **state)
 
 /* Release gives back exactly the handed-out packets, contiguously from the
  * consumer index, never the pending chain, whatever the batch size. */
+/*
+ * The RX ring is shared memory: a descriptor rewritten between
+ * xsk_mb_rx_next() and xsk_mb_rx_copy() (longer, outside the UMEM, empty)
+ * must not make the copy write past a buffer sized for the packet it was
+ * handed, nor read outside the UMEM. The buffer is exactly pkt.len bytes
+ * on the heap, so AddressSanitizer sees any overflow.
+ */
+static void test_copy_after_ring_rewritten(void **state)
+{
+	static const struct {
+		uint32_t frag; /* which fragment is rewritten */
+		uint64_t addr; /* UINT64_MAX: keep */
+		uint32_t len;
+	} cases[] = {
+		{ 1, UINT64_MAX, CHUNK - 256 }, /* longer: overflows buf */
+		{ 0, UINT64_MAX, 1000 }, /* longer, first fragment */
+		{ 2, (uint64_t)NCHUNKS * CHUNK + 4096, 100 }, /* outside */
+		{ 1, (uint64_t)NCHUNKS * CHUNK - 50, 100 }, /* past the end */
+		{ 1, UINT64_MAX, 0 }, /* empty */
+		{ 2, UINT64_MAX, 50 }, /* shorter: sum no longer matches */
+	};
+	(void)state;
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct rxenv e;
+		struct xsk_mb_pkt pkt;
+		struct xdp_desc *d;
+		char *buf;
+
+		rx_setup(&e, 16, starts[c % NSTARTS], 0, 1);
+		kchain(&e, 3, 3, 100);
+		assert_int_equal(next(&e, &pkt), 1);
+		buf = (char *)malloc(pkt.len);
+		assert_non_null(buf);
+		/* Untouched, the copy works. */
+		assert_int_equal(
+			xsk_mb_rx_copy(&e.b, &e.rx, &pkt, buf, pkt.len), 0);
+		/* Another party rewrites a descriptor on the ring. */
+		d = (struct xdp_desc *)xsk_ring_cons__rx_desc(
+			&e.rx, pkt.idx + cases[c].frag);
+		if (cases[c].addr != UINT64_MAX)
+			d->addr = cases[c].addr;
+		d->len = cases[c].len;
+		assert_int_equal(xsk_mb_rx_copy(&e.b, &e.rx, &pkt, buf,
+						pkt.len),
+				 -EBADMSG);
+		free(buf);
+		rx_teardown(&e);
+	}
+}
+
 static void test_release_whole_packets_only(void **state)
 {
 	(void)state;
@@ -813,12 +864,11 @@ static void round_trip(uint32_t frames_flags, uint32_t offset)
 			assert_int_equal(ret, 1);
 			assert_true(recv_n < NPKT);
 			assert_int_equal(pkt.len, lens[recv_n]);
-			assert_int_equal(xsk_mb_rx_copy(&rx, umem, &pkt, got,
-							18 * FS),
-					 0);
+			assert_int_equal(
+				xsk_mb_rx_copy(&b, &rx, &pkt, got, 18 * FS), 0);
 			fill_pattern(sent, lens[recv_n], recv_n);
 			assert_memory_equal(got, sent, lens[recv_n]);
-			assert_int_equal(xsk_mb_rx_copy(&rx, umem, &pkt, got,
+			assert_int_equal(xsk_mb_rx_copy(&b, &rx, &pkt, got,
 							pkt.len - 1),
 					 -ENOSPC);
 			for (uint32_t i = 0; i < pkt.nfrags; i++)
@@ -869,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_zero_length_fragment),
 		cmocka_unit_test(test_contd_on_last_descriptor),
 		cmocka_unit_test(test_outside_umem),
+		cmocka_unit_test(test_copy_after_ring_rewritten),
 		cmocka_unit_test(test_release_whole_packets_only),
 		cmocka_unit_test(test_cancel_and_misuse),
 		cmocka_unit_test(test_tx_packet_flags),

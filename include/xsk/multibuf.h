@@ -162,6 +162,26 @@ static inline void xsk_mb_rx_init(struct xsk_mb_rx *r,
 	r->end = rx->cached_cons;
 }
 
+/*
+ * Read an RX descriptor exactly once. The ring is memory the kernel (or, with
+ * a shared UMEM, another process) writes: a plain struct copy may be compiled
+ * into several loads, or reloaded later, so a check could pass on one value
+ * and the use see another. Relaxed atomic loads of each field are single
+ * loads the compiler may not repeat; the ordering with the producer index is
+ * the peek's acquire (C).
+ */
+static inline struct xdp_desc xsk_mb__read_desc(const struct xsk_ring_cons *rx,
+						__u32 idx)
+{
+	const struct xdp_desc *p = xsk_ring_cons__rx_desc(rx, idx);
+	struct xdp_desc d;
+
+	d.addr = __atomic_load_n(&p->addr, __ATOMIC_RELAXED);
+	d.len = __atomic_load_n(&p->len, __ATOMIC_RELAXED);
+	d.options = __atomic_load_n(&p->options, __ATOMIC_RELAXED);
+	return d;
+}
+
 /* Hand out the pending chain (r->nscan descriptors from r->done). */
 static inline int xsk_mb_rx__hand_out(struct xsk_mb_rx *r,
 				      struct xsk_mb_pkt *pkt, int goes_on)
@@ -244,7 +264,7 @@ static inline int xsk_mb_rx_next(struct xsk_mb_rx *r, struct xsk_ring_cons *rx,
 		}
 		/* Read once, so every check and decision below sees the
 		 * same values. */
-		d = *xsk_ring_cons__rx_desc(rx, pos);
+		d = xsk_mb__read_desc(rx, pos);
 		pos++;
 		r->nscan++;
 		r->len += d.len;
@@ -319,38 +339,52 @@ static inline void xsk_mb_rx_cancel(struct xsk_mb_rx *r,
 
 /**
  * xsk_mb_rx_copy() - copy a packet's bytes into one buffer
+ * @bounds: the UMEM's bounds (xsk_umem_get_bounds()): every fragment is
+ *	checked against them before its bytes are read
  * @rx: the RX ring the packet was handed out from (not yet released)
- * @umem_area: the UMEM's first byte
  * @pkt: a whole packet (xsk_mb_rx_next() returned 1 for it)
  * @buf: where to copy
  * @size: bytes available at @buf
  *
- * Unaligned-mode addresses (offset in the top 16 bits) are resolved.
- * The descriptors are trusted: hand this only packets from a reader that
- * checks bounds, unless the kernel is the only producer.
+ * The RX ring is memory another party can write, so a descriptor may have
+ * changed since xsk_mb_rx_next() checked it. Each descriptor is therefore
+ * read once here, and that one copy is checked (non-zero length, inside the
+ * UMEM by xsk_umem__check_desc(), no more bytes than @pkt->len in all) and
+ * used: whatever the ring says now, nothing is written past @buf's @size
+ * bytes and nothing is read outside the UMEM. Unaligned-mode addresses
+ * (offset in the top 16 bits) are resolved.
  *
- * Return: 0, or -ENOSPC if @size is less than @pkt->len (nothing copied).
+ * Return: 0, or
+ *  -ENOSPC: @size is less than @pkt->len (nothing copied);
+ *  -EBADMSG: a descriptor is no longer what xsk_mb_rx_next() handed out
+ *	(a fragment is empty or fails the bounds, or the lengths no longer
+ *	add up to @pkt->len); @buf may hold part of the packet. Recycle the
+ *	fragments' frames as for a malformed chain.
  */
-static inline int xsk_mb_rx_copy(const struct xsk_ring_cons *rx,
-				 void *umem_area, const struct xsk_mb_pkt *pkt,
-				 void *buf, size_t size)
+static inline int xsk_mb_rx_copy(const struct xsk_umem_bounds *bounds,
+				 const struct xsk_ring_cons *rx,
+				 const struct xsk_mb_pkt *pkt, void *buf,
+				 size_t size)
 {
 	char *out = (char *)buf;
+	__u64 left = pkt->len;
 
 	if (pkt->len > size)
 		return -ENOSPC;
 	for (__u32 i = 0; i < pkt->nfrags; i++) {
-		const struct xdp_desc *d =
-			xsk_ring_cons__rx_desc(rx, pkt->idx + i);
-		__u32 len = d->len;
+		struct xdp_desc d = xsk_mb__read_desc(rx, pkt->idx + i);
+		void *src;
 
-		memcpy(out,
-		       xsk_umem__get_data(umem_area,
-					  xsk_umem__add_offset_to_addr(d->addr)),
-		       len);
-		out += len;
+		if (d.len == 0 || d.len > left)
+			return -EBADMSG;
+		src = xsk_umem__get_data_checked(bounds, d.addr, d.len, NULL);
+		if (!src)
+			return -EBADMSG;
+		memcpy(out, src, d.len);
+		out += d.len;
+		left -= d.len;
 	}
-	return 0;
+	return left ? -EBADMSG : 0;
 }
 
 /**
