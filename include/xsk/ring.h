@@ -302,18 +302,20 @@ static inline __u32 xsk_ring_prod__reserve(struct xsk_ring_prod *prod, __u32 nb,
 /**
  * xsk_ring_prod__reserve_range() - reserve at least @min, at most @max slots
  * @prod: the fill or TX ring
- * @min: the fewest slots worth having (0 behaves like 1 when nothing is
- *	free: nothing is reserved)
- * @max: the most slots to reserve
+ * @min: the fewest slots worth having; taken as @max when above it, and as
+ *	1 when 0 (an empty reservation is no reservation)
+ * @max: the most slots to reserve; 0 reserves nothing
  * @idx: set to the first reserved index when something was reserved;
  *	untouched otherwise
  *
  * A libxsk extension: one call that takes whatever room there is, so a
- * producer need not retry with smaller counts. If @min > @max, at most
- * @max slots are reserved, and only when @min are free.
+ * producer need not retry with smaller counts. The kernel's consumer index
+ * is loaded whenever the cached view shows fewer than @max free slots, so
+ * a result of 0 (unless @max is 0) means that fewer than @min slots were
+ * free when the call looked, never that a stale cached view said so.
  *
- * Return: the number of slots reserved, between @min and @max, or 0 if
- * fewer than @min were free (nothing reserved).
+ * Return: the number of slots reserved, between @min and @max (with @min
+ * as above), or 0 if fewer were free (nothing reserved).
  */
 static inline __u32 xsk_ring_prod__reserve_range(struct xsk_ring_prod *prod,
 						 __u32 min, __u32 max,
@@ -321,10 +323,13 @@ static inline __u32 xsk_ring_prod__reserve_range(struct xsk_ring_prod *prod,
 {
 	__u32 n = xsk_prod_nb_free(prod, max);
 
-	if (n < min || n == 0)
-		return 0;
+	/* Clamping @n to @max first makes @min > @max behave as @min ==
+	 * @max: n < min then fails only when n < max, and in that case
+	 * xsk_prod_nb_free() has just reloaded the consumer index. */
 	if (n > max)
 		n = max;
+	if (n == 0 || (n < min && n < max))
+		return 0;
 	*idx = prod->cached_prod;
 	prod->cached_prod += n;
 	return n;
