@@ -127,6 +127,12 @@ static void test_layout(void **state)
 	assert_int_equal(sizeof(struct xsk_ring_cons), 48);
 	assert_int_equal(sizeof(struct xdp_desc), 16);
 	assert_int_equal(XSK_UNALIGNED_BUF_OFFSET_SHIFT, 48);
+	/* libxdp's defaults, under its names. */
+	assert_int_equal(XSK_RING_CONS__DEFAULT_NUM_DESCS, 2048);
+	assert_int_equal(XSK_RING_PROD__DEFAULT_NUM_DESCS, 2048);
+	assert_int_equal(XSK_UMEM__DEFAULT_FRAME_SIZE, 4096);
+	assert_int_equal(XSK_UMEM__DEFAULT_FRAME_HEADROOM, 0);
+	assert_int_equal(XSK_UMEM__DEFAULT_FLAGS, 0);
 }
 
 static void test_init(void **state)

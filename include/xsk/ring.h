@@ -101,6 +101,32 @@ extern "C" {
 #endif
 
 /*
+ * libxdp's default sizes, under libxdp's names, for data-path code that
+ * sizes its rings, arrays or frame arithmetic by them. They equal libxsk's
+ * own defaults (XSK_DEFAULT_RING_SIZE, XSK_DEFAULT_FRAME_SIZE, no
+ * headroom) and are spelt token for token as libxdp's xsk.h spells them,
+ * so that a second definition from elsewhere is a harmless duplicate.
+ */
+#ifndef XSK_RING_CONS__DEFAULT_NUM_DESCS
+#define XSK_RING_CONS__DEFAULT_NUM_DESCS 2048
+#endif
+#ifndef XSK_RING_PROD__DEFAULT_NUM_DESCS
+#define XSK_RING_PROD__DEFAULT_NUM_DESCS 2048
+#endif
+#ifndef XSK_UMEM__DEFAULT_FRAME_SHIFT
+#define XSK_UMEM__DEFAULT_FRAME_SHIFT 12 /* 4096 bytes */
+#endif
+#ifndef XSK_UMEM__DEFAULT_FRAME_SIZE
+#define XSK_UMEM__DEFAULT_FRAME_SIZE (1 << XSK_UMEM__DEFAULT_FRAME_SHIFT)
+#endif
+#ifndef XSK_UMEM__DEFAULT_FRAME_HEADROOM
+#define XSK_UMEM__DEFAULT_FRAME_HEADROOM 0
+#endif
+#ifndef XSK_UMEM__DEFAULT_FLAGS
+#define XSK_UMEM__DEFAULT_FLAGS 0
+#endif
+
+/*
  * A ring as seen from user space. The layout is frozen (a test checks it):
  * it is the same for the producer rings (fill, tx) and the consumer rings
  * (rx, completion), and matches libxdp's.
@@ -110,7 +136,13 @@ extern "C" {
  * @producer, @consumer, @flags: the shared words in the mapped ring.
  * @ring: the first entry (u64 addresses or struct xdp_desc).
  *
- * Only the helpers below should touch the members.
+ * Only the helpers below should touch the members. A ring struct may be
+ * copied by value, as libxdp programs keep theirs inside their own
+ * structs: the copy points into the same mapping and carries on from the
+ * cached indices it was copied with. From then on use only the copy: two
+ * structs in use for one ring would each count from their own cached
+ * indices and hand out the same slots twice. See xsk_socket_rx() in
+ * <xsk.h> for the rings libxsk hands out.
  */
 struct xsk_ring_prod {
 	uint32_t cached_prod;
