@@ -47,7 +47,7 @@ static void fill_tx_frame(char *pkt, uint32_t *len);
 
 #define NUM_FRAMES (2 * XSK_RING_PROD__DEFAULT_NUM_DESCS)
 #define BATCH_SIZE 64
-#define MAX_TX_TRIES 100000
+#define MAX_TRIES 100000
 
 struct xsk_umem_info {
 	struct xsk_ring_prod fq;
@@ -98,6 +98,23 @@ static void wake_rx(struct xsk_socket_info *xsk)
 	if (xsk_ring_prod__needs_wakeup(&xsk->umem->fq))
 		recvfrom(xsk_socket__fd(xsk->xsk), NULL, 0, MSG_DONTWAIT, NULL,
 			 NULL);
+}
+
+/*
+ * Every frame is in the fill ring or in our hands, and the fill ring has a
+ * slot for each, so room for the @n frames just taken is there, but maybe
+ * not yet visible: the kernel publishes the RX entries first and the fill
+ * entries it consumed for them just after (xsk_flush()).
+ */
+static void fq_reserve(struct xsk_socket_info *xsk, uint32_t n, uint32_t *idx)
+{
+	uint32_t tries = 0;
+
+	while (xsk_ring_prod__reserve(&xsk->umem->fq, n, idx) != n) {
+		if (++tries == MAX_TRIES)
+			data_path_error("xsk_ring_prod__reserve(fq)", ENOSPC);
+		wake_rx(xsk);
+	}
 }
 
 static void complete_tx_only(struct xsk_socket_info *xsk)
@@ -154,10 +171,7 @@ static void rx_drop(struct xsk_socket_info *xsk)
 		wake_rx(xsk);
 		return;
 	}
-	/* Every frame is either in the fill ring or in our hands, and the
-	 * fill ring has a slot for each: this cannot come up short. */
-	if (xsk_ring_prod__reserve(&xsk->umem->fq, rcvd, &idx_fq) != rcvd)
-		data_path_error("xsk_ring_prod__reserve(fq)", ENOSPC);
+	fq_reserve(xsk, rcvd, &idx_fq);
 	for (i = 0; i < rcvd; i++) {
 		uint64_t addr = xsk_ring_cons__rx_desc(&xsk->rx, idx_rx)->addr;
 		uint32_t len = xsk_ring_cons__rx_desc(&xsk->rx, idx_rx++)->len;
@@ -195,8 +209,7 @@ static void complete_tx_l2fwd(struct xsk_socket_info *xsk)
 	rcvd = xsk_ring_cons__peek(&umem->cq, BATCH_SIZE, &idx_cq);
 	if (!rcvd)
 		return;
-	if (xsk_ring_prod__reserve(&umem->fq, rcvd, &idx_fq) != rcvd)
-		data_path_error("xsk_ring_prod__reserve(fq)", ENOSPC);
+	fq_reserve(xsk, rcvd, &idx_fq);
 	for (i = 0; i < rcvd; i++)
 		*xsk_ring_prod__fill_addr(&umem->fq, idx_fq++) =
 			*xsk_ring_cons__comp_addr(&umem->cq, idx_cq++);
@@ -217,7 +230,7 @@ static void l2fwd(struct xsk_socket_info *xsk)
 		return;
 	}
 	while (xsk_ring_prod__reserve(&xsk->tx, rcvd, &idx_tx) != rcvd) {
-		if (++tries == MAX_TX_TRIES)
+		if (++tries == MAX_TRIES)
 			data_path_error("xsk_ring_prod__reserve(tx)", ENOSPC);
 		complete_tx_l2fwd(xsk);
 	}
