@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 static _Thread_local char errbuf[512];
 static _Thread_local const char *errmsg; /* errbuf or a constant */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <xsk/frames.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #define KNOWN_FLAGS (XSK_FRAMES_UNALIGNED | XSK_FRAMES_DEBUG)
 

@@ -6,7 +6,7 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 /*
  * The number of queues an AF_XDP socket may bind to: the kernel accepts a

@@ -18,7 +18,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 int xsk_opts_load(void *dst, size_t dst_sz, const void *src, const char *type)
 {

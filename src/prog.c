@@ -15,7 +15,7 @@
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #ifndef BPF_F_XDP_HAS_FRAGS
 #define BPF_F_XDP_HAS_FRAGS (1U << 5)
