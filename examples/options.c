@@ -6,95 +6,168 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-enum {
-	OPT_SHARED_UMEM = 256,
-	OPT_RX_RING,
-	OPT_TX_RING,
-	OPT_FILL_RING,
-	OPT_COMP_RING,
-	OPT_VERIFY,
-	OPT_TOUCH,
-	OPT_DUMP,
-	OPT_SRC_MAC,
-	OPT_DST_MAC,
-	OPT_PASS_PROG,
+/* What an option's value is, and how it goes into struct options. */
+enum opt_type {
+	T_HELP, /* no value: print --help and exit */
+	T_TRUE, /* no value: set a bool */
+	T_FALSE, /* no value: clear a bool */
+	T_STRING, /* the value itself, a const char * */
+	T_NUMBER, /* min to max (0x for hex, 0 for octal), 4 or 8 bytes */
+	T_SECONDS, /* a double, from min up to but not including max */
+	T_QUEUES, /* Q or Q-R: the first, and how many (min to max) in field2 */
+	T_CHOICE, /* one of names[]: its index, into an enum */
+	T_MAC, /* 02:00:00:00:00:01 into a uint8_t[6]; sets the bool field2 */
+};
+
+/*
+ * An option: its getopt_long() entry, its --help line, and the field it
+ * sets, with the values it takes. An option whose help differs between
+ * programs has an entry for each.
+ */
+struct opt {
+	const char *name;
+	int val; /* the short option; 0: none */
+	const char *arg; /* NULL: takes no value */
+	unsigned int kinds;
+	const char *help;
+	enum opt_type type;
+	size_t off, size; /* the field */
+	size_t off2; /* T_QUEUES, T_MAC: a second field */
+	uint64_t min, max;
+	const char *const *names; /* T_CHOICE */
+	uint32_t nnames;
+	const char *what; /* a value it refuses "is not" this ... */
+	bool range; /* ... "from min to max" */
+};
+
+#define FIELD(f)                            \
+	.off = offsetof(struct options, f), \
+	.size = sizeof(((struct options *)0)->f)
+#define FLAG(t, f) .type = (t), FIELD(f)
+#define NUMBER(f, lo, hi, w) \
+	.type = T_NUMBER, FIELD(f), .min = (lo), .max = (hi), .what = (w)
+#define RANGE(f, lo, hi, w) NUMBER(f, lo, hi, w), .range = true
+#define CHOICE(f, n)                              \
+	.type = T_CHOICE, FIELD(f), .names = (n), \
+	.nnames = sizeof(n) / sizeof((n)[0])
+#define MAC(f)                                                               \
+	.type = T_MAC, FIELD(f), .off2 = offsetof(struct options, have_##f), \
+	.what = "a MAC address like 02:00:00:00:00:01"
+
+static const char *const mode_names[] = {
+	[XSK_MODE_AUTO] = "auto",
+	[XSK_MODE_COPY] = "copy",
+	[XSK_MODE_ZEROCOPY] = "zero-copy",
+};
+static const char *const xdp_names[] = {
+	[XSK_ATTACH_AUTO] = "auto",
+	[XSK_ATTACH_NATIVE] = "native",
+	[XSK_ATTACH_GENERIC] = "generic",
+};
+static const char *const wait_names[] = {
+	[WAIT_BUSY] = "busy",
+	[WAIT_POLL] = "poll",
+	[WAIT_BUSY_POLL] = "busy-poll",
 };
 
 #define ALL (APP_RX | APP_TX | APP_FWD)
 
-/* One table gives both getopt_long()'s array and --help. */
-static const struct opt {
-	const char *name;
-	int val;
-	const char *arg; /* NULL: takes no argument */
-	unsigned int kinds;
-	const char *help;
-} opts[] = {
-	{ "interface", 'i', "IF", ALL, "the interface (required)" },
+static const struct opt opts[] = {
+	{ "interface", 'i', "IF", ALL, "the interface (required)",
+	  FLAG(T_STRING, ifname) },
 	{ "out", 'o', "IF", APP_FWD,
-	  "send on this interface instead of back out of -i (same queues)" },
+	  "send on this interface instead of back out of -i (same queues)",
+	  FLAG(T_STRING, out_ifname) },
+	/* One thread per queue: a thousand is plenty. */
 	{ "queue", 'q', "Q[-R]", ALL,
-	  "queue Q, or queues Q to R: one socket and thread each (0)" },
-	{ "shared-umem", OPT_SHARED_UMEM, NULL, ALL,
-	  "one UMEM for all queues (default: one UMEM per queue)" },
+	  "queue Q, or queues Q to R: one socket and thread each (0)",
+	  .type = T_QUEUES, FIELD(queue),
+	  .off2 = offsetof(struct options, nqueues), .min = 1, .max = 1024,
+	  .what = "a queue or a range like 0-3" },
+	{ "shared-umem", 0, NULL, ALL,
+	  "one UMEM for all queues (default: one UMEM per queue)",
+	  FLAG(T_TRUE, shared_umem) },
 	{ "mode", 'm', "MODE", ALL,
 	  "auto, copy or zero-copy; auto takes zero-copy where the driver "
-	  "has it (auto)" },
+	  "has it (auto)",
+	  CHOICE(mode, mode_names) },
 	{ "xdp", 'x', "MODE", APP_RX | APP_FWD,
-	  "run the XDP program auto, native or generic (auto)" },
+	  "run the XDP program auto, native or generic (auto)",
+	  CHOICE(attach, xdp_names) },
 	{ "xdp", 'x', "MODE", APP_TX,
-	  "with --pass-prog: auto, native or generic (auto)" },
-	{ "pass-prog", OPT_PASS_PROG, NULL, APP_TX,
+	  "with --pass-prog: auto, native or generic (auto)",
+	  CHOICE(attach, xdp_names) },
+	{ "pass-prog", 0, NULL, APP_TX,
 	  "attach an XDP program that passes everything (some drivers send "
-	  "only with one)" },
+	  "only with one)",
+	  FLAG(T_TRUE, pass_prog) },
 	{ "no-need-wakeup", 'W', NULL, ALL,
-	  "don't use need_wakeup: wake the kernel every time" },
-	{ "batch", 'b', "N", ALL, "descriptors per ring operation (64)" },
-	{ "frame-size", 'f', "BYTES", ALL, "UMEM frame size (4096)" },
-	{ "frames", 'F', "N", ALL, "UMEM frames per queue (4096)" },
-	{ "rx-ring", OPT_RX_RING, "N", APP_RX | APP_FWD,
-	  "RX ring entries (2048)" },
-	{ "tx-ring", OPT_TX_RING, "N", APP_TX | APP_FWD,
-	  "TX ring entries (2048)" },
-	{ "fill-ring", OPT_FILL_RING, "N", ALL, "fill ring entries (2048)" },
-	{ "comp-ring", OPT_COMP_RING, "N", APP_TX | APP_FWD,
-	  "completion ring entries (2048)" },
+	  "don't use need_wakeup: wake the kernel every time",
+	  FLAG(T_FALSE, need_wakeup) },
+	{ "batch", 'b', "N", ALL, "descriptors per ring operation (64)",
+	  RANGE(batch, 1, 65536, "a number") },
+	{ "frame-size", 'f', "BYTES", ALL, "UMEM frame size (4096)",
+	  RANGE(frame_size, 2048, 65536, "a size") },
+	{ "frames", 'F', "N", ALL, "UMEM frames per queue (4096)",
+	  RANGE(nframes, 1, 1u << 24, "a number") },
+	/* The library explains a ring size that is not a power of two. */
+	{ "rx-ring", 0, "N", APP_RX | APP_FWD, "RX ring entries (2048)",
+	  NUMBER(rx_size, 1, 1u << 24, "a ring size") },
+	{ "tx-ring", 0, "N", APP_TX | APP_FWD, "TX ring entries (2048)",
+	  NUMBER(tx_size, 1, 1u << 24, "a ring size") },
+	{ "fill-ring", 0, "N", ALL, "fill ring entries (2048)",
+	  NUMBER(fill_size, 1, 1u << 24, "a ring size") },
+	{ "comp-ring", 0, "N", APP_TX | APP_FWD,
+	  "completion ring entries (2048)",
+	  NUMBER(comp_size, 1, 1u << 24, "a ring size") },
 	{ "wait", 'w', "HOW", ALL,
 	  "busy (spin), poll (sleep in poll()) or busy-poll (SO_PREFER_BUSY_"
-	  "POLL) (busy)" },
-	{ "duration", 'd', "SEC", ALL, "stop after SEC seconds (0: never)" },
-	{ "count", 'n', "N", ALL, "stop after N packets (0: never)" },
+	  "POLL) (busy)",
+	  CHOICE(wait, wait_names) },
+	{ "duration", 'd', "SEC", ALL, "stop after SEC seconds (0: never)",
+	  .type = T_SECONDS, FIELD(duration), .min = 0, .max = 1000000000,
+	  .what = "a number of seconds" },
+	{ "count", 'n', "N", ALL, "stop after N packets (0: never)",
+	  NUMBER(count, 0, UINT64_MAX, "a number") },
 	{ "cpu", 'C', "CPU", ALL,
 	  "pin the first queue's thread to CPU, the next to CPU+1, ... "
-	  "(default: several queues are pinned from CPU 0, one is not)" },
-	{ "verify", OPT_VERIFY, NULL, APP_RX,
+	  "(default: several queues are pinned from CPU 0, one is not)",
+	  NUMBER(cpu, 0, CPU_SETSIZE - 1, "a CPU number") },
+	{ "verify", 0, NULL, APP_RX,
 	  "check that every frame is one tx made (headers, payload, and the "
-	  "MACs if given); count the others as bad" },
-	{ "touch", OPT_TOUCH, NULL, APP_RX,
-	  "read every byte of each frame, as a real consumer would" },
-	{ "dump", OPT_DUMP, "N", APP_RX, "print the first N frames in hex" },
-	{ "len", 'l', "BYTES", APP_TX,
-	  "frame length, 60 to 1514 or more (64)" },
+	  "MACs if given); count the others as bad",
+	  FLAG(T_TRUE, verify) },
+	{ "touch", 0, NULL, APP_RX,
+	  "read every byte of each frame, as a real consumer would",
+	  FLAG(T_TRUE, touch) },
+	{ "dump", 0, "N", APP_RX, "print the first N frames in hex",
+	  NUMBER(dump, 0, UINT32_MAX, "a number") },
+	{ "len", 'l', "BYTES", APP_TX, "frame length, 60 to 1514 or more (64)",
+	  RANGE(len, 60, 65536, "a length") },
 	{ "rate", 'r', "PPS", APP_TX,
 	  "send at most PPS packets per second, all queues together (0: as "
-	  "fast as possible)" },
-	{ "src-mac", OPT_SRC_MAC, "MAC", APP_TX,
-	  "source MAC (the interface's)" },
-	{ "dst-mac", OPT_DST_MAC, "MAC", APP_TX,
-	  "destination MAC (02:00:00:00:00:02)" },
-	{ "src-mac", OPT_SRC_MAC, "MAC", APP_RX,
-	  "with --verify: the source MAC every frame must have" },
-	{ "dst-mac", OPT_DST_MAC, "MAC", APP_RX,
-	  "with --verify: the destination MAC every frame must have" },
-	{ "help", 'h', NULL, ALL, "this text" },
+	  "fast as possible)",
+	  NUMBER(rate, 0, UINT64_MAX, "a number of packets per second") },
+	{ "src-mac", 0, "MAC", APP_TX, "source MAC (the interface's)",
+	  MAC(src_mac) },
+	{ "dst-mac", 0, "MAC", APP_TX, "destination MAC (02:00:00:00:00:02)",
+	  MAC(dst_mac) },
+	{ "src-mac", 0, "MAC", APP_RX,
+	  "with --verify: the source MAC every frame must have", MAC(src_mac) },
+	{ "dst-mac", 0, "MAC", APP_RX,
+	  "with --verify: the destination MAC every frame must have",
+	  MAC(dst_mac) },
+	{ "help", 'h', NULL, ALL, "this text", .type = T_HELP },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -141,7 +214,7 @@ static void usage(const char *name, unsigned int kind)
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (!(opts[i].kinds & kind))
 			continue;
-		if (opts[i].val < 256)
+		if (opts[i].val)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s",
 				 opts[i].val, opts[i].name,
 				 opts[i].arg ? " " : "",
@@ -169,27 +242,14 @@ int bad_arg(const char *name, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
+/* Digits (no sign, no space) that fit in 64 bits; *end: what follows. */
+static int parse_digits(const char *s, int base, uint64_t *v, char **end)
 {
-	char *end;
-
 	errno = 0;
 	if (*s < '0' || *s > '9')
 		return -1;
-	*v = strtoull(s, &end, 0);
-	if (errno || *end || *v < min || *v > max)
-		return -1;
-	return 0;
-}
-
-static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
-{
-	uint64_t x;
-
-	if (parse_u64(s, min, max, &x))
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
+	*v = strtoull(s, end, base);
+	return errno ? -1 : 0;
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -208,28 +268,153 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-static int pick(const char *s, const char *const *names, int n)
+/* Q or Q-R, in decimal (a leading 0 is not octal here). */
+static int parse_queues(const char *s, const struct opt *p, uint32_t *first,
+			uint32_t *n)
 {
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i;
+	uint64_t q, last;
+	char *end;
+
+	if (parse_digits(s, 10, &q, &end))
+		return -1;
+	last = q;
+	if (*end == '-' && parse_digits(end + 1, 10, &last, &end))
+		return -1;
+	if (*end || last < q || last > UINT32_MAX || last - q + 1 < p->min ||
+	    last - q + 1 > p->max)
+		return -1;
+	*first = (uint32_t)q;
+	*n = (uint32_t)(last - q + 1);
+	return 0;
+}
+
+/* Into a field of @size bytes: 8, or 4 (uint32_t, int or an enum). */
+static void store(void *field, size_t size, uint64_t v)
+{
+	if (size == sizeof(uint64_t))
+		*(uint64_t *)field = v;
+	else
+		*(uint32_t *)field = (uint32_t)v;
+}
+
+/* Set the field(s) of @p from @arg. Return: 0, or -1 if @p refuses @arg. */
+static int set(struct options *o, const struct opt *p, const char *arg)
+{
+	char *field = (char *)o + p->off, *field2 = (char *)o + p->off2, *end;
+	uint64_t v;
+	double d;
+
+	switch (p->type) {
+	case T_HELP: /* the caller prints it */
+		break;
+	case T_TRUE:
+	case T_FALSE:
+		*(bool *)field = p->type == T_TRUE;
+		return 0;
+	case T_STRING:
+		*(const char **)field = arg;
+		return 0;
+	case T_NUMBER:
+		if (parse_digits(arg, 0, &v, &end) || *end || v < p->min ||
+		    v > p->max)
+			return -1;
+		store(field, p->size, v);
+		return 0;
+	case T_SECONDS:
+		d = strtod(arg, &end);
+		if (*end || end == arg ||
+		    !(d >= (double)p->min && d < (double)p->max))
+			return -1;
+		*(double *)field = d;
+		return 0;
+	case T_QUEUES:
+		return parse_queues(arg, p, (uint32_t *)field,
+				    (uint32_t *)field2);
+	case T_CHOICE:
+		for (uint32_t i = 0; i < p->nnames; i++) {
+			if (!strcmp(arg, p->names[i])) {
+				store(field, p->size, i);
+				return 0;
+			}
+		}
+		return -1;
+	case T_MAC:
+		if (parse_mac(arg, (uint8_t *)field))
+			return -1;
+		*(bool *)field2 = true;
+		return 0;
+	}
 	return -1;
 }
 
-static const char *const mode_names[] = { "auto", "copy", "zero-copy" };
-static const char *const xdp_names[] = { "auto", "native", "generic" };
-static const char *const wait_names[] = { "busy", "poll", "busy-poll" };
+/* "--batch: '0' is not a number from 1 to 65536 (see rx --help)" */
+static int refuse(const char *name, const struct opt *p, const char *arg)
+{
+	char what[80] = "";
+	size_t n = 0;
+
+	if (p->type == T_CHOICE) {
+		/* "auto, copy or zero-copy" */
+		for (uint32_t i = 0; i < p->nnames && n < sizeof(what); i++) {
+			const char *sep = i + 1 < p->nnames ? ", " : " or ";
+
+			n += (size_t)snprintf(what + n, sizeof(what) - n,
+					      "%s%s", i ? sep : "",
+					      p->names[i]);
+		}
+	} else if (p->range) {
+		snprintf(what, sizeof(what), "%s from %" PRIu64 " to %" PRIu64,
+			 p->what, p->min, p->max);
+	} else {
+		snprintf(what, sizeof(what), "%s", p->what);
+	}
+	return bad_arg(name, "--%s: '%s' is not %s", p->name, arg, what);
+}
+
+/* getopt_long()'s two arrays for the options of @kind. A long option
+ * without a short one returns 256 + its index in opts[]. */
+static void getopt_arrays(unsigned int kind, struct option *lopts, char *shorts)
+{
+	size_t j = 0;
+
+	*shorts++ = ':'; /* a missing value: return ':', print nothing */
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!(opts[i].kinds & kind))
+			continue;
+		lopts[j++] = (struct option){
+			opts[i].name,
+			opts[i].arg ? required_argument : no_argument, NULL,
+			opts[i].val ? opts[i].val : 256 + (int)i
+		};
+		if (opts[i].val) {
+			*shorts++ = (char)opts[i].val;
+			if (opts[i].arg)
+				*shorts++ = ':';
+		}
+	}
+	lopts[j] = (struct option){ 0 };
+	*shorts = '\0';
+}
+
+/* The option getopt_long() returned @c for; NULL: an unknown one. */
+static const struct opt *find(int c, unsigned int kind)
+{
+	if (c >= 256)
+		return &opts[c - 256];
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opts[i].val == c && opts[i].kinds & kind)
+			return &opts[i];
+	return NULL;
+}
 
 int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
 {
 	struct option lopts[NOPTS + 1];
-	char shorts[3 * NOPTS + 2] = ":", *sp = shorts + 1;
+	char shorts[3 * NOPTS + 2];
 	struct options *o = &a->o;
 	const char *n = a->name;
-	uint32_t last;
-	double d;
-	char *end;
-	int c, k;
+	const struct opt *p;
+	int c;
 
 	*o = (struct options){
 		.nqueues = 1,
@@ -241,187 +426,21 @@ int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
 		.len = 64,
 		.dst_mac = { 2, 0, 0, 0, 0, 2 },
 	};
-	memset(lopts, 0, sizeof(lopts));
-	for (size_t i = 0, j = 0; i < NOPTS; i++) {
-		if (!(opts[i].kinds & kind))
-			continue;
-		lopts[j++] = (struct option){ opts[i].name,
-					      opts[i].arg ? required_argument :
-							    no_argument,
-					      NULL, opts[i].val };
-		if (opts[i].val < 256) {
-			*sp++ = (char)opts[i].val;
-			if (opts[i].arg)
-				*sp++ = ':';
-		}
-	}
-	*sp = '\0';
-
+	getopt_arrays(kind, lopts, shorts);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(n, kind);
-			exit(0);
-		case 'i':
-			o->ifname = optarg;
-			break;
-		case 'o':
-			o->out_ifname = optarg;
-			break;
-		case 'q':
-			o->queue = (uint32_t)strtoul(optarg, &end, 10);
-			last = o->queue;
-			if (*end == '-')
-				last = (uint32_t)strtoul(end + 1, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end ||
-			    last < o->queue || last - o->queue >= 1024)
-				return bad_arg(n,
-					       "--queue: '%s' is not a queue "
-					       "or a range like 0-3",
-					       optarg);
-			o->nqueues = last - o->queue + 1;
-			break;
-		case OPT_SHARED_UMEM:
-			o->shared_umem = true;
-			break;
-		case 'm':
-			if ((k = pick(optarg, mode_names, 3)) < 0)
-				return bad_arg(n,
-					       "--mode: '%s' is not auto, copy "
-					       "or zero-copy",
-					       optarg);
-			o->mode = (enum xsk_mode)k;
-			break;
-		case 'x':
-			if ((k = pick(optarg, xdp_names, 3)) < 0)
-				return bad_arg(
-					n,
-					"--xdp: '%s' is not auto, native "
-					"or generic",
-					optarg);
-			o->attach = (enum xsk_attach_mode)k;
-			break;
-		case OPT_PASS_PROG:
-			o->pass_prog = true;
-			break;
-		case 'W':
-			o->need_wakeup = false;
-			break;
-		case 'b':
-			if (parse_u32(optarg, 1, 65536, &o->batch))
-				return bad_arg(n,
-					       "--batch: '%s' is not a number "
-					       "from 1 to 65536",
-					       optarg);
-			break;
-		case 'f':
-			if (parse_u32(optarg, 2048, 65536, &o->frame_size))
-				return bad_arg(n,
-					       "--frame-size: '%s' is not a "
-					       "size from 2048 to 65536",
-					       optarg);
-			break;
-		case 'F':
-			if (parse_u32(optarg, 1, 1u << 24, &o->nframes))
-				return bad_arg(n,
-					       "--frames: '%s' is not a number "
-					       "from 1 to 16777216",
-					       optarg);
-			break;
-		case OPT_RX_RING:
-		case OPT_TX_RING:
-		case OPT_FILL_RING:
-		case OPT_COMP_RING: {
-			uint32_t *ring[] = { &o->rx_size, &o->tx_size,
-					     &o->fill_size, &o->comp_size };
-
-			/* The library explains a size that is not a power of
-			 * two; only the number is checked here. */
-			if (parse_u32(optarg, 1, 1u << 24,
-				      ring[c - OPT_RX_RING]))
-				return bad_arg(n, "%s: '%s' is not a ring size",
-					       argv[optind - 2], optarg);
-			break;
-		}
-		case 'w':
-			if ((k = pick(optarg, wait_names, 3)) < 0)
-				return bad_arg(n,
-					       "--wait: '%s' is not busy, poll "
-					       "or busy-poll",
-					       optarg);
-			o->wait = (enum wait_mode)k;
-			break;
-		case 'd':
-			d = strtod(optarg, &end);
-			if (*end || end == optarg || !(d >= 0 && d < 1e9))
-				return bad_arg(n,
-					       "--duration: '%s' is not a "
-					       "number of seconds",
-					       optarg);
-			o->duration = d;
-			break;
-		case 'n':
-			if (parse_u64(optarg, 0, UINT64_MAX, &o->count))
-				return bad_arg(n,
-					       "--count: '%s' is not a number",
-					       optarg);
-			break;
-		case 'C':
-			if (parse_u32(optarg, 0, CPU_SETSIZE - 1, &last))
-				return bad_arg(
-					n, "--cpu: '%s' is not a CPU number",
-					optarg);
-			o->cpu = (int)last;
-			break;
-		case OPT_VERIFY:
-			o->verify = true;
-			break;
-		case OPT_TOUCH:
-			o->touch = true;
-			break;
-		case OPT_DUMP:
-			if (parse_u32(optarg, 0, UINT32_MAX, &o->dump))
-				return bad_arg(n,
-					       "--dump: '%s' is not a number",
-					       optarg);
-			break;
-		case 'l':
-			if (parse_u32(optarg, 60, 65536, &o->len))
-				return bad_arg(n,
-					       "--len: '%s' is not a length "
-					       "from 60 to 65536",
-					       optarg);
-			break;
-		case 'r':
-			if (parse_u64(optarg, 0, UINT64_MAX, &o->rate))
-				return bad_arg(
-					n,
-					"--rate: '%s' is not a number of "
-					"packets per second",
-					optarg);
-			break;
-		case OPT_SRC_MAC:
-		case OPT_DST_MAC:
-			if (parse_mac(optarg, c == OPT_SRC_MAC ? o->src_mac :
-								 o->dst_mac))
-				return bad_arg(n,
-					       "--%s: '%s' is not a MAC "
-					       "address like 02:00:00:00:00:01",
-					       c == OPT_SRC_MAC ? "src-mac" :
-								  "dst-mac",
-					       optarg);
-			if (c == OPT_SRC_MAC)
-				o->have_src_mac = true;
-			else
-				o->have_dst_mac = true;
-			break;
-		case ':':
+		if (c == ':')
 			return bad_arg(n, "%s needs a value", argv[optind - 1]);
-		default:
+		p = find(c, kind);
+		if (!p)
 			return bad_arg(n, "unknown option '%s'",
 				       argv[optind - 1]);
+		if (p->type == T_HELP) {
+			usage(n, kind);
+			exit(0);
 		}
+		if (set(o, p, optarg))
+			return refuse(n, p, optarg);
 	}
 	if (optind < argc)
 		return bad_arg(n, "unexpected argument '%s'", argv[optind]);
