@@ -308,15 +308,40 @@ static void *queue_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * One thread per queue. They block every signal, so that a signal
+ * interrupts the main thread's sleep and nothing else. Return: how many
+ * started; fewer than a->nq after a failure, which is printed and ends the
+ * run.
+ */
+static uint32_t start_threads(struct app *a)
+{
+	sigset_t all, old;
+	uint32_t started;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (started = 0; started < a->nq; started++) {
+		__atomic_add_fetch(&a->running, 1, __ATOMIC_RELAXED);
+		if (pthread_create(&a->q[started].thread, NULL, queue_thread,
+				   &a->q[started])) {
+			__atomic_sub_fetch(&a->running, 1, __ATOMIC_RELAXED);
+			app_stop(a);
+			sys_fail(a, EAGAIN, "a thread per queue");
+			break;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
+
 int app_run(struct app *a, void (*loop)(struct queue *q))
 {
-	struct snapshot *cur, *prev, total, total_prev;
+	struct snapshot *cur, *prev;
 	struct sigaction sa = { .sa_handler = on_signal };
-	sigset_t all, old;
 	double start, tick, t, end, last;
 	uint32_t started;
-	char label[64];
-	int rc = 0;
+	int rc;
 
 	cur = calloc(a->nq, sizeof(*cur));
 	prev = calloc(a->nq, sizeof(*prev));
@@ -333,22 +358,9 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 	 * teardown short. The loops see the flag within 100 ms. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* The threads block every signal, so that a signal interrupts the
-	 * main thread's sleep and nothing else. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
 	start = now_sec();
-	for (started = 0; started < a->nq; started++) {
-		__atomic_add_fetch(&a->running, 1, __ATOMIC_RELAXED);
-		if (pthread_create(&a->q[started].thread, NULL, queue_thread,
-				   &a->q[started])) {
-			__atomic_sub_fetch(&a->running, 1, __ATOMIC_RELAXED);
-			app_stop(a);
-			rc = sys_fail(a, EAGAIN, "a thread per queue");
-			break;
-		}
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	started = start_threads(a);
+	rc = started < a->nq;
 
 	tick = start + 1;
 	last = start;
@@ -362,24 +374,8 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 			app_stop(a);
 		if (t < tick)
 			continue;
-		memset(&total, 0, sizeof(total));
-		memset(&total_prev, 0, sizeof(total_prev));
-		for (uint32_t i = 0; i < a->nq; i++) {
-			take_snapshot(&a->q[i], &cur[i]);
-			add_snapshot(&total, &cur[i]);
-			add_snapshot(&total_prev, &prev[i]);
-		}
-		snprintf(label, sizeof(label), "%s %4.0fs", a->name,
-			 tick - start);
-		print_rates(label, &total, &total_prev, t - last);
-		for (uint32_t i = 0; a->nq > 1 && i < a->nq; i++) {
-			snprintf(label, sizeof(label), "%*s q%-3u",
-				 (int)strlen(a->name), "", a->q[i].id);
-			print_rates(label, &cur[i], &prev[i], t - last);
-		}
-		memcpy(prev, cur, a->nq * sizeof(*cur));
+		print_second(a, cur, prev, tick - start, t - last);
 		last = t;
-		fflush(stdout);
 		tick += 1;
 	}
 	end = now_sec();
@@ -387,14 +383,12 @@ int app_run(struct app *a, void (*loop)(struct queue *q))
 	for (uint32_t i = 0; i < started; i++)
 		pthread_join(a->q[i].thread, NULL);
 	for (uint32_t i = 0; i < a->nq; i++) {
-		take_snapshot(&a->q[i], &cur[i]);
 		if (a->q[i].err) {
 			fprintf(stderr, "%s: %s\n", a->name, a->q[i].why);
 			rc = 1;
 		}
 	}
 	print_summary(a, cur, end - start);
-	fflush(stdout);
 	free(cur);
 	free(prev);
 	teardown(a);

@@ -22,7 +22,7 @@ static void add_stats(struct xsk_stats *sum, struct xsk_socket *xsk)
 	sum->tx_ring_empty_descs += st.tx_ring_empty_descs;
 }
 
-void take_snapshot(struct queue *q, struct snapshot *s)
+static void take_snapshot(struct queue *q, struct snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->c.rx_packets = __atomic_load_n(&q->c.rx_packets, __ATOMIC_RELAXED);
@@ -35,7 +35,7 @@ void take_snapshot(struct queue *q, struct snapshot *s)
 		add_stats(&s->st, q->out);
 }
 
-void add_snapshot(struct snapshot *sum, const struct snapshot *s)
+static void add_snapshot(struct snapshot *sum, const struct snapshot *s)
 {
 	sum->c.rx_packets += s->c.rx_packets;
 	sum->c.rx_bytes += s->c.rx_bytes;
@@ -61,8 +61,9 @@ static uint64_t drops(const struct xsk_stats *st)
 	       st->tx_invalid_descs;
 }
 
-void print_rates(const char *label, const struct snapshot *cur,
-		 const struct snapshot *prev, double secs)
+/* One line: the rates between @prev and @cur, over @secs seconds. */
+static void print_rates(const char *label, const struct snapshot *cur,
+			const struct snapshot *prev, double secs)
 {
 	double rxp = (double)(cur->c.rx_packets - prev->c.rx_packets) / secs;
 	double rxb = (double)(cur->c.rx_bytes - prev->c.rx_bytes) / secs;
@@ -104,7 +105,29 @@ static void print_counts(const struct app *a, const struct snapshot *s,
 	       s->st.tx_invalid_descs, s->c.bad);
 }
 
-void print_summary(struct app *a, struct snapshot *per_queue, double secs)
+void print_second(const struct app *a, struct snapshot *cur,
+		  struct snapshot *prev, double at, double secs)
+{
+	struct snapshot total = { 0 }, total_prev = { 0 };
+	char label[64];
+
+	for (uint32_t i = 0; i < a->nq; i++) {
+		take_snapshot(&a->q[i], &cur[i]);
+		add_snapshot(&total, &cur[i]);
+		add_snapshot(&total_prev, &prev[i]);
+	}
+	snprintf(label, sizeof(label), "%s %4.0fs", a->name, at);
+	print_rates(label, &total, &total_prev, secs);
+	for (uint32_t i = 0; a->nq > 1 && i < a->nq; i++) {
+		snprintf(label, sizeof(label), "%*s q%-3u",
+			 (int)strlen(a->name), "", a->q[i].id);
+		print_rates(label, &cur[i], &prev[i], secs);
+	}
+	memcpy(prev, cur, a->nq * sizeof(*cur));
+	fflush(stdout);
+}
+
+void print_summary(const struct app *a, struct snapshot *cur, double secs)
 {
 	struct snapshot total = { 0 };
 	const char *mode = "unknown", *xdp = "none";
@@ -117,10 +140,11 @@ void print_summary(struct app *a, struct snapshot *per_queue, double secs)
 		      xsk_prog_mode(a->prog) == XSK_ATTACH_GENERIC ? "generic" :
 								     "none";
 	for (uint32_t i = 0; i < a->nq; i++) {
-		add_snapshot(&total, &per_queue[i]);
+		take_snapshot(&a->q[i], &cur[i]);
+		add_snapshot(&total, &cur[i]);
 		if (a->nq > 1) {
 			printf("%s: queue=%u", a->name, a->q[i].id);
-			print_counts(a, &per_queue[i], secs);
+			print_counts(a, &cur[i], secs);
 			printf("\n");
 		}
 	}
@@ -128,4 +152,5 @@ void print_summary(struct app *a, struct snapshot *per_queue, double secs)
 	       a->name, a->o.ifname, a->q[0].id, a->q[a->nq - 1].id, secs);
 	print_counts(a, &total, secs);
 	printf(" mode=%s xdp=%s\n", mode, xdp);
+	fflush(stdout);
 }

@@ -28,15 +28,19 @@ struct snapshot {
 	struct xsk_stats st;
 };
 
-void take_snapshot(struct queue *q, struct snapshot *s);
-void add_snapshot(struct snapshot *sum, const struct snapshot *s);
+/*
+ * The line for second @at of the run, and one per queue if there are
+ * several: what the queues did in the @secs seconds since @prev. Takes
+ * each queue's snapshot into @cur, then copies it to @prev.
+ */
+void print_second(const struct app *a, struct snapshot *cur,
+		  struct snapshot *prev, double at, double secs);
 
-/* One line: the rates between @prev and @cur, over @secs seconds. */
-void print_rates(const char *label, const struct snapshot *cur,
-		 const struct snapshot *prev, double secs);
-
-/* The summary of a run of @secs seconds: a line per queue if several,
- * then the totals, in key=value form. */
-void print_summary(struct app *a, struct snapshot *per_queue, double secs);
+/*
+ * The summary of a run of @secs seconds, in key=value form: a line per
+ * queue if there are several, then the totals. Takes each queue's last
+ * snapshot into @cur.
+ */
+void print_summary(const struct app *a, struct snapshot *cur, double secs);
 
 #endif /* EXAMPLES_INTERNAL_H */
