@@ -7,6 +7,8 @@
  * counted so that it lives exactly as long as some socket (or the UMEM's
  * registration) uses it.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +70,8 @@ int xsk__ctx_create(struct xsk__ctx **out, int fd, uint32_t fill_size,
 	ctx->fd = fd;
 	ctx->close_fd = -1;
 	ctx->refs = 1;
-	xsk_ring_prod__init(&ctx->fill, ctx->fill_map.addr, &off.fr,
-			    fill_size);
-	xsk_ring_cons__init(&ctx->comp, ctx->comp_map.addr, &off.cr,
-			    comp_size);
+	xsk_ring_prod__init(&ctx->fill, ctx->fill_map.addr, &off.fr, fill_size);
+	xsk_ring_cons__init(&ctx->comp, ctx->comp_map.addr, &off.cr, comp_size);
 	*out = ctx;
 	return v1;
 }
@@ -116,7 +116,9 @@ int xsk__ctx_move(struct xsk__ctx *ctx, int fd)
 		err = xsk_sys_mmap_fixed(ctx->comp_map.addr, ctx->comp_map.len,
 					 fd, XDP_UMEM_PGOFF_COMPLETION_RING);
 	if (err)
-		return xsk_err_sys(err, "moving the shared fill and completion rings to another socket failed");
+		return xsk_err_sys(
+			err,
+			"moving the shared fill and completion rings to another socket failed");
 	ctx->fd = fd;
 	return 0;
 }

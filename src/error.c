@@ -5,6 +5,8 @@
  * message on, so the message belongs to the thread, like errno, but it is
  * only ever written on failure and never read to decide anything.
  */
+#include "gnu.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  * The frame allocator's setup and teardown. The fast paths are inline in
  * <xsk/frames.h>; only what allocates memory lives here.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

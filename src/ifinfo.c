@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Facts about a network device, read to explain errors and size maps. */
+#include "gnu.h"
+
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>

@@ -10,6 +10,8 @@
  * attach was refused ("native and generic XDP can't be active at the same
  * time", "MTU too large", ...).
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

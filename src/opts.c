@@ -5,6 +5,8 @@
  * (longer: accepted only while the fields this library doesn't know are
  * zero, so nothing the caller asked for is silently ignored).
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 

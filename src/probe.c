@@ -9,6 +9,8 @@
  * One table, a row per feature: adding a feature is adding a row (and its
  * bit in xsk.h).
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>

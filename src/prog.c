@@ -8,6 +8,8 @@
  * prog_release() undoes whatever is recorded, for rollback and destroy
  * alike.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
  * another (device, queue), or a sharer of an existing context. Sockets can
  * be destroyed in any order: a context lives until its last user goes.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>

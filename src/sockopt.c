@@ -4,6 +4,8 @@
  * polling and the copy-mode TX budget. Each says "unsupported" cleanly on
  * kernels that predate it.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 

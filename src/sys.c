@@ -4,6 +4,8 @@
  * file gets a negative errno value back and never looks at errno, so a
  * stale errno can't leak into a return value.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>

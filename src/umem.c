@@ -13,6 +13,8 @@
  * the only one that writes struct xsk_umem: sockets join and leave through
  * xsk__umem_attach() and xsk__umem_detach().
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  * XDP_UMEM_REG, ring sizes, ring offsets and ring mappings. The UMEM, the
  * fill/completion contexts, the sockets and the probe all build on these.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
