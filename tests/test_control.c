@@ -843,6 +843,49 @@ static void wakeups(void **state)
 	assert_ledger(0, 0);
 }
 
+/* The NULL contract: no out-of-line function crashes on a NULL handle. */
+static void null_handles(void **state)
+{
+	struct xsk_stats st = { .sz = sizeof(st) };
+	struct xsk_umem_bounds b;
+	struct xsk_umem *umem;
+
+	(void)state;
+	assert_int_equal(xsk_umem_destroy(NULL), 0);
+	assert_null(xsk_umem_area(NULL));
+	assert_int_equal(xsk_umem_size(NULL), 0);
+	assert_int_equal(xsk_umem_frame_size(NULL), 0);
+	assert_int_equal(xsk_umem_nframes(NULL), 0);
+	assert_int_equal(xsk_umem_fd(NULL), -1);
+	assert_null(xsk_umem_fill(NULL));
+	assert_null(xsk_umem_comp(NULL));
+	assert_int_equal(xsk_umem_get_bounds(NULL, &b), -EINVAL);
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_umem_get_bounds(umem, NULL), -EINVAL);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	fake.calls = 0;
+
+	assert_int_equal(xsk_socket_create(NULL, NULL, &sock_opts_q0), -EINVAL);
+	assert_int_equal(xsk_socket_destroy(NULL), 0);
+	assert_int_equal(xsk_socket_bind(NULL), -EINVAL);
+	assert_int_equal(xsk_socket_fd(NULL), -1);
+	assert_int_equal(xsk_socket_ifindex(NULL), 0);
+	assert_int_equal(xsk_socket_queue_id(NULL), 0);
+	assert_null(xsk_socket_rx(NULL));
+	assert_null(xsk_socket_tx(NULL));
+	assert_null(xsk_socket_fill(NULL));
+	assert_null(xsk_socket_comp(NULL));
+	assert_int_equal(xsk_socket_kick_tx(NULL), -EINVAL);
+	assert_int_equal(xsk_socket_wake_rx(NULL), -EINVAL);
+	assert_int_equal(xsk_socket_poll(NULL, POLLIN, 0), -EINVAL);
+	assert_int_equal(xsk_socket_stats(NULL, &st), -EINVAL);
+	assert_int_equal(xsk_socket_zerocopy(NULL), -EINVAL);
+	assert_int_equal(xsk_socket_busy_poll(NULL, 10, 0), -EINVAL);
+	assert_int_equal(xsk_socket_set_tx_budget(NULL, 64), -EINVAL);
+	assert_int_equal(fake.calls, 0);
+	assert_ledger(0, 0);
+}
+
 static void stats_and_options(void **state)
 {
 	struct xsk_socket_opts o = sock_opts_q0;
@@ -855,6 +898,11 @@ static void stats_and_options(void **state)
 	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
 	assert_int_equal(xsk_socket_create(&xsk, umem, &o), 0);
 	assert_int_equal(xsk_socket_zerocopy(xsk), -ENXIO);
+	/* not bound: the wake-ups say so, need_wakeup flag or not */
+	assert_int_equal(xsk_socket_wake_rx(xsk), -ENXIO);
+	assert_msg("not bound");
+	assert_int_equal(xsk_socket_kick_tx(xsk), -ENXIO);
+	assert_int_equal(fake.sendtos + fake.recvfroms, 0);
 	assert_int_equal(xsk_socket_bind(xsk), 0);
 
 	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
@@ -1009,6 +1057,7 @@ int main(void)
 		cmocka_unit_test_setup(shared_umem, setup),
 		cmocka_unit_test_setup(deferred_bind, setup),
 		cmocka_unit_test_setup(wakeups, setup),
+		cmocka_unit_test_setup(null_handles, setup),
 		cmocka_unit_test_setup(stats_and_options, setup),
 		cmocka_unit_test_setup(busy_poll_rollback, setup),
 	};
