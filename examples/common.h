@@ -2,7 +2,9 @@
 /*
  * What the example programs share: option parsing and --help, setting up
  * the UMEMs, sockets and XDP program, one thread per queue, the per-second
- * lines, the summary, and tearing everything down on Ctrl-C.
+ * lines, the summary, and tearing everything down on Ctrl-C. They are in
+ * options.c (the option table, --help), common.c (setup, threads,
+ * teardown), figures.c and frame.c (the test frames).
  *
  * None of the packet handling is here: each program's loop (rx.c, tx.c,
  * fwd.c) uses the rings directly, so that it reads on its own.

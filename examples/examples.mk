@@ -7,18 +7,22 @@
 
 EXAMPLES := rx tx fwd
 EXAMPLE_BINS := $(EXAMPLES:%=$(OBJDIR)/examples/%)
-EXAMPLE_COMMON := $(OBJDIR)/examples/common.o
+# What the three share: setup and threads, the command line, the figures,
+# the test frames.
+EXAMPLE_COMMON := $(patsubst %,$(OBJDIR)/examples/%.o,common options figures frame)
 
 .PHONY: examples demo
 all: examples
 examples: $(EXAMPLE_BINS)
 
-$(EXAMPLE_COMMON): examples/common.c examples/common.h $(HDRS)
+$(EXAMPLE_COMMON): $(OBJDIR)/examples/%.o: examples/%.c examples/common.h \
+		examples/internal.h $(HDRS)
 	@mkdir -p $(@D)
 	$(msg) CC $@
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OBJDIR)/examples/%: examples/%.c examples/common.h $(EXAMPLE_COMMON) $(LIB_A)
+$(EXAMPLE_BINS): $(OBJDIR)/examples/%: examples/%.c examples/common.h \
+		$(EXAMPLE_COMMON) $(LIB_A)
 	$(msg) CCLD $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(EXAMPLE_COMMON) $(LIB_A) \
 		$(LDFLAGS) -lpthread

@@ -20,6 +20,14 @@
  *    by the caller (or use the XSK_OPTS() macro), so that programs built
  *    against an older or newer libxsk keep working. A NULL options pointer
  *    means all defaults. A zero field means "the default" unless documented.
+ *    Every function that takes one also returns -EINVAL for an @sz smaller
+ *    than a size_t, and -EOPNOTSUPP for a struct from a newer libxsk that
+ *    sets a field this one does not know (nothing is silently ignored);
+ *  - a NULL handle never crashes an out-of-line function: those that return
+ *    an int return -EINVAL, accessors return NULL, -1 (fds) or 0 (sizes,
+ *    counts, ids), and the destroy functions do nothing and return 0. The
+ *    inline data-path helpers of <xsk/ring.h> take no such care: they must
+ *    stay a few instructions.
  */
 #ifndef LIBXSK_XSK_H
 #define LIBXSK_XSK_H
@@ -36,7 +44,7 @@ extern "C" {
 /* The version is edited here by hand and nowhere else: the Makefile reads it
  * and checks that the linker version script's newest node agrees. */
 #define LIBXSK_VERSION_MAJOR 0
-#define LIBXSK_VERSION_MINOR 1
+#define LIBXSK_VERSION_MINOR 2
 #define LIBXSK_VERSION_PATCH 0
 
 #ifndef XSK_API
@@ -92,8 +100,11 @@ XSK_API const char *xsk_errmsg(void);
  *	is given
  * @fill_size: fill ring entries, a power of two. Default 2048
  * @comp_size: completion ring entries, a power of two. Default 2048
- * @headroom: bytes the kernel leaves free in front of each received frame;
- *	at most @frame_size - 256 - 1
+ * @headroom: bytes the kernel leaves free in front of each received frame:
+ *	at most @frame_size - 704 on Linux 6.18 and later (256 of XDP headroom,
+ *	320 for the skb_shared_info, 128 of tailroom), @frame_size - 257 on
+ *	older kernels (xsk_probe()'s XSK_FEATURE_LARGE_HEADROOM tells which;
+ *	it is asked only for a headroom between the two)
  * @flags: XSK_UMEM_* flags
  * @tx_metadata_len: bytes of TX metadata (struct xsk_tx_meta, <xsk/txmeta.h>)
  *	in front of each TX frame's data: a multiple of 8 below 256; 0 for
@@ -121,10 +132,15 @@ struct xsk_umem;
  *
  * Maps the memory (unless @opts->area is given), opens an AF_XDP socket,
  * registers the memory with XDP_UMEM_REG, sizes the fill and completion
- * rings and maps them. Any failure undoes every step already taken.
+ * rings and maps them. Any failure undoes every step already taken. That
+ * socket, the registration, is what the UMEM's first socket binds (see
+ * xsk_socket_create()); its fill ring can be stocked before then through
+ * xsk_umem_fill().
  *
  * Return: 0, or
- *  -EINVAL: an option breaks a rule (xsk_errmsg() names it; no syscall made);
+ *  -EINVAL: an option breaks a rule (xsk_errmsg() names it; no syscall made
+ *	other than, for a headroom above @frame_size - 704, the probe of
+ *	this kernel's headroom rule);
  *  -EOVERFLOW: @nframes * @frame_size does not fit;
  *  -ENOMEM: out of memory;
  *  -ENOBUFS: the locked-memory limit (RLIMIT_MEMLOCK) is too low for the UMEM;
@@ -159,7 +175,7 @@ XSK_API int xsk_umem_create_fd(struct xsk_umem **umem, int fd,
  * @umem: the UMEM, or NULL (nothing happens)
  *
  * Return: 0, or -EBUSY if sockets created on it still exist (destroy them
- * first; the UMEM is left intact).
+ * first, in any order; the UMEM is left intact).
  */
 XSK_API int xsk_umem_destroy(struct xsk_umem *umem);
 
@@ -176,11 +192,34 @@ XSK_API uint32_t xsk_umem_nframes(const struct xsk_umem *umem);
  * @umem: the UMEM
  * @bounds: filled in for xsk_umem__check_desc() and
  *	xsk_umem__get_data_checked(), and the multi-buffer reader
+ *
+ * Return: 0, or -EINVAL if @umem or @bounds is NULL.
  */
-XSK_API void xsk_umem_get_bounds(const struct xsk_umem *umem,
-				 struct xsk_umem_bounds *bounds);
-/** xsk_umem_fd() - the socket the UMEM is registered on */
+XSK_API int xsk_umem_get_bounds(const struct xsk_umem *umem,
+				struct xsk_umem_bounds *bounds);
+/**
+ * xsk_umem_fd() - the registration's socket: the one the UMEM's first
+ * socket binds
+ *
+ * Return: the fd, or -1 while the UMEM has no registration (its first
+ * socket was destroyed; the next xsk_socket_create() registers it again).
+ */
 XSK_API int xsk_umem_fd(const struct xsk_umem *umem);
+/**
+ * xsk_umem_fill() - the registration's fill ring, to stock before the first
+ * socket is created (as libxdp programs do)
+ * @umem: the UMEM
+ *
+ * The UMEM's first socket, and every socket sharing its (device, queue),
+ * use this ring: xsk_socket_fill() returns the same pointer for them.
+ *
+ * Return: the ring, or NULL while the UMEM has no registration (see
+ * xsk_umem_fd()).
+ */
+XSK_API struct xsk_ring_prod *xsk_umem_fill(struct xsk_umem *umem);
+/** xsk_umem_comp() - the registration's completion ring, or NULL (as
+ * xsk_umem_fill()) */
+XSK_API struct xsk_ring_cons *xsk_umem_comp(struct xsk_umem *umem);
 
 /* ---------------------------------------------------------------- socket */
 
@@ -251,13 +290,23 @@ struct xsk_socket;
  * @umem: the UMEM frames come from; must outlive the socket
  * @opts: options; @opts->ifname or @opts->ifindex is required
  *
- * The first socket on a UMEM uses the UMEM's own AF_XDP socket and its fill
- * and completion rings. Further sockets share the UMEM (XDP_SHARED_UMEM): on
- * a (device, queue) that already has a socket of this UMEM they share its
- * fill and completion rings; on another one they get their own (kernel 5.10).
+ * Each socket's role is decided here, once:
+ *  - the UMEM's first socket binds the UMEM's registration (xsk_umem_fd())
+ *    and uses its fill and completion rings (xsk_umem_fill()). Should the
+ *    first socket have been destroyed, with no other left, the UMEM is
+ *    registered again for the new one;
+ *  - a further socket shares the UMEM (XDP_SHARED_UMEM): on a (device,
+ *    queue) that already has a socket of this UMEM it shares those fill and
+ *    completion rings; on another one it gets rings of its own (Linux 5.10).
+ *    Sharers take the first socket's mode and need_wakeup.
  * Sets the RX and TX ring sizes, discovers the ring offsets (v2, or v1 on
  * kernels before 5.4), maps each ring and binds, with need_wakeup on unless
- * XSK_SOCKET_NO_NEED_WAKEUP. Any failure undoes every step already taken.
+ * XSK_SOCKET_NO_NEED_WAKEUP. Any failure undoes every step already taken,
+ * with one exception the kernel forces: a ring can't be unsized, so when
+ * the UMEM's first socket fails after its RX or TX ring was sized (say, at
+ * bind, with -EBUSY), those sizes stay on the registration, and the next
+ * attempt on this UMEM must ask for the same ones (or use a new UMEM). The
+ * registration's fill ring keeps what was stocked in it.
  *
  * Receiving also needs an XDP program that redirects the queue's frames to
  * this socket.
@@ -269,7 +318,8 @@ struct xsk_socket;
  *  -EBUSY: the queue is taken by another AF_XDP socket, or one was closed a
  *	moment ago (teardown is asynchronous: see @opts->bind_wait_ms);
  *  -EOPNOTSUPP: XSK_MODE_ZEROCOPY on a driver without zero-copy support;
- *  -EBADF: sharing the UMEM with a socket that is not bound yet;
+ *  -EBADF: sharing the UMEM, but none of its sockets (on this queue, for a
+ *	socket that shares the queue's fill ring) is bound yet;
  *  -EPERM, -EACCES: no CAP_NET_RAW;
  *  -ENOMEM, and other negative errno values from socket(2), setsockopt(2),
  *  getsockopt(2), mmap(2) and bind(2).
@@ -287,7 +337,8 @@ XSK_API int xsk_socket_create(struct xsk_socket **xsk, struct xsk_umem *umem,
  * @opts: as for xsk_socket_create()
  *
  * Return: as for xsk_socket_create(), plus -EBADF if @fd is negative and
- * -EINVAL if @fd is the UMEM's own socket.
+ * -EINVAL if @fd is the UMEM's own socket or the UMEM has no socket yet
+ * (its first socket is the registration's: use xsk_socket_create()).
  */
 XSK_API int xsk_socket_create_fd(struct xsk_socket **xsk, struct xsk_umem *umem,
 				 int fd, const struct xsk_socket_opts *opts);
@@ -296,8 +347,8 @@ XSK_API int xsk_socket_create_fd(struct xsk_socket **xsk, struct xsk_umem *umem,
  * xsk_socket_bind() - bind a socket created with XSK_SOCKET_DEFER_BIND
  * @xsk: the socket
  *
- * Return: 0, or -EBUSY if it is already bound, or the bind errors of
- * xsk_socket_create().
+ * Return: 0, or -EBUSY if it is already bound, -EINVAL if @xsk is NULL, or
+ * the bind errors of xsk_socket_create().
  */
 XSK_API int xsk_socket_bind(struct xsk_socket *xsk);
 
@@ -305,16 +356,26 @@ XSK_API int xsk_socket_bind(struct xsk_socket *xsk);
  * xsk_socket_destroy() - unmap a socket's rings, close it and free it
  * @xsk: the socket, or NULL (nothing happens)
  *
- * Closing the socket also takes it out of every XSKMAP. The first socket of
- * a UMEM is the UMEM's own AF_XDP socket: its rings are unmapped here, but
- * the kernel socket stays open, and bound, until xsk_umem_destroy().
+ * Sockets of a UMEM can be destroyed in any order. Closing the socket
+ * unbinds it and takes it out of every XSKMAP, so nothing of it receives
+ * afterwards: frames for its queue go where the XDP program sends them when
+ * the slot is empty (the built-in program: the network stack). This holds
+ * for the UMEM's first socket too, whose registration closes with it.
  *
- * Return: 0, or -EBUSY if other sockets still share this socket's fill and
- * completion rings (destroy them first; this socket is left intact).
+ * Fill and completion rings that other sockets on the same (device, queue)
+ * still use stay, for them, until the last of them is destroyed. The kernel
+ * keeps a socket alive while its rings are mapped, so when this socket made
+ * those rings they are mapped again, at the same addresses, from one of the
+ * others (Linux 6.4); on older kernels this socket then stays bound, though
+ * its fd is no longer the caller's, until the last of them goes: take it
+ * out of your XSKMAP first (xsk_prog_remove_socket()).
+ *
+ * Return: 0.
  */
 XSK_API int xsk_socket_destroy(struct xsk_socket *xsk);
 
-/** xsk_socket_fd() - the socket's file descriptor, for poll() and XSKMAPs */
+/** xsk_socket_fd() - the socket's file descriptor, for poll() and XSKMAPs
+ * (-1 for NULL) */
 XSK_API int xsk_socket_fd(const struct xsk_socket *xsk);
 
 /**
@@ -342,8 +403,9 @@ XSK_API uint32_t xsk_socket_queue_id(const struct xsk_socket *xsk);
  * handle, for use through that pointer (xsk_ring_cons__peek(rx, ...)).
  *
  * A program may instead copy a ring struct by value into a struct of its
- * own, once, after xsk_socket_create() and before it uses the ring, and
- * from then on use only the copy:
+ * own, once, after set-up (xsk_socket_create(); xsk_umem_create() for
+ * xsk_umem_fill() and xsk_umem_comp()), and from then on use only the
+ * copy:
  *
  *	info->rx = *xsk_socket_rx(xsk);
  *	xsk_ring_cons__peek(&info->rx, 64, &idx);
@@ -359,8 +421,10 @@ XSK_API uint32_t xsk_socket_queue_id(const struct xsk_socket *xsk);
  * ring: each would count from its own cached indices, and a producer would
  * hand out the same slots twice, a consumer release the same entries
  * twice. Sockets that share a UMEM on one queue share its fill and
- * completion rings: copy those once, not once per socket. A copy is valid
- * as long as the original, until the socket it came from is destroyed.
+ * completion rings: copy those once, not once per socket. A copy points
+ * where the original does and is valid as long as it: the RX and TX rings
+ * until their socket is destroyed, the fill and completion rings until the
+ * last socket using them is.
  */
 /** xsk_socket_rx() - the RX ring; NULL for a TX-only socket */
 XSK_API struct xsk_ring_cons *xsk_socket_rx(struct xsk_socket *xsk);
@@ -382,6 +446,7 @@ XSK_API struct xsk_ring_cons *xsk_socket_comp(struct xsk_socket *xsk);
  * TX ring's need_wakeup flag. Cheap enough to call after every submit.
  *
  * Return: 0 (sent the wake-up, or none was needed), or
+ *  -EINVAL: @xsk is NULL;
  *  -EAGAIN, -EBUSY: the kernel could not take the frames now (in copy mode,
  *	its budget per call ran out): reap the completion ring and kick again;
  *  -ENOBUFS: the socket has no TX ring;
@@ -399,9 +464,10 @@ XSK_API int xsk_socket_kick_tx(struct xsk_socket *xsk);
  * flag asks for it (always without need_wakeup, and in busy-poll mode, where
  * the call itself runs the driver).
  *
- * Return: 0, or -ENOBUFS (the socket has no RX ring), -ENETDOWN (the
- * interface is down), -ENXIO (not bound), or another negative errno value
- * from recvfrom(2) other than EAGAIN.
+ * Return: 0, or -EINVAL (@xsk is NULL), -ENOBUFS (the socket has no RX
+ * ring), -ENETDOWN (the interface is down), -ENXIO (not bound, checked
+ * before anything else), or another negative errno value from recvfrom(2)
+ * other than EAGAIN.
  */
 XSK_API int xsk_socket_wake_rx(struct xsk_socket *xsk);
 
@@ -413,8 +479,8 @@ XSK_API int xsk_socket_wake_rx(struct xsk_socket *xsk);
  *
  * poll() on an AF_XDP socket also wakes the driver when need_wakeup asks.
  *
- * Return: the revents bits (0 on time-out), or -EINTR, or another negative
- * errno value from poll(2).
+ * Return: the revents bits (0 on time-out), or -EINVAL (@xsk is NULL),
+ * -EINTR, or another negative errno value from poll(2).
  */
 XSK_API int xsk_socket_poll(struct xsk_socket *xsk, short events,
 			    int timeout_ms);
@@ -454,7 +520,8 @@ struct xsk_stats {
  * @xsk: the socket
  * @stats: filled in, up to @stats->sz bytes
  *
- * Return: 0, or -EINVAL if @stats is NULL or @stats->sz too small, -EPROTO
+ * Return: 0, or -EINVAL if @xsk or @stats is NULL or @stats->sz too small,
+ * -EPROTO
  * if the kernel answers with a layout libxsk doesn't know, or another
  * negative errno value from getsockopt(2).
  */
@@ -464,8 +531,9 @@ XSK_API int xsk_socket_stats(struct xsk_socket *xsk, struct xsk_stats *stats);
  * xsk_socket_zerocopy() - does the bound socket run in zero-copy mode?
  * @xsk: the socket
  *
- * Return: 1 (zero-copy), 0 (copy), -ENXIO if not bound yet, -EOPNOTSUPP on
- * kernels before 5.3, which can't tell (XDP_OPTIONS).
+ * Return: 1 (zero-copy), 0 (copy), -EINVAL if @xsk is NULL, -ENXIO if not
+ * bound yet, -EOPNOTSUPP on kernels before 5.3, which can't tell
+ * (XDP_OPTIONS).
  */
 XSK_API int xsk_socket_zerocopy(struct xsk_socket *xsk);
 
@@ -482,9 +550,11 @@ XSK_API int xsk_socket_zerocopy(struct xsk_socket *xsk);
  * wake-up helpers always make their syscall, which is what runs the driver;
  * pair it with the interface's napi_defer_hard_irqs and gro_flush_timeout.
  *
- * Return: 0, or -EINVAL (values out of range), -EOPNOTSUPP (kernel before
- * 5.11), -EPERM (raising a value above the system default needs
- * CAP_NET_ADMIN), or another negative errno value from setsockopt(2).
+ * Return: 0, or -EINVAL (@xsk is NULL, values out of range), -EOPNOTSUPP
+ * (kernel before 5.11), -EPERM (turning preferred busy polling on always
+ * needs CAP_NET_ADMIN, as does raising SO_BUSY_POLL or SO_BUSY_POLL_BUDGET
+ * above the socket's current value; turning it off needs nothing), or
+ * another negative errno value from setsockopt(2).
  */
 XSK_API int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
 				 uint32_t budget);
@@ -497,7 +567,8 @@ XSK_API int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
  * In copy mode the kernel sends at most this many frames per sendto()
  * (XDP_MAX_TX_SKB_BUDGET); a larger budget means fewer kicks.
  *
- * Return: 0, or -EINVAL (no TX ring, or @budget out of range), -EOPNOTSUPP
+ * Return: 0, or -EINVAL (@xsk is NULL, no TX ring, or @budget out of
+ * range), -EOPNOTSUPP
  * (kernel before 6.17), or another negative errno value from setsockopt(2).
  */
 XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
@@ -522,7 +593,10 @@ XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
 #define XSK_FEATURE_TX_SKB_BUDGET (1ull << 9) /* 6.17 */
 #define XSK_FEATURE_BPF_LINK (1ull << 10) /* 5.9, inferred */
 #define XSK_FEATURE_REDIRECT_FALLBACK (1ull << 11) /* 5.3, inferred */
-#define XSK_FEATURE_ALL ((1ull << 12) - 1)
+/* Not a newer feature but an older rule: UMEM headroom up to the frame size
+ * less 257, which Linux 6.18 lowered to the frame size less 704. */
+#define XSK_FEATURE_LARGE_HEADROOM (1ull << 12) /* before 6.18 */
+#define XSK_FEATURE_ALL ((1ull << 13) - 1)
 
 /**
  * xsk_probe() - which AF_XDP features the running kernel has
@@ -534,7 +608,8 @@ XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
  *
  * Return: 0, or the errors of opening an AF_XDP socket (-EPERM without
  * CAP_NET_RAW, -EAFNOSUPPORT without AF_XDP), -ENOBUFS if not even a page
- * of locked memory is left, -EINVAL if @features is NULL.
+ * of locked memory is left (xsk_errmsg() says what to raise), -EINVAL if
+ * @features is NULL.
  */
 XSK_API int xsk_probe(uint64_t *features);
 

@@ -5,11 +5,13 @@
  * message on, so the message belongs to the thread, like errno, but it is
  * only ever written on failure and never read to decide anything.
  */
+#include "gnu.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 static _Thread_local char errbuf[512];
 static _Thread_local const char *errmsg; /* errbuf or a constant */

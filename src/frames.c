@@ -3,12 +3,14 @@
  * The frame allocator's setup and teardown. The fast paths are inline in
  * <xsk/frames.h>; only what allocates memory lives here.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xsk/frames.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #define KNOWN_FLAGS (XSK_FRAMES_UNALIGNED | XSK_FRAMES_DEBUG)
 

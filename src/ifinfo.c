@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* Facts about a network device, read to explain errors and size maps. */
+#include "gnu.h"
+
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 /*
  * The number of queues an AF_XDP socket may bind to: the kernel accepts a

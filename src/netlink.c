@@ -10,6 +10,8 @@
  * attach was refused ("native and generic XDP can't be active at the same
  * time", "MTU too large", ...).
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10

@@ -5,10 +5,12 @@
  * (longer: accepted only while the fields this library doesn't know are
  * zero, so nothing the caller asked for is silently ignored).
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 int xsk_opts_load(void *dst, size_t dst_sz, const void *src, const char *type)
 {

@@ -5,106 +5,207 @@
  * backports and distribution kernels make meaningless. Nothing is bound
  * and nothing attached: the probes only register one-page UMEMs and ask
  * questions the kernel answers differently by version.
+ *
+ * One table, a row per feature: adding a feature is adding a row (and its
+ * bit in xsk.h).
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
-/* Does the kernel take these UMEM flags? Each try needs a fresh socket:
- * a socket takes one registration. */
-static int umem_flags_taken(void *page, size_t len, uint32_t flags,
-			    uint32_t tx_metadata_len, bool *taken)
+struct probe_env {
+	int fd; /* an unbound AF_XDP socket with no UMEM */
+	void *page; /* a page to register as a UMEM */
+	size_t page_len;
+	int err; /* a failure that is not an answer (e.g. ENOBUFS) */
+};
+
+/* Does the option answer with @want bytes, the newest layout? */
+static bool getsockopt_len(const struct probe_env *e, int name, size_t want)
 {
-	struct {
-		uint64_t addr, len;
-		uint32_t chunk_size, headroom, flags, tx_metadata_len;
-	} reg = { (uintptr_t)page, len, 2048, 0, flags, tx_metadata_len };
-	int fd = xsk_sys_socket(AF_XDP, SOCK_RAW, 0);
-	int err;
+	struct xdp_mmap_offsets buf; /* the largest of the three */
+	socklen_t len = (socklen_t)want;
 
-	if (fd < 0)
-		return fd;
-	err = xsk_sys_setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg));
-	xsk_sys_close(fd);
-	*taken = !err;
-	return err && err != -EINVAL ? err : 0;
+	if (want > sizeof(buf))
+		return false;
+
+	return !xsk_sys_getsockopt(e->fd, SOL_XDP, name, &buf, &len) &&
+	       len == want;
 }
 
-/*
- * bind() checks its flags before it looks for the device: with ifindex 0,
- * unknown flags give EINVAL and known ones ENODEV.
- */
-static bool bind_flags_known(int fd, uint16_t flags)
+static bool has_need_wakeup(struct probe_env *e)
+{
+	/* The v2 offsets, with the flags words, came with need_wakeup. */
+	return getsockopt_len(e, XDP_MMAP_OFFSETS,
+			      sizeof(struct xdp_mmap_offsets));
+}
+
+static bool has_stats_v2(struct probe_env *e)
+{
+	return getsockopt_len(e, XDP_STATISTICS, 6 * sizeof(uint64_t));
+}
+
+static bool has_options(struct probe_env *e)
+{
+	return getsockopt_len(e, XDP_OPTIONS, sizeof(struct xdp_options));
+}
+
+static bool has_busy_poll(struct probe_env *e)
+{
+	int off = 0;
+
+	/* Turning it off needs no privilege. */
+	return !xsk_sys_setsockopt(e->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &off,
+				   sizeof(off));
+}
+
+static bool has_tx_skb_budget(struct probe_env *e)
+{
+	int v = 0;
+
+	/* Out of range, so nothing changes: known options answer EINVAL. */
+	return xsk_sys_setsockopt(e->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &v,
+				  sizeof(v)) != -ENOPROTOOPT;
+}
+
+static bool has_multi_buffer(struct probe_env *e)
 {
 	struct sockaddr_xdp sx;
 
+	/* bind() checks its flags before it looks for the device: with
+	 * ifindex 0, unknown flags give EINVAL and known ones ENODEV. */
 	memset(&sx, 0, sizeof(sx));
 	sx.sxdp_family = AF_XDP;
-	sx.sxdp_flags = flags;
-	return xsk_sys_bind(fd, (struct sockaddr *)&sx, sizeof(sx)) != -EINVAL;
+	sx.sxdp_flags = XDP_USE_SG;
+	return xsk_sys_bind(e->fd, (struct sockaddr *)&sx, sizeof(sx)) !=
+	       -EINVAL;
 }
 
-static int probe(uint64_t *features)
+/* Does the kernel take this registration? Each try needs a fresh socket:
+ * a socket takes one registration. */
+static bool umem_taken(struct probe_env *e, uint32_t chunk, uint32_t headroom,
+		       uint32_t flags, uint32_t tx_metadata_len)
 {
-	struct xdp_mmap_offsets off;
-	uint64_t stats[6], f = 0;
-	struct xdp_options opt;
-	socklen_t len;
-	size_t page = (size_t)xsk_sys_page_size();
-	void *area;
-	bool taken;
-	int fd, one = 0, err;
+	const struct xsk__umem_reg reg = {
+		.addr = (uintptr_t)e->page,
+		.len = e->page_len,
+		.chunk_size = chunk,
+		.headroom = headroom,
+		.flags = flags,
+		.tx_metadata_len = tx_metadata_len,
+	};
+	int fd, err;
 
+	if (e->err)
+		return false;
 	fd = xsk_sys_socket(AF_XDP, SOCK_RAW, 0);
-	if (fd < 0)
-		return xsk_explain_socket(fd);
-	len = sizeof(off);
-	if (!xsk_sys_getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len) &&
-	    len == sizeof(off))
-		f |= XSK_FEATURE_NEED_WAKEUP;
-	len = sizeof(stats);
-	if (!xsk_sys_getsockopt(fd, SOL_XDP, XDP_STATISTICS, stats, &len) &&
-	    len == sizeof(stats))
-		f |= XSK_FEATURE_STATS_V2;
-	len = sizeof(opt);
-	if (!xsk_sys_getsockopt(fd, SOL_XDP, XDP_OPTIONS, &opt, &len))
-		f |= XSK_FEATURE_OPTIONS | XSK_FEATURE_REDIRECT_FALLBACK;
-	if (!xsk_sys_setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one,
-				sizeof(one)))
-		f |= XSK_FEATURE_BUSY_POLL | XSK_FEATURE_SHARED_UMEM_QUEUES |
-		     XSK_FEATURE_BPF_LINK;
-	if (xsk_sys_setsockopt(fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &one,
-			       sizeof(one)) != -ENOPROTOOPT)
-		f |= XSK_FEATURE_TX_SKB_BUDGET;
-	if (bind_flags_known(fd, XDP_USE_SG))
-		f |= XSK_FEATURE_MULTI_BUFFER;
+	if (fd < 0) {
+		e->err = fd;
+		return false;
+	}
+	err = xsk__umem_reg(fd, &reg);
 	xsk_sys_close(fd);
+	if (err && err != -EINVAL)
+		e->err = err;
+	return !err;
+}
 
-	err = xsk_sys_mmap(&area, page, PROT_READ | PROT_WRITE,
+static bool has_unaligned(struct probe_env *e)
+{
+	return umem_taken(e, 2048, 0, XDP_UMEM_UNALIGNED_CHUNK_FLAG, 0);
+}
+
+static bool has_tx_metadata(struct probe_env *e)
+{
+	return umem_taken(e, 2048, 0, XDP_UMEM_TX_SW_CSUM, 8);
+}
+
+static bool has_tx_metadata_flag(struct probe_env *e)
+{
+	return umem_taken(e, 2048, 0, XDP_UMEM_TX_METADATA_LEN, 8);
+}
+
+static bool has_large_headroom(struct probe_env *e)
+{
+	/* Above 2048 - 704, below 2048 - 256: only older kernels take it. */
+	return umem_taken(e, 2048, 2048 - 640, 0, 0);
+}
+
+#define ROW(bit, name, version, probe, implies)            \
+	{                                                  \
+		bit, name " (" version ")", probe, implies \
+	}
+
+static const struct feature {
+	uint64_t bit;
+	const char *name; /* with the Linux version that brought it */
+	bool (*probe)(struct probe_env *e); /* NULL: implied by another */
+	uint64_t implies; /* earlier features a present one proves */
+} features[] = {
+	ROW(XSK_FEATURE_NEED_WAKEUP, "need_wakeup", "5.4", has_need_wakeup, 0),
+	ROW(XSK_FEATURE_UNALIGNED, "unaligned chunks", "5.4", has_unaligned, 0),
+	ROW(XSK_FEATURE_STATS_V2, "statistics v2", "5.9", has_stats_v2, 0),
+	ROW(XSK_FEATURE_OPTIONS, "XDP_OPTIONS zero-copy query", "5.3",
+	    has_options, XSK_FEATURE_REDIRECT_FALLBACK),
+	ROW(XSK_FEATURE_SHARED_UMEM_QUEUES,
+	    "shared UMEM across queues and devices", "5.10", NULL, 0),
+	ROW(XSK_FEATURE_BUSY_POLL, "preferred busy polling", "5.11",
+	    has_busy_poll,
+	    XSK_FEATURE_SHARED_UMEM_QUEUES | XSK_FEATURE_BPF_LINK),
+	ROW(XSK_FEATURE_MULTI_BUFFER, "multi-buffer, XDP_USE_SG", "6.6",
+	    has_multi_buffer, 0),
+	ROW(XSK_FEATURE_TX_METADATA, "TX metadata", "6.8", has_tx_metadata, 0),
+	ROW(XSK_FEATURE_TX_METADATA_FLAG, "XDP_UMEM_TX_METADATA_LEN", "6.11",
+	    has_tx_metadata_flag, 0),
+	ROW(XSK_FEATURE_TX_SKB_BUDGET, "XDP_MAX_TX_SKB_BUDGET", "6.17",
+	    has_tx_skb_budget, 0),
+	ROW(XSK_FEATURE_BPF_LINK, "BPF link for XDP", "5.9", NULL, 0),
+	ROW(XSK_FEATURE_REDIRECT_FALLBACK, "redirect fallback action", "5.3",
+	    NULL, 0),
+	ROW(XSK_FEATURE_LARGE_HEADROOM, "UMEM headroom above frame size - 704",
+	    "before 6.18", has_large_headroom, 0),
+};
+
+#define NFEATURES (sizeof(features) / sizeof(features[0]))
+
+/* XSK_FEATURE_ALL in xsk.h is the table's bits, one each. */
+_Static_assert(XSK_FEATURE_ALL == (1ull << NFEATURES) - 1,
+	       "XSK_FEATURE_ALL must cover exactly the rows of features[]");
+
+static int probe(uint64_t *out)
+{
+	struct probe_env e = { 0 };
+	uint64_t f = 0;
+	size_t i;
+	int err;
+
+	e.fd = xsk__xdp_socket();
+	if (e.fd < 0)
+		return e.fd;
+	e.page_len = (size_t)xsk_sys_page_size();
+	err = xsk_sys_mmap(&e.page, e.page_len, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (err)
+	if (err) {
+		xsk_sys_close(e.fd);
 		return xsk_err_sys(err, "mapping a page to probe UMEM flags");
-	err = umem_flags_taken(area, page, XDP_UMEM_UNALIGNED_CHUNK_FLAG, 0,
-			       &taken);
-	if (!err && taken)
-		f |= XSK_FEATURE_UNALIGNED;
-	if (!err)
-		err = umem_flags_taken(area, page, XDP_UMEM_TX_SW_CSUM, 8,
-				       &taken);
-	if (!err && taken)
-		f |= XSK_FEATURE_TX_METADATA;
-	if (!err)
-		err = umem_flags_taken(area, page, XDP_UMEM_TX_METADATA_LEN, 8,
-				       &taken);
-	if (!err && taken)
-		f |= XSK_FEATURE_TX_METADATA_FLAG;
-	xsk_sys_munmap(area, page);
-	if (err)
-		return xsk_err(err, "probing UMEM flags failed: %s",
-			       strerror(-err));
-	*features = f;
+	}
+	for (i = 0; i < NFEATURES; i++)
+		if (features[i].probe && features[i].probe(&e))
+			f |= features[i].bit | features[i].implies;
+	xsk_sys_munmap(e.page, e.page_len);
+	xsk_sys_close(e.fd);
+	if (e.err == -ENOBUFS)
+		return xsk_err(
+			e.err,
+			"probing needs one page of locked memory, and RLIMIT_MEMLOCK leaves none: raise the limit (ulimit -l) or run with CAP_IPC_LOCK");
+	if (e.err)
+		return xsk_err(e.err, "probing UMEM flags failed: %s",
+			       strerror(-e.err));
+	*out = f;
 	return 0;
 }
 
@@ -118,15 +219,15 @@ void xsk_probe_forget(void)
 	__atomic_store_n(&have, 0, __ATOMIC_RELEASE);
 }
 
-int xsk_probe(uint64_t *features)
+int xsk_probe(uint64_t *features_out)
 {
 	uint64_t f = 0;
 	int err;
 
-	if (!features)
+	if (!features_out)
 		return xsk_err(-EINVAL, "xsk_probe: features is NULL");
 	if (__atomic_load_n(&have, __ATOMIC_ACQUIRE)) {
-		*features = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+		*features_out = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 		return 0;
 	}
 	err = probe(&f);
@@ -134,30 +235,16 @@ int xsk_probe(uint64_t *features)
 		return err;
 	__atomic_store_n(&cached, f, __ATOMIC_RELAXED);
 	__atomic_store_n(&have, 1, __ATOMIC_RELEASE);
-	*features = f;
+	*features_out = f;
 	return 0;
 }
 
 const char *xsk_feature_name(uint64_t feature)
 {
-	static const char *const names[] = {
-		"need_wakeup (5.4)",
-		"unaligned chunks (5.4)",
-		"statistics v2 (5.9)",
-		"XDP_OPTIONS zero-copy query (5.3)",
-		"shared UMEM across queues and devices (5.10)",
-		"preferred busy polling (5.11)",
-		"multi-buffer, XDP_USE_SG (6.6)",
-		"TX metadata (6.8)",
-		"XDP_UMEM_TX_METADATA_LEN (6.11)",
-		"XDP_MAX_TX_SKB_BUDGET (6.17)",
-		"BPF link for XDP (5.9)",
-		"redirect fallback action (5.3)",
-	};
-	unsigned int i;
+	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (feature == 1ull << i)
-			return names[i];
+	for (i = 0; i < NFEATURES; i++)
+		if (features[i].bit == feature)
+			return features[i].name;
 	return NULL;
 }

@@ -8,6 +8,8 @@
  * prog_release() undoes whatever is recorded, for rollback and destroy
  * alike.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #ifndef BPF_F_XDP_HAS_FRAGS
 #define BPF_F_XDP_HAS_FRAGS (1U << 5)

@@ -4,13 +4,20 @@
  * the wake-up syscalls of the data path. As for the UMEM, every fd and
  * mapping is recorded in the handle as it is made and socket_release()
  * undoes whatever is recorded, on failure and at destroy.
+ *
+ * A socket's role is decided once, at creation (enum xsk__role): the UMEM's
+ * registration socket, the owner of a new fill/completion context on
+ * another (device, queue), or a sharer of an existing context. Sockets can
+ * be destroyed in any order: a context lives until its last user goes.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #define XSK_SOCKET_FLAGS                                                   \
 	(XSK_SOCKET_NO_RX | XSK_SOCKET_NO_TX | XSK_SOCKET_NO_NEED_WAKEUP | \
@@ -19,6 +26,8 @@
 struct socket_plan {
 	uint32_t rx_size, tx_size, fill_size, comp_size;
 	uint16_t bind_flags; /* XDP_COPY / _ZEROCOPY / _USE_NEED_WAKEUP / _USE_SG */
+	uint32_t mode;
+	bool shares; /* binds with XDP_SHARED_UMEM */
 };
 
 /* Check the options before any syscall. */
@@ -63,6 +72,8 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 	p->tx_size = o->flags & XSK_SOCKET_NO_TX ? 0 :
 		     o->tx_size			 ? o->tx_size :
 						   XSK_DEFAULT_RING_SIZE;
+	p->mode = o->mode;
+	p->shares = !xsk__umem_first_free(u);
 	p->fill_size = o->fill_size ? o->fill_size : u->fill_size;
 	p->comp_size = o->comp_size ? o->comp_size : u->comp_size;
 	p->bind_flags = o->mode == XSK_MODE_COPY     ? XDP_COPY :
@@ -76,7 +87,7 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 	/* Sockets that share a UMEM bind with XDP_SHARED_UMEM alone and take
 	 * the first socket's mode and need_wakeup: refuse to silently ignore
 	 * a different wish. */
-	if (u->fd_taken) {
+	if (p->shares) {
 		if (o->flags & XSK_SOCKET_MULTI_BUFFER)
 			return xsk_err(
 				-EINVAL,
@@ -98,17 +109,6 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 	return 0;
 }
 
-static struct xsk_ctx *find_ctx(struct xsk_umem *u, uint32_t ifindex,
-				uint32_t queue_id)
-{
-	struct xsk_ctx *c;
-
-	for (c = u->ctxs; c; c = c->next)
-		if (c->ifindex == ifindex && c->queue_id == queue_id)
-			return c;
-	return NULL;
-}
-
 static int explain_bind(const struct xsk_socket *s, int err)
 {
 	char name[IF_NAMESIZE] = "?";
@@ -122,20 +122,20 @@ static int explain_bind(const struct xsk_socket *s, int err)
 				err,
 				"queue %u does not exist on %s, which has %u active channel(s) (ethtool -l %s): use a queue id below %u, or raise the count (ethtool -L %s combined N)",
 				s->queue_id, name, n, name, n, name);
-		if (s->umem->bind_flags & XDP_USE_SG && s->fd == s->umem->fd)
+		if (s->bind_flags & XDP_USE_SG)
 			return xsk_err(
 				err,
 				"the kernel refused multi-buffer (XDP_USE_SG) on %s queue %u: it needs Linux 6.6",
 				name, s->queue_id);
-		if (s->fd != s->umem->fd)
+		if (s->role == XSK_ROLE_CTX_OWNER)
 			return xsk_err(
 				err,
 				"the kernel refused to share the UMEM on %s queue %u: a second device or queue needs Linux 5.10",
 				name, s->queue_id);
 		return xsk_err(
 			err,
-			"the kernel refused to bind to %s queue %u (EINVAL): the bind flags may be too new for this kernel",
-			name, s->queue_id);
+			"the kernel refused to bind to %s queue %u (EINVAL) with bind flags 0x%x",
+			name, s->queue_id, s->bind_flags);
 	case -EBUSY:
 		return xsk_err(
 			err,
@@ -147,7 +147,7 @@ static int explain_bind(const struct xsk_socket *s, int err)
 			"no interface with index %u in this network namespace",
 			s->ifindex);
 	case -EOPNOTSUPP:
-		if (s->umem->bind_flags & XDP_USE_SG)
+		if (s->bind_flags & XDP_USE_SG)
 			return xsk_err(
 				err,
 				"%s can't take multi-buffer AF_XDP in this mode: the driver has no multi-buffer zero-copy support: use XSK_MODE_COPY, or drop XSK_SOCKET_MULTI_BUFFER",
@@ -156,10 +156,6 @@ static int explain_bind(const struct xsk_socket *s, int err)
 			err,
 			"%s can't run this socket in zero-copy mode: its driver has no AF_XDP zero-copy support: use XSK_MODE_COPY or XSK_MODE_AUTO",
 			name);
-	case -EBADF:
-		return xsk_err(
-			err,
-			"the socket this one shares the UMEM with is not bound: bind it first");
 	}
 	return xsk_err(err, "binding to %s queue %u failed: %s", name,
 		       s->queue_id, strerror(-err));
@@ -167,10 +163,8 @@ static int explain_bind(const struct xsk_socket *s, int err)
 
 static int socket_bind(struct xsk_socket *s)
 {
-	struct xsk_umem *u = s->umem;
-	struct xsk_ctx *ctx = s->ctx;
 	struct sockaddr_xdp sx;
-	struct xsk_ctx *partner;
+	struct xsk_socket *partner;
 	uint32_t waited;
 	int err;
 
@@ -178,18 +172,18 @@ static int socket_bind(struct xsk_socket *s)
 	sx.sxdp_family = AF_XDP;
 	sx.sxdp_ifindex = s->ifindex;
 	sx.sxdp_queue_id = s->queue_id;
-	if (s->fd == u->fd) {
-		sx.sxdp_flags = u->bind_flags;
-	} else {
-		/* With rings of its own, share the UMEM through its first
-		 * socket; otherwise share the rings' owner's. */
-		partner = ctx->fd == s->fd ? &u->own : ctx;
-		if (!partner->bound)
+	sx.sxdp_flags = s->bind_flags;
+	if (s->role != XSK_ROLE_UMEM) {
+		/* A sharer binds through a socket of its context; a context
+		 * owner through any bound socket of the UMEM. */
+		partner = xsk__umem_partner(
+			s->umem, s->role == XSK_ROLE_SHARER ? s->ctx : NULL);
+		if (!partner)
 			return xsk_err(
 				-EBADF,
-				"this socket shares the UMEM through socket %d, which is not bound yet: bind that one first",
-				partner->fd);
-		sx.sxdp_flags = XDP_SHARED_UMEM;
+				"this socket shares the UMEM, but none of the UMEM's sockets%s is bound yet: bind the first one first",
+				s->role == XSK_ROLE_SHARER ? " on this queue" :
+							     "");
 		sx.sxdp_shared_umem_fd = (uint32_t)partner->fd;
 	}
 	/* The kernel lets go of a closed socket's queue after an RCU grace
@@ -203,88 +197,185 @@ static int socket_bind(struct xsk_socket *s)
 	if (err)
 		return explain_bind(s, err);
 	s->bound = true;
-	if (ctx->fd == s->fd)
-		ctx->bound = true;
 	return 0;
 }
 
-/* Undo whatever is recorded in @s, then free it. */
-static void socket_release(struct xsk_socket *s, bool close_fd)
+/*
+ * Let go of @s's hold on its context. A context's rings are mapped from
+ * the socket that made them, and a mapping keeps that socket alive in the
+ * kernel (bound, in its XSKMAP slots) whatever happens to the fd. If other
+ * sockets still use the rings, they are moved to one of them (Linux 6.4);
+ * where the kernel can't, the fd stays open with the rings and is closed
+ * with the last of them. Returns true if the context took @s's fd.
+ */
+static bool socket_put_ctx(struct xsk_socket *s)
 {
-	xsk_mapping_release(&s->rx_map);
-	xsk_mapping_release(&s->tx_map);
-	if (s->own_ctx) {
-		xsk_ctx_release(s->own_ctx);
-		free(s->own_ctx);
+	struct xsk__ctx *ctx = s->ctx;
+	struct xsk_socket *partner;
+	bool kept = false;
+
+	if (!ctx)
+		return false;
+	if (ctx->fd == s->fd && ctx->refs > 1) {
+		partner = xsk__umem_partner(s->umem, ctx);
+		if (!partner || xsk__ctx_move(ctx, partner->fd)) {
+			ctx->close_fd = s->fd;
+			kept = true;
+		}
 	}
-	if (close_fd && s->fd != s->umem->fd)
+	xsk__ctx_put(ctx);
+	s->ctx = NULL;
+	return kept;
+}
+
+/*
+ * Undo whatever is recorded in @s, then free it. After a failed creation
+ * the registration's socket stays open for the next attempt, with the ring
+ * sizes set on it (the kernel can't unsize a ring), unless this attempt
+ * made the registration.
+ */
+static void socket_release(struct xsk_socket *s, bool destroy)
+{
+	bool fd_kept = false;
+
+	xsk__mapping_release(&s->rx_map);
+	xsk__mapping_release(&s->tx_map);
+	if (destroy) {
+		fd_kept = socket_put_ctx(s);
+	} else {
+		xsk__ctx_put(s->ctx);
+		/* The fd is the registration's: kept for the next attempt,
+		 * unless this attempt made the registration. */
+		if (s->role == XSK_ROLE_UMEM) {
+			if (s->registered)
+				xsk__umem_unregister(s->umem);
+			fd_kept = true;
+		}
+	}
+	if (!fd_kept && (destroy || !s->adopted))
 		xsk_sys_close(s->fd);
 	free(s);
 }
 
-/*
- * Size a ring unless it already has this size. The UMEM's own socket keeps
- * its ring sizes after a failed attempt (the kernel can't unsize a ring), so
- * a retry, say after EBUSY at bind, must ask for the same sizes.
- */
-static int size_ring(int fd, int opt, uint32_t size, uint32_t *kept,
+/* Size a ring on the registration's socket, which keeps its sizes. */
+static int size_kept(int fd, int opt, uint32_t size, uint32_t kept,
 		     const char *name)
 {
-	int err;
-
-	if (*kept == size)
+	if (kept == size)
 		return 0;
-	if (*kept)
+	if (kept)
 		return xsk_err(
 			-EINVAL,
 			"the UMEM's socket kept a %s ring of %u entries from an earlier failed attempt (rings can't be resized): ask for the same size, or use a new UMEM",
-			name, *kept);
-	err = xsk_ring_setsize(fd, opt, size, name);
-	if (!err)
-		*kept = size;
-	return err;
+			name, kept);
+	return xsk__ring_setsize(fd, opt, size, name);
 }
 
-static int socket_rings(struct xsk_socket *s, const struct socket_plan *p)
+static int socket_size_rings(struct xsk_socket *s, const struct socket_plan *p)
 {
 	struct xsk_umem *u = s->umem;
-	uint32_t rx_kept = 0, tx_kept = 0;
-	struct xdp_mmap_offsets off;
-	int err = 0;
+	int err;
 
-	if (s->own_ctx)
-		err = xsk_ctx_setsizes(s->fd, p->fill_size, p->comp_size);
-	if (!err)
-		err = size_ring(s->fd, XDP_RX_RING, p->rx_size,
-				s->fd == u->fd ? &u->rx_kept : &rx_kept, "RX");
-	if (!err)
-		err = size_ring(s->fd, XDP_TX_RING, p->tx_size,
-				s->fd == u->fd ? &u->tx_kept : &tx_kept, "TX");
-	if (!err)
-		err = xsk_mmap_offsets(s->fd, &off);
+	if (s->role != XSK_ROLE_UMEM) {
+		err = p->rx_size ? xsk__ring_setsize(s->fd, XDP_RX_RING,
+						     p->rx_size, "RX") :
+				   0;
+		return err || !p->tx_size ?
+			       err :
+			       xsk__ring_setsize(s->fd, XDP_TX_RING, p->tx_size,
+						 "TX");
+	}
+	err = size_kept(s->fd, XDP_RX_RING, p->rx_size, u->rx_kept, "RX");
+	if (err)
+		return err;
+	xsk__umem_keep_sizes(u, p->rx_size, u->tx_kept);
+	err = size_kept(s->fd, XDP_TX_RING, p->tx_size, u->tx_kept, "TX");
+	if (err)
+		return err;
+	xsk__umem_keep_sizes(u, p->rx_size, p->tx_size);
+	return 0;
+}
+
+static int socket_map_rings(struct xsk_socket *s, const struct socket_plan *p)
+{
+	struct xdp_mmap_offsets off;
+	int err = xsk__mmap_offsets(s->fd, &off);
+
 	if (err < 0)
 		return err;
 	if (p->rx_size) {
-		err = xsk_ring_map(s->fd, &off.rx, p->rx_size,
-				   sizeof(struct xdp_desc), XDP_PGOFF_RX_RING,
-				   "RX", &s->rx_map);
+		err = xsk__ring_map(s->fd, &off.rx, p->rx_size,
+				    sizeof(struct xdp_desc), XDP_PGOFF_RX_RING,
+				    "RX", &s->rx_map);
 		if (err)
 			return err;
 		xsk_ring_cons__init(&s->rx, s->rx_map.addr, &off.rx,
 				    p->rx_size);
 	}
 	if (p->tx_size) {
-		err = xsk_ring_map(s->fd, &off.tx, p->tx_size,
-				   sizeof(struct xdp_desc), XDP_PGOFF_TX_RING,
-				   "TX", &s->tx_map);
+		err = xsk__ring_map(s->fd, &off.tx, p->tx_size,
+				    sizeof(struct xdp_desc), XDP_PGOFF_TX_RING,
+				    "TX", &s->tx_map);
 		if (err)
 			return err;
 		xsk_ring_prod__init(&s->tx, s->tx_map.addr, &off.tx,
 				    p->tx_size);
 	}
-	return s->own_ctx ? xsk_ctx_map(s->own_ctx, &off, p->fill_size,
-					p->comp_size) :
-			    0;
+	return 0;
+}
+
+static int socket_resolve_if(struct xsk_socket *s, const char *ifname)
+{
+	int idx;
+
+	if (!ifname)
+		return 0;
+	idx = xsk_sys_ifindex(ifname);
+	if (idx == -ENODEV)
+		return xsk_err(
+			idx,
+			"no interface named \"%s\" in this network namespace (ip link show)",
+			ifname);
+	if (idx < 0)
+		return xsk_err_sys(idx, "looking up the interface");
+	s->ifindex = (uint32_t)idx;
+	return 0;
+}
+
+/*
+ * Decide the role, and get the socket and the context it uses: the
+ * registration's (registering the UMEM again if its last socket went), an
+ * existing context on this (device, queue), or a new one on a new socket.
+ */
+static int socket_open(struct xsk_socket *s, const struct socket_plan *p)
+{
+	struct xsk_umem *u = s->umem;
+	int err;
+
+	if (!p->shares) {
+		s->registered = u->reg_fd < 0;
+		err = xsk__umem_register(u);
+		if (err)
+			return err;
+		s->fd = u->reg_fd;
+		s->ctx = u->reg_ctx;
+		xsk__ctx_get(s->ctx);
+		return 0;
+	}
+	if (!s->adopted) {
+		s->fd = xsk__xdp_socket();
+		if (s->fd < 0)
+			return s->fd;
+	}
+	s->ctx = xsk__umem_find_ctx(u, s->ifindex, s->queue_id);
+	if (s->ctx) {
+		s->role = XSK_ROLE_SHARER;
+		xsk__ctx_get(s->ctx);
+		return 0;
+	}
+	s->role = XSK_ROLE_CTX_OWNER;
+	err = xsk__ctx_create(&s->ctx, s->fd, p->fill_size, p->comp_size);
+	return err < 0 ? err : 0;
 }
 
 static int socket_create(struct xsk_socket **xsk, struct xsk_umem *u, int fd,
@@ -293,7 +384,6 @@ static int socket_create(struct xsk_socket **xsk, struct xsk_umem *u, int fd,
 	struct xsk_socket_opts o;
 	struct socket_plan plan = { 0 };
 	struct xsk_socket *s;
-	bool adopted = fd >= 0;
 	int err;
 
 	if (!xsk || !u)
@@ -309,94 +399,46 @@ static int socket_create(struct xsk_socket **xsk, struct xsk_umem *u, int fd,
 		err = socket_config(&plan, u, &o);
 	if (err)
 		return err;
-	if (adopted && fd == u->fd)
+	if (fd >= 0 && fd == u->reg_fd)
 		return xsk_err(
 			-EINVAL,
 			"fd %d is the UMEM's own socket: use xsk_socket_create()",
 			fd);
-	if (adopted && !u->fd_taken)
+	if (fd >= 0 && !plan.shares)
 		return xsk_err(
 			-EINVAL,
-			"the UMEM's first socket is the UMEM's own: create it with xsk_socket_create()");
+			"the UMEM's first socket is the UMEM's own: create it with xsk_socket_create(), then share the UMEM with fd %d",
+			fd);
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return xsk_err(-ENOMEM, "out of memory for the socket handle");
 	s->umem = u;
+	s->fd = fd;
+	s->adopted = fd >= 0;
 	s->queue_id = o.queue_id;
 	s->ifindex = o.ifindex;
 	s->bind_wait_ms = o.bind_wait_ms;
-	s->fd = adopted ? fd : u->fd_taken ? -1 : u->fd;
-	if (o.ifname) {
-		err = xsk_sys_ifindex(o.ifname);
-		if (err < 0) {
-			if (err == -ENODEV)
-				xsk_err(err,
-					"no interface named \"%s\" in this network namespace (ip link show)",
-					o.ifname);
-			else
-				xsk_err_sys(err, "looking up the interface");
-			goto out_release;
-		}
-		s->ifindex = (uint32_t)err;
-	}
-	if (s->fd < 0) {
-		s->fd = xsk_sys_socket(AF_XDP, SOCK_RAW, 0);
-		if (s->fd < 0) {
-			err = xsk_explain_socket(s->fd);
-			goto out_release;
-		}
-	}
-
-	/* The UMEM's own socket uses its rings; another socket on a (device,
-	 * queue) the UMEM is already on shares that context's; otherwise it
-	 * gets a context, and rings, of its own. */
-	s->ctx = s->fd == u->fd ? &u->own :
-				  find_ctx(u, s->ifindex, s->queue_id);
-	if (!s->ctx) {
-		s->own_ctx = calloc(1, sizeof(*s->own_ctx));
-		if (!s->own_ctx) {
-			err = xsk_err(-ENOMEM,
-				      "out of memory for the ring context");
-			goto out_release;
-		}
-		s->ctx = s->own_ctx;
-		s->ctx->umem = u;
-		s->ctx->fd = s->fd;
-		s->ctx->ifindex = s->ifindex;
-		s->ctx->queue_id = s->queue_id;
-	}
-	err = socket_rings(s, &plan);
-	if (err)
-		goto out_release;
-
-	if (s->fd == u->fd) {
-		u->bind_flags = plan.bind_flags;
-		u->mode = o.mode;
-		u->own.ifindex = s->ifindex;
-		u->own.queue_id = s->queue_id;
-	}
-	s->need_wakeup = u->bind_flags & XDP_USE_NEED_WAKEUP;
-	if (!(o.flags & XSK_SOCKET_DEFER_BIND)) {
+	s->role = plan.shares ? XSK_ROLE_CTX_OWNER : XSK_ROLE_UMEM;
+	s->bind_flags = plan.shares ? XDP_SHARED_UMEM : plan.bind_flags;
+	s->need_wakeup = (plan.shares ? u->bind_flags : plan.bind_flags) &
+			 XDP_USE_NEED_WAKEUP;
+	err = socket_resolve_if(s, o.ifname);
+	if (!err)
+		err = socket_open(s, &plan);
+	if (!err)
+		err = socket_size_rings(s, &plan);
+	if (!err)
+		err = socket_map_rings(s, &plan);
+	if (!err && !(o.flags & XSK_SOCKET_DEFER_BIND))
 		err = socket_bind(s);
-		if (err)
-			goto out_release;
+	if (err) {
+		socket_release(s, false);
+		return err;
 	}
-
-	if (s->own_ctx) {
-		s->own_ctx->next = u->ctxs->next;
-		u->ctxs->next = s->own_ctx;
-	}
-	if (s->fd == u->fd)
-		u->fd_taken = true;
-	s->ctx->users++;
-	u->sockets++;
+	xsk__umem_attach(u, s, plan.bind_flags, plan.mode);
 	*xsk = s;
 	return 0;
-
-out_release:
-	socket_release(s, !adopted);
-	return err;
 }
 
 int xsk_socket_create(struct xsk_socket **xsk, struct xsk_umem *umem,
@@ -418,6 +460,8 @@ int xsk_socket_create_fd(struct xsk_socket **xsk, struct xsk_umem *umem, int fd,
 
 int xsk_socket_bind(struct xsk_socket *xsk)
 {
+	if (!xsk)
+		return xsk_err(-EINVAL, "xsk_socket_bind: the socket is NULL");
 	if (xsk->bound)
 		return xsk_err(
 			-EBUSY,
@@ -428,68 +472,69 @@ int xsk_socket_bind(struct xsk_socket *xsk)
 
 int xsk_socket_destroy(struct xsk_socket *xsk)
 {
-	struct xsk_ctx *ctx, **pp;
-
 	if (!xsk)
 		return 0;
-	ctx = xsk->ctx;
-	if (ctx->fd == xsk->fd && ctx->users > 1)
-		return xsk_err(
-			-EBUSY,
-			"%u other socket(s) on queue %u of interface %u share this socket's fill and completion rings: destroy them first",
-			ctx->users - 1, xsk->queue_id, xsk->ifindex);
-	ctx->users--;
-	xsk->umem->sockets--;
-	if (xsk->own_ctx) {
-		for (pp = &xsk->umem->ctxs; *pp != ctx; pp = &(*pp)->next)
-			;
-		*pp = ctx->next;
-	}
+	xsk__umem_detach(xsk->umem, xsk);
 	socket_release(xsk, true);
 	return 0;
 }
 
 int xsk_socket_fd(const struct xsk_socket *xsk)
 {
-	return xsk->fd;
+	return xsk ? xsk->fd : -1;
 }
 
 uint32_t xsk_socket_ifindex(const struct xsk_socket *xsk)
 {
-	return xsk->ifindex;
+	return xsk ? xsk->ifindex : 0;
 }
 
 uint32_t xsk_socket_queue_id(const struct xsk_socket *xsk)
 {
-	return xsk->queue_id;
+	return xsk ? xsk->queue_id : 0;
 }
 
 struct xsk_ring_cons *xsk_socket_rx(struct xsk_socket *xsk)
 {
-	return xsk->rx_map.addr ? &xsk->rx : NULL;
+	return xsk && xsk->rx_map.addr ? &xsk->rx : NULL;
 }
 
 struct xsk_ring_prod *xsk_socket_tx(struct xsk_socket *xsk)
 {
-	return xsk->tx_map.addr ? &xsk->tx : NULL;
+	return xsk && xsk->tx_map.addr ? &xsk->tx : NULL;
 }
 
 struct xsk_ring_prod *xsk_socket_fill(struct xsk_socket *xsk)
 {
-	return &xsk->ctx->fill;
+	return xsk ? &xsk->ctx->fill : NULL;
 }
 
 struct xsk_ring_cons *xsk_socket_comp(struct xsk_socket *xsk)
 {
-	return &xsk->ctx->comp;
+	return xsk ? &xsk->ctx->comp : NULL;
+}
+
+/* What the wake-ups check before anything else: no formatting, since a
+ * hot loop may meet these often. */
+static int wake_check(const struct xsk_socket *xsk, bool has_ring,
+		      const char *no_ring)
+{
+	if (!xsk)
+		return xsk_err_const(-EINVAL, "the socket is NULL");
+	if (!has_ring)
+		return xsk_err_const(-ENOBUFS, no_ring);
+	if (!xsk->bound)
+		return xsk_err_const(-ENXIO, "the socket is not bound");
+	return 0;
 }
 
 int xsk_socket_kick_tx(struct xsk_socket *xsk)
 {
-	int err;
+	int err = wake_check(xsk, xsk && xsk->tx_map.addr,
+			     "the socket has no TX ring");
 
-	if (!xsk->tx_map.addr)
-		return xsk_err_const(-ENOBUFS, "the socket has no TX ring");
+	if (err)
+		return err;
 	if (xsk->need_wakeup && !xsk->busy_poll &&
 	    !xsk_ring_prod__needs_wakeup(&xsk->tx))
 		return 0;
@@ -516,10 +561,11 @@ int xsk_socket_kick_tx(struct xsk_socket *xsk)
 
 int xsk_socket_wake_rx(struct xsk_socket *xsk)
 {
-	int err;
+	int err = wake_check(xsk, xsk && xsk->rx_map.addr,
+			     "the socket has no RX ring");
 
-	if (!xsk->rx_map.addr)
-		return xsk_err_const(-ENOBUFS, "the socket has no RX ring");
+	if (err)
+		return err;
 	if (xsk->need_wakeup && !xsk->busy_poll &&
 	    !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
 		return 0;
@@ -536,8 +582,11 @@ int xsk_socket_wake_rx(struct xsk_socket *xsk)
 
 int xsk_socket_poll(struct xsk_socket *xsk, short events, int timeout_ms)
 {
-	int ret = xsk_sys_poll(xsk->fd, events, timeout_ms);
+	int ret;
 
+	if (!xsk)
+		return xsk_err(-EINVAL, "xsk_socket_poll: the socket is NULL");
+	ret = xsk_sys_poll(xsk->fd, events, timeout_ms);
 	return ret < 0 ? xsk_err_sys(ret, "poll on the AF_XDP socket failed") :
 			 ret;
 }

@@ -4,10 +4,12 @@
  * polling and the copy-mode TX budget. Each says "unsupported" cleanly on
  * kernels that predate it.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 /*
  * The counters of struct xsk_stats follow the kernel's struct
@@ -27,6 +29,8 @@ int xsk_socket_stats(struct xsk_socket *xsk, struct xsk_stats *stats)
 	socklen_t len = XSK_KSTATS_V2;
 	int err;
 
+	if (!xsk)
+		return xsk_err(-EINVAL, "xsk_socket_stats: the socket is NULL");
 	if (!stats || stats->sz < offsetof(struct xsk_stats, rx_ring_full))
 		return xsk_err(
 			-EINVAL,
@@ -55,6 +59,9 @@ int xsk_socket_zerocopy(struct xsk_socket *xsk)
 	socklen_t len = sizeof(o);
 	int err;
 
+	if (!xsk)
+		return xsk_err(-EINVAL,
+			       "xsk_socket_zerocopy: the socket is NULL");
 	if (!xsk->bound)
 		return xsk_err(
 			-ENXIO,
@@ -86,7 +93,7 @@ static int explain_busy_poll(int err, const char *what)
 	if (err == -EPERM)
 		return xsk_err(
 			err,
-			"raising %s above the system default needs CAP_NET_ADMIN",
+			"setting %s needs CAP_NET_ADMIN (SO_PREFER_BUSY_POLL always does; the others above the system's defaults)",
 			what);
 	return xsk_err(err, "setting %s failed: %s", what, strerror(-err));
 }
@@ -103,6 +110,9 @@ int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
 			budget ? (int)budget : XSK_DEFAULT_BUSY_POLL_BUDGET };
 	int old[3], i, failed, err;
 
+	if (!xsk)
+		return xsk_err(-EINVAL,
+			       "xsk_socket_busy_poll: the socket is NULL");
 	if (usecs > INT32_MAX || budget > UINT16_MAX)
 		return xsk_err(
 			-EINVAL,
@@ -137,8 +147,8 @@ int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget)
 	int v = (int)budget;
 	int err;
 
-	if (!xsk->tx_map.addr)
-		return xsk_err(-EINVAL, "the socket has no TX ring");
+	if (!xsk || !xsk->tx_map.addr)
+		return xsk_err(-EINVAL, "the socket is NULL or has no TX ring");
 	if (budget < 32 || budget > xsk->tx.size)
 		return xsk_err(
 			-EINVAL,

@@ -4,6 +4,8 @@
  * file gets a negative errno value back and never looks at errno, so a
  * stale errno can't leak into a return value.
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
@@ -13,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xsk_priv.h"
+#include "sys.h"
 
 static int neg_errno(void)
 {
@@ -60,6 +62,14 @@ int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
 		return neg_errno();
 	*addr = p;
 	return 0;
+}
+
+int xsk_sys_mmap_fixed(void *addr, size_t len, int fd, off_t off)
+{
+	void *p = mmap(addr, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, off);
+
+	return p == MAP_FAILED ? neg_errno() : 0;
 }
 
 void xsk_sys_munmap(void *addr, size_t len)

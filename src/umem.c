@@ -5,13 +5,22 @@
  * gVisor's pkg/xdp: memory, socket, XDP_UMEM_REG, ring sizes, offsets, ring
  * mappings. Each resource is recorded in the handle as it is made, and
  * umem_release() undoes whatever is recorded, on failure and at destroy.
+ *
+ * The registration (an AF_XDP socket with the UMEM registered and its fill
+ * and completion rings) is what the UMEM's first socket binds. When that
+ * socket is destroyed it is closed with it, so that nothing of it goes on
+ * receiving; the next first socket registers the memory again. This file is
+ * the only one that writes struct xsk_umem: sockets join and leave through
+ * xsk__umem_attach() and xsk__umem_detach().
  */
+#include "gnu.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
 #define XSK_UMEM_FLAGS (XSK_UMEM_UNALIGNED | XSK_UMEM_TX_SW_CSUM)
 #define XSK_MIN_FRAME_SIZE 2048u
@@ -24,6 +33,40 @@ static int check_ring_size(uint32_t size, const char *name)
 			-EINVAL,
 			"the %s ring size %u is not a power of two (try %u)",
 			name, size, XSK_DEFAULT_RING_SIZE);
+	return 0;
+}
+
+/*
+ * Headroom. Every kernel keeps XDP_PACKET_HEADROOM (256) free in front of
+ * the headroom; Linux 6.18 (and stable kernels with the same fix) also keeps
+ * room for the skb_shared_info and 128 bytes of tailroom, 704 bytes in all
+ * on 64-bit machines, so that a frame can always become an skb. Which rule
+ * this kernel applies is probed, and only when the headroom is between the
+ * two limits.
+ */
+#define XSK_HEADROOM_RESERVE 704u
+
+static int check_headroom(uint32_t headroom, uint32_t fs)
+{
+	uint64_t features;
+	int err;
+
+	if (headroom >= fs - XSK_PACKET_HEADROOM)
+		return xsk_err(
+			-EINVAL,
+			"headroom %u is too large for %u-byte frames: it must be below %u (the frame size less the kernel's 256-byte XDP headroom), and at most %u on Linux 6.18 and later",
+			headroom, fs, fs - XSK_PACKET_HEADROOM,
+			fs - XSK_HEADROOM_RESERVE);
+	if (headroom <= fs - XSK_HEADROOM_RESERVE)
+		return 0;
+	err = xsk_probe(&features);
+	if (err)
+		return err;
+	if (!(features & XSK_FEATURE_LARGE_HEADROOM))
+		return xsk_err(
+			-EINVAL,
+			"headroom %u is too large for %u-byte frames on this kernel: it must be at most %u (the frame size less 704 bytes: 256 of XDP headroom, 320 for the skb_shared_info and 128 of tailroom, as Linux 6.18 requires)",
+			headroom, fs, fs - XSK_HEADROOM_RESERVE);
 	return 0;
 }
 
@@ -60,11 +103,9 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 			-EINVAL,
 			"frame size %u is not a power of two: use 2048 or 4096, or XSK_UMEM_UNALIGNED for other sizes",
 			fs);
-	if (o->headroom >= fs - XSK_PACKET_HEADROOM)
-		return xsk_err(
-			-EINVAL,
-			"headroom %u is too large for %u-byte frames: it must be below %u (the frame size less the kernel's 256-byte XDP headroom)",
-			o->headroom, fs, fs - XSK_PACKET_HEADROOM);
+	err = check_headroom(o->headroom, fs);
+	if (err)
+		return err;
 	u->fill_size = o->fill_size ? o->fill_size : XSK_DEFAULT_RING_SIZE;
 	u->comp_size = o->comp_size ? o->comp_size : XSK_DEFAULT_RING_SIZE;
 	err = check_ring_size(u->fill_size, "fill");
@@ -130,23 +171,7 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 	return 0;
 }
 
-int xsk_explain_socket(int err)
-{
-	switch (err) {
-	case -EPERM:
-	case -EACCES:
-		return xsk_err(
-			err,
-			"opening an AF_XDP socket needs CAP_NET_RAW: run as root, grant the capability (setcap cap_net_raw+ep PROGRAM), or have a privileged process open the socket and pass it over (xsk_umem_create_fd())");
-	case -EAFNOSUPPORT:
-		return xsk_err(
-			err,
-			"this kernel has no AF_XDP sockets: it needs Linux 4.18 or later built with CONFIG_XDP_SOCKETS=y");
-	}
-	return xsk_err_sys(err, "opening an AF_XDP socket failed");
-}
-
-static int explain_reg(const struct xsk_umem *u, int err)
+static int explain_reg(const struct xsk_umem *u, int fd, int err)
 {
 	uint64_t limit;
 
@@ -163,51 +188,40 @@ static int explain_reg(const struct xsk_umem *u, int err)
 		return xsk_err(
 			err,
 			"fd %d already has a UMEM registered or is bound: a socket takes one registration, before bind",
-			u->fd);
+			fd);
 	case -ENOPROTOOPT:
 	case -ENOTSOCK:
-		return xsk_err(err, "fd %d is not an AF_XDP socket", u->fd);
+		return xsk_err(err, "fd %d is not an AF_XDP socket", fd);
 	case -EINVAL:
+		if (u->flags & XSK_UMEM_UNALIGNED)
+			return xsk_err(
+				err,
+				"the kernel refused the UMEM in unaligned chunk mode (frame size %u, headroom %u): unaligned chunks need Linux 5.4",
+				u->frame_size, u->headroom);
 		return xsk_err(
 			err,
-			"the kernel refused the UMEM (frame size %u, headroom %u, flags 0x%x, %llu bytes at %p): this kernel may not know the flags (unaligned chunks need Linux 5.4)",
-			u->frame_size, u->headroom, u->flags,
-			(unsigned long long)u->size, u->area);
+			"the kernel refused the UMEM (frame size %u, headroom %u, %llu bytes at %p) although it meets the rules libxsk knows: check the headroom against this kernel's limit (the frame size less 704 on Linux 6.18)",
+			u->frame_size, u->headroom, (unsigned long long)u->size,
+			u->area);
 	}
 	return xsk_err_sys(err, "registering the UMEM (XDP_UMEM_REG) failed");
 }
 
-/*
- * struct xdp_umem_reg as of Linux 6.8, whatever the installed headers say:
- * the same 32 bytes as ever, with tx_metadata_len where there was padding.
- */
-struct xsk_umem_reg {
-	uint64_t addr;
-	uint64_t len;
-	uint32_t chunk_size;
-	uint32_t headroom;
-	uint32_t flags;
-	uint32_t tx_metadata_len;
-};
-
-static int umem_reg(const struct xsk_umem *u, uint32_t flags)
+static int umem_reg(const struct xsk_umem *u, int fd, uint32_t flags)
 {
-	struct xsk_umem_reg reg;
+	const struct xsk__umem_reg reg = {
+		.addr = (uintptr_t)u->area,
+		.len = u->size,
+		.chunk_size = u->frame_size,
+		.headroom = u->headroom,
+		.flags = flags,
+		.tx_metadata_len = u->tx_metadata_len,
+	};
 
-	/* Zeroed and full size: a shorter optlen makes the kernel ignore
-	 * the flags, and 6.8 to 6.10 read any padding as tx_metadata_len. */
-	memset(&reg, 0, sizeof(reg));
-	reg.addr = (uintptr_t)u->area;
-	reg.len = u->size;
-	reg.chunk_size = u->frame_size;
-	reg.headroom = u->headroom;
-	reg.flags = flags;
-	reg.tx_metadata_len = u->tx_metadata_len;
-	return xsk_sys_setsockopt(u->fd, SOL_XDP, XDP_UMEM_REG, &reg,
-				  sizeof(reg));
+	return xsk__umem_reg(fd, &reg);
 }
 
-static int umem_register(const struct xsk_umem *u)
+static int register_on(const struct xsk_umem *u, int fd)
 {
 	uint32_t flags = 0;
 	uint64_t features;
@@ -219,9 +233,9 @@ static int umem_register(const struct xsk_umem *u)
 		flags |= XDP_UMEM_TX_SW_CSUM;
 	if (u->tx_metadata_len)
 		flags |= XDP_UMEM_TX_METADATA_LEN;
-	err = umem_reg(u, flags);
+	err = umem_reg(u, fd, flags);
 	if (err != -EINVAL || !u->tx_metadata_len)
-		return err ? explain_reg(u, err) : 0;
+		return err ? explain_reg(u, fd, err) : 0;
 	/* Linux 6.8 to 6.10 take tx_metadata_len without the flag, which
 	 * 6.11 added; older kernels would ignore the length silently, so
 	 * make sure this one has TX metadata before retrying. */
@@ -232,63 +246,160 @@ static int umem_register(const struct xsk_umem *u)
 		return xsk_err(
 			-EOPNOTSUPP,
 			"this kernel has no AF_XDP TX metadata (tx_metadata_len, XSK_UMEM_TX_SW_CSUM): it needs Linux 6.8");
-	err = umem_reg(u, flags & ~XDP_UMEM_TX_METADATA_LEN);
-	return err ? explain_reg(u, err) : 0;
+	err = umem_reg(u, fd, flags & ~XDP_UMEM_TX_METADATA_LEN);
+	return err ? explain_reg(u, fd, err) : 0;
 }
 
-/* Size and map a context's fill and completion rings on its socket. */
-int xsk_ctx_map(struct xsk_ctx *ctx, const struct xdp_mmap_offsets *off,
-		uint32_t fill_size, uint32_t comp_size)
+/*
+ * Register the UMEM on @fd (a new socket if negative) and make the
+ * registration's fill and completion rings. On failure nothing is left but
+ * what the caller owns: @fd, with whatever the kernel kept on it.
+ */
+static int registration_create(struct xsk_umem *u, int fd)
 {
+	bool adopted = fd >= 0;
 	int err;
 
-	err = xsk_ring_map(ctx->fd, &off->fr, fill_size, sizeof(uint64_t),
-			   XDP_UMEM_PGOFF_FILL_RING, "fill", &ctx->fill_map);
-	if (err)
+	if (!adopted) {
+		fd = xsk__xdp_socket();
+		if (fd < 0)
+			return fd;
+	}
+	err = register_on(u, fd);
+	if (!err)
+		err = xsk__ctx_create(&u->reg_ctx, fd, u->fill_size,
+				      u->comp_size);
+	if (err < 0) {
+		if (!adopted)
+			xsk_sys_close(fd);
 		return err;
-	xsk_ring_prod__init(&ctx->fill, ctx->fill_map.addr, &off->fr,
-			    fill_size);
-	err = xsk_ring_map(ctx->fd, &off->cr, comp_size, sizeof(uint64_t),
-			   XDP_UMEM_PGOFF_COMPLETION_RING, "completion",
-			   &ctx->comp_map);
-	if (err)
-		return err;
-	xsk_ring_cons__init(&ctx->comp, ctx->comp_map.addr, &off->cr,
-			    comp_size);
+	}
+	u->v1 = err == 1;
+	u->reg_fd = fd;
+	u->reg_taken = false;
+	u->rx_kept = u->tx_kept = 0;
 	return 0;
 }
 
-int xsk_ctx_setsizes(int fd, uint32_t fill_size, uint32_t comp_size)
+/* Forget the registration; its socket is closed by whoever owns it now. */
+static void forget_registration(struct xsk_umem *u)
 {
-	int err = xsk_ring_setsize(fd, XDP_UMEM_FILL_RING, fill_size, "fill");
-
-	return err ? err :
-		     xsk_ring_setsize(fd, XDP_UMEM_COMPLETION_RING, comp_size,
-				      "completion");
+	xsk__ctx_put(u->reg_ctx);
+	u->reg_ctx = NULL;
+	u->reg_fd = -1;
+	u->reg_taken = false;
 }
 
-void xsk_ctx_release(struct xsk_ctx *ctx)
+bool xsk__umem_first_free(const struct xsk_umem *u)
 {
-	xsk_mapping_release(&ctx->fill_map);
-	xsk_mapping_release(&ctx->comp_map);
+	return u->reg_fd >= 0 ? !u->reg_taken : !u->nsockets;
+}
+
+int xsk__umem_register(struct xsk_umem *u)
+{
+	return u->reg_fd >= 0 ? 0 : registration_create(u, -1);
+}
+
+struct xsk__ctx *xsk__umem_find_ctx(const struct xsk_umem *u, uint32_t ifindex,
+				    uint32_t queue_id)
+{
+	const struct xsk_socket *s;
+
+	for (s = u->sockets; s; s = s->next)
+		if (s->ifindex == ifindex && s->queue_id == queue_id)
+			return s->ctx;
+	return NULL;
+}
+
+struct xsk_socket *xsk__umem_partner(const struct xsk_umem *u,
+				     const struct xsk__ctx *ctx)
+{
+	struct xsk_socket *s, *any = NULL;
+
+	for (s = u->sockets; s; s = s->next) {
+		if (!s->bound || (ctx && s->ctx != ctx))
+			continue;
+		/* The registration's socket, while there is one, as always:
+		 * otherwise the oldest, which is last in the list. */
+		if (s->role == XSK_ROLE_UMEM)
+			return s;
+		any = s;
+	}
+	return any;
+}
+
+void xsk__umem_keep_sizes(struct xsk_umem *u, uint32_t rx, uint32_t tx)
+{
+	u->rx_kept = rx;
+	u->tx_kept = tx;
+}
+
+void xsk__umem_attach(struct xsk_umem *u, struct xsk_socket *s,
+		      uint16_t bind_flags, uint32_t mode)
+{
+	if (s->role == XSK_ROLE_UMEM) {
+		u->reg_taken = true;
+		u->bind_flags = bind_flags;
+		u->mode = mode;
+	}
+	s->next = u->sockets;
+	u->sockets = s;
+	u->nsockets++;
+}
+
+void xsk__umem_detach(struct xsk_umem *u, struct xsk_socket *s)
+{
+	struct xsk_socket **pp;
+
+	for (pp = &u->sockets; *pp != s; pp = &(*pp)->next)
+		;
+	*pp = s->next;
+	u->nsockets--;
+	/* Its socket closes the registration's fd, with the socket. */
+	if (s->role == XSK_ROLE_UMEM)
+		forget_registration(u);
+}
+
+void xsk__umem_unregister(struct xsk_umem *u)
+{
+	int fd = u->reg_fd;
+
+	forget_registration(u);
+	xsk_sys_close(fd);
 }
 
 /* Undo whatever is recorded in @u, then free it. */
-static void umem_release(struct xsk_umem *u, bool close_fd)
+static void umem_release(struct xsk_umem *u)
 {
-	xsk_ctx_release(&u->own);
-	if (close_fd)
-		xsk_sys_close(u->fd);
-	xsk_mapping_release(&u->area_map);
+	xsk__umem_unregister(u);
+	xsk__mapping_release(&u->area_map);
 	free(u);
+}
+
+static int umem_map_area(struct xsk_umem *u)
+{
+	int err = xsk_sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (err)
+		return xsk_err(err,
+			       "mapping %llu bytes for the UMEM failed: %s",
+			       (unsigned long long)u->size, strerror(-err));
+	u->area_map.addr = u->area;
+	u->area_map.len = u->size;
+	/* The seed's check: the kernel pins whole pages and needs the area
+	 * page-aligned. */
+	if ((uintptr_t)u->area % (uintptr_t)xsk_sys_page_size())
+		return xsk_err(-EFAULT,
+			       "the UMEM mapping at %p is not page-aligned",
+			       u->area);
+	return 0;
 }
 
 static int umem_create(struct xsk_umem **umem, int fd,
 		       const struct xsk_umem_opts *opts)
 {
 	struct xsk_umem_opts o;
-	struct xdp_mmap_offsets off;
-	bool adopted = fd >= 0;
 	struct xsk_umem *u;
 	int err;
 
@@ -302,66 +413,22 @@ static int umem_create(struct xsk_umem **umem, int fd,
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return xsk_err(-ENOMEM, "out of memory for the UMEM handle");
+	u->reg_fd = -1;
 	err = umem_config(u, &o);
+	if (!err) {
+		if (o.area)
+			u->area = o.area;
+		else
+			err = umem_map_area(u);
+	}
+	if (!err)
+		err = registration_create(u, fd);
 	if (err) {
-		free(u);
+		umem_release(u);
 		return err;
 	}
-	u->fd = fd;
-
-	if (o.area) {
-		u->area = o.area;
-	} else {
-		err = xsk_sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (err) {
-			xsk_err(err,
-				"mapping %llu bytes for the UMEM failed: %s",
-				(unsigned long long)u->size, strerror(-err));
-			goto out_release;
-		}
-		u->area_map.addr = u->area;
-		u->area_map.len = u->size;
-		/* The seed's check: the kernel pins whole pages and needs the
-		 * area page-aligned. */
-		if ((uintptr_t)u->area % (uintptr_t)xsk_sys_page_size()) {
-			err = xsk_err(
-				-EFAULT,
-				"the UMEM mapping at %p is not page-aligned",
-				u->area);
-			goto out_release;
-		}
-	}
-	if (!adopted) {
-		u->fd = xsk_sys_socket(AF_XDP, SOCK_RAW, 0);
-		if (u->fd < 0) {
-			err = xsk_explain_socket(u->fd);
-			goto out_release;
-		}
-	}
-
-	err = umem_register(u);
-	if (err)
-		goto out_release;
-	err = xsk_ctx_setsizes(u->fd, u->fill_size, u->comp_size);
-	if (err)
-		goto out_release;
-	err = xsk_mmap_offsets(u->fd, &off);
-	if (err < 0)
-		goto out_release;
-	u->v1 = err == 1;
-	u->own.umem = u;
-	u->own.fd = u->fd;
-	err = xsk_ctx_map(&u->own, &off, u->fill_size, u->comp_size);
-	if (err)
-		goto out_release;
-	u->ctxs = &u->own;
 	*umem = u;
 	return 0;
-
-out_release:
-	umem_release(u, !adopted);
-	return err;
 }
 
 int xsk_umem_create(struct xsk_umem **umem, const struct xsk_umem_opts *opts)
@@ -384,45 +451,60 @@ int xsk_umem_destroy(struct xsk_umem *umem)
 {
 	if (!umem)
 		return 0;
-	if (umem->sockets)
+	if (umem->nsockets)
 		return xsk_err(
 			-EBUSY,
 			"the UMEM still has %u socket(s): destroy them before the UMEM",
-			umem->sockets);
-	umem_release(umem, true);
+			umem->nsockets);
+	umem_release(umem);
 	return 0;
 }
 
 void *xsk_umem_area(const struct xsk_umem *umem)
 {
-	return umem->area;
+	return umem ? umem->area : NULL;
 }
 
 uint64_t xsk_umem_size(const struct xsk_umem *umem)
 {
-	return umem->size;
+	return umem ? umem->size : 0;
 }
 
 uint32_t xsk_umem_frame_size(const struct xsk_umem *umem)
 {
-	return umem->frame_size;
+	return umem ? umem->frame_size : 0;
 }
 
 uint32_t xsk_umem_nframes(const struct xsk_umem *umem)
 {
-	return umem->nframes;
+	return umem ? umem->nframes : 0;
 }
 
 int xsk_umem_fd(const struct xsk_umem *umem)
 {
-	return umem->fd;
+	return umem ? umem->reg_fd : -1;
 }
 
-void xsk_umem_get_bounds(const struct xsk_umem *umem,
-			 struct xsk_umem_bounds *bounds)
+struct xsk_ring_prod *xsk_umem_fill(struct xsk_umem *umem)
 {
+	return umem && umem->reg_ctx ? &umem->reg_ctx->fill : NULL;
+}
+
+struct xsk_ring_cons *xsk_umem_comp(struct xsk_umem *umem)
+{
+	return umem && umem->reg_ctx ? &umem->reg_ctx->comp : NULL;
+}
+
+int xsk_umem_get_bounds(const struct xsk_umem *umem,
+			struct xsk_umem_bounds *bounds)
+{
+	if (!umem || !bounds)
+		return xsk_err(
+			-EINVAL,
+			"xsk_umem_get_bounds: umem and bounds must not be NULL");
 	bounds->area = umem->area;
 	bounds->size = umem->size;
 	bounds->chunk_size = umem->frame_size;
 	bounds->unaligned = !!(umem->flags & XSK_UMEM_UNALIGNED);
+	return 0;
 }

@@ -123,6 +123,10 @@ check_error 2 "unknown option '--bogus'" "$bin/rx" -i "$a" --bogus
 check_error 2 "-i IF is required" "$bin/tx"
 check_error 2 "--len: '10'" "$bin/tx" -i "$a" --len 10
 check_error 2 "--queue: '3-1'" "$bin/fwd" -i "$a" -q 3-1
+# A range missing its end, and a value given with '=': on nosuch0, so that
+# a parser that took the range would fail at once rather than run.
+check_error 2 "--queue: '0-' is not a queue" "$bin/rx" -i nosuch0 -q 0-
+check_error 2 "--rx-ring: 'x' is not a ring size" "$bin/fwd" -i nosuch0 --rx-ring=x
 check_error 2 "--dst-mac" "$bin/tx" -i "$a" --dst-mac 1:2:3
 check_error 2 "unknown option '--out'" "$bin/rx" -i "$a" --out "$a2"
 check_error 1 'no interface named "nosuch0"' "$bin/rx" -i nosuch0

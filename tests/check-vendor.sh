@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # check-vendor.sh CC: copying include/ and src/ into another tree and running
 # "cc -Iinclude -c src/*.c" builds the library with no -D flag and no
-# configure step, warning-free, and a program links against the objects.
+# configure step, warning-free, in the compiler's default dialect and in
+# strict ISO C99 and C11 (CMake's C_EXTENSIONS OFF, Meson's c_std=c11) as
+# well as gnu11, and a program links against the objects.
 cc=$1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -19,10 +21,14 @@ int main(void)
 }
 EOC
 cd "$tmp/host/libxsk" || exit 1
-$cc -Iinclude -Wall -Wextra -Werror -c src/*.c || {
-	echo "FAIL: cc -Iinclude -c src/*.c"
-	exit 1
-}
+for std in -std=c99 -std=c11 -std=gnu11 ""; do
+	rm -f ./*.o
+	$cc $std -Iinclude -Wall -Wextra -Werror -c src/*.c || {
+		echo "FAIL: cc $std -Iinclude -c src/*.c"
+		exit 1
+	}
+	echo "ok: cc $std -Iinclude -c src/*.c"
+done
 cd .. || exit 1
 $cc -Ilibxsk/include -o main main.c libxsk/*.o && ./main || {
 	echo "FAIL: a program built on the vendored objects"

@@ -45,6 +45,7 @@ struct fake_sock {
 	bool umem;
 	bool bound;
 	uint32_t fill, comp, rx, tx; /* ring sizes, 0 = not set */
+	uint32_t pool_fill, pool_comp; /* of the rings it binds with */
 	uint32_t ifindex, queue;
 };
 
@@ -91,6 +92,8 @@ void fake_kernel(enum fake_kernel k)
 	fake.bind_flags_known = bind_known[k];
 	fake.umem_flags_known = umem_known[k];
 	fake.v1_offsets = k == FAKE_4_18;
+	fake.headroom_704 = k == FAKE_NEWEST;
+	fake.mmap_bound = k == FAKE_NEWEST || k == FAKE_6_8;
 }
 
 bool fake_fail(const char *call)
@@ -115,6 +118,11 @@ static struct fake_sock *xdp_sock(int fd)
 	if (fd < 0 || fd >= FAKE_MAX_FDS || !socks[fd].xdp)
 		return NULL;
 	return &socks[fd];
+}
+
+bool fake_is_open(int fd)
+{
+	return xdp_sock(fd) != NULL;
 }
 
 bool fake_is_bound(int fd)
@@ -203,6 +211,10 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 		memset(&reg, 0, sizeof(reg));
 		memcpy(&reg, val, len < sizeof(reg) ? len : sizeof(reg));
 		if (reg.flags & ~fake.umem_flags_known)
+			return fail_with(EINVAL);
+		/* Linux 6.18's headroom rule, or the older one */
+		if (reg.headroom >= reg.chunk_size - 256 ||
+		    (fake.headroom_704 && reg.headroom > reg.chunk_size - 704))
 			return fail_with(EINVAL);
 		fake.last_reg_flags = reg.flags;
 		/* tx_metadata_len, in what was padding before Linux 6.8 */
@@ -332,6 +344,10 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		bool own = s->fill || s->comp;
 		if (same == own)
 			return fail_with(EINVAL);
+		if (same) {
+			s->pool_fill = partner->pool_fill;
+			s->pool_comp = partner->pool_comp;
+		}
 	} else {
 		if (!s->umem || !s->fill || !s->comp)
 			return fail_with(EINVAL);
@@ -342,6 +358,10 @@ int __wrap_bind(int fd, const struct sockaddr *addr, socklen_t len)
 			    o->queue == sx.sxdp_queue_id)
 				return fail_with(EBUSY);
 		}
+	}
+	if (s->fill) {
+		s->pool_fill = s->fill;
+		s->pool_comp = s->comp;
 	}
 	s->bound = true;
 	s->ifindex = sx.sxdp_ifindex;
@@ -396,11 +416,15 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	case XDP_PGOFF_TX_RING:
 		entries = s->tx, entry = sizeof(struct xdp_desc);
 		break;
+	/* Linux 6.4 maps a bound socket's rings: those it binds with, its
+	 * own or the ones it shares. */
 	case XDP_UMEM_PGOFF_FILL_RING:
-		entries = s->fill, entry = sizeof(uint64_t);
+		entries = s->bound && fake.mmap_bound ? s->pool_fill : s->fill;
+		entry = sizeof(uint64_t);
 		break;
 	case XDP_UMEM_PGOFF_COMPLETION_RING:
-		entries = s->comp, entry = sizeof(uint64_t);
+		entries = s->bound && fake.mmap_bound ? s->pool_comp : s->comp;
+		entry = sizeof(uint64_t);
 		break;
 	default:
 		errno = EINVAL;
@@ -410,6 +434,10 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
+	/* The same kernel ring over an existing mapping: the fake's ring
+	 * memory stays where it is, as the kernel's pages would. */
+	if (flags & MAP_FIXED)
+		return addr;
 	return record_map(__real_mmap(NULL, len, PROT_READ | PROT_WRITE,
 				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
 			  len);

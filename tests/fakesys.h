@@ -35,6 +35,8 @@ struct fake_state {
 	bool v1_offsets; /* answer like a kernel before 5.3: v1 offsets and
 			  * statistics, no XDP_OPTIONS, no TX budget */
 	bool zerocopy; /* what XDP_OPTIONS reports */
+	bool headroom_704; /* headroom at most chunk - 704 (Linux 6.18) */
+	bool mmap_bound; /* a bound socket's rings can be mapped (6.4) */
 	uint16_t bind_flags_known; /* set by fake_kernel() */
 	uint32_t umem_flags_known;
 	uint32_t last_reg_md_len; /* tx_metadata_len of the last XDP_UMEM_REG */
@@ -61,7 +63,7 @@ extern struct fake_state fake;
 
 /* Which kernel the fake plays: the flags it knows, the layouts it answers. */
 enum fake_kernel {
-	FAKE_NEWEST, /* everything */
+	FAKE_NEWEST, /* everything, and the headroom limit of 6.18 */
 	FAKE_6_8, /* TX metadata without XDP_UMEM_TX_METADATA_LEN */
 	FAKE_6_1, /* no multi-buffer, no TX metadata */
 	FAKE_4_18, /* v1 offsets and statistics, no need_wakeup, no XDP_OPTIONS */
@@ -83,6 +85,7 @@ bool fake_fail(const char *call);
 /* Record and forget fds and mappings made outside fakesys.c. */
 void fake_ledger_fd(int fd, bool open);
 
-/* The fake socket behind @fd: is it bound, and with which flags. */
+/* The fake socket behind @fd: is it open, is it bound. */
+bool fake_is_open(int fd);
 bool fake_is_bound(int fd);
 #endif /* LIBXSK_TESTS_FAKESYS_H */

@@ -180,12 +180,47 @@ static void shared_umem_real(void **state)
 		fail_msg("other queue, shared rings: %s", xsk_errmsg());
 	assert_ptr_equal(xsk_socket_fill(s4), xsk_socket_fill(s3));
 	assert_ptr_not_equal(xsk_socket_fill(s3), xsk_socket_fill(s1));
-	assert_int_equal(xsk_socket_destroy(s3), -EBUSY);
-	assert_int_equal(xsk_umem_destroy(umem), -EBUSY);
-	assert_int_equal(xsk_socket_destroy(s4), 0);
+	/* libxdp's order, first created first: each context stays for the
+	 * socket still using it */
 	assert_int_equal(xsk_socket_destroy(s3), 0);
-	assert_int_equal(xsk_socket_destroy(s2), 0);
 	assert_int_equal(xsk_socket_destroy(s1), 0);
+	assert_int_equal(xsk_umem_fd(umem), -1);
+	assert_int_equal(xsk_umem_destroy(umem), -EBUSY);
+	/* the rings their makers left are still the kernel's rings */
+	assert_int_equal(
+		xsk_socket_stats(
+			s2,
+			&(struct xsk_stats){ .sz = sizeof(struct xsk_stats) }),
+		0);
+	assert_int_equal(xsk_socket_wake_rx(s4), 0);
+	assert_int_equal(xsk_socket_destroy(s4), 0);
+	assert_int_equal(xsk_socket_destroy(s2), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_equal(kern_count_fds(), fds);
+}
+
+/* A first socket destroyed before it was bound leaves a UMEM on which a
+ * new first socket, with other ring sizes, binds. */
+static void deferred_first_destroyed(void **state)
+{
+	struct xsk_socket_opts o = opts(0);
+	struct xsk_socket *s1, *s2;
+	struct xsk_umem *umem;
+	int fds = kern_count_fds();
+
+	(void)state;
+	o.flags = XSK_SOCKET_DEFER_BIND;
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&s1, umem, &o), 0);
+	assert_int_equal(xsk_socket_destroy(s1), 0);
+	o.flags = 0;
+	o.rx_size = 512;
+	o.bind_wait_ms = 200;
+	if (xsk_socket_create(&s2, umem, &o))
+		fail_msg("a new first socket: %s", xsk_errmsg());
+	assert_int_not_equal(xsk_umem_fd(umem), -1);
+	assert_int_equal(xsk_socket_fd(s2), xsk_umem_fd(umem));
+	assert_int_equal(xsk_socket_destroy(s2), 0);
 	assert_int_equal(xsk_umem_destroy(umem), 0);
 	assert_int_equal(kern_count_fds(), fds);
 }
@@ -352,6 +387,7 @@ int main(void)
 		cmocka_unit_test(zerocopy_unsupported),
 		cmocka_unit_test(shared_umem_real),
 		cmocka_unit_test(deferred_bind_real),
+		cmocka_unit_test(deferred_first_destroyed),
 		cmocka_unit_test(options_real),
 		cmocka_unit_test(memlock_explained),
 		cmocka_unit_test(no_cap_net_raw_explained),

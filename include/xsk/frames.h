@@ -96,7 +96,7 @@ struct xsk_frames {
 /* ---------------------------------------------- debug checks (internal) */
 
 /* The frame index of a masked address, or a negative enum xsk_frames_err. */
-static inline long xsk_frames__index(const struct xsk_frames *f, __u64 addr)
+static inline long xsk__frames_index(const struct xsk_frames *f, __u64 addr)
 {
 	__u64 off = addr - f->base;
 
@@ -106,7 +106,7 @@ static inline long xsk_frames__index(const struct xsk_frames *f, __u64 addr)
 	return (long)(off / f->frame_size);
 }
 
-static inline int xsk_frames__refuse(struct xsk_frames *f, __u64 addr, int err)
+static inline int xsk__frames_refuse(struct xsk_frames *f, __u64 addr, int err)
 {
 	f->nbad++;
 	f->last_bad_addr = addr;
@@ -115,9 +115,9 @@ static inline int xsk_frames__refuse(struct xsk_frames *f, __u64 addr, int err)
 }
 
 /* A masked address is coming back: may it? Marks it free if so. */
-static inline int xsk_frames__debug_put(struct xsk_frames *f, __u64 addr)
+static inline int xsk__frames_debug_put(struct xsk_frames *f, __u64 addr)
 {
-	long i = xsk_frames__index(f, addr);
+	long i = xsk__frames_index(f, addr);
 	__u64 bit;
 
 	if (i < 0)
@@ -130,11 +130,11 @@ static inline int xsk_frames__debug_put(struct xsk_frames *f, __u64 addr)
 }
 
 /* Frames leave the stack: mark them in use. */
-static inline void xsk_frames__debug_take(struct xsk_frames *f,
+static inline void xsk__frames_debug_take(struct xsk_frames *f,
 					  const __u64 *addrs, __u32 n)
 {
 	for (__u32 k = 0; k < n; k++) {
-		long i = xsk_frames__index(f, addrs[k]);
+		long i = xsk__frames_index(f, addrs[k]);
 
 		if (i >= 0)
 			f->free_map[i / 64] &= ~(1ULL << (i % 64));
@@ -169,7 +169,7 @@ static inline __u64 xsk_frames_alloc(struct xsk_frames *f)
 		return XSK_FRAMES_NONE;
 	addr = f->stack[--f->nfree];
 	if (f->free_map)
-		xsk_frames__debug_take(f, &addr, 1);
+		xsk__frames_debug_take(f, &addr, 1);
 	return addr;
 }
 
@@ -192,10 +192,10 @@ static inline int xsk_frames_free(struct xsk_frames *f, __u64 addr)
 	__u64 a = addr & f->addr_mask;
 
 	if (f->free_map) {
-		int err = xsk_frames__debug_put(f, a);
+		int err = xsk__frames_debug_put(f, a);
 
 		if (err)
-			return xsk_frames__refuse(f, addr, err);
+			return xsk__frames_refuse(f, addr, err);
 	}
 	if (f->nfree >= f->nframes)
 		return XSK_FRAMES_OVERFLOW;
@@ -221,7 +221,7 @@ typedef __u64 xsk__u64x2
 #define XSK__ST(p) (*(xsk__u64x2 *)(void *)(p))
 
 /* dst[i] = src[i] & mask for one contiguous run. */
-static inline void xsk_frames__copy_masked(__u64 *__restrict dst,
+static inline void xsk__frames_copy_masked(__u64 *__restrict dst,
 					   const __u64 *__restrict src, __u32 n,
 					   __u64 mask)
 {
@@ -252,7 +252,7 @@ static inline void xsk_frames__copy_masked(__u64 *__restrict dst,
 }
 
 /* dst[i] = src[i] for one contiguous run: memcpy() for long runs. */
-static inline void xsk_frames__copy(__u64 *__restrict dst,
+static inline void xsk__frames_copy(__u64 *__restrict dst,
 				    const __u64 *__restrict src, __u32 n)
 {
 	const __u64 *end = src + (n & ~7u);
@@ -314,14 +314,14 @@ static inline __u32 xsk_frames_fill(struct xsk_frames *f,
 	first = idx & fill->mask;
 	run = fill->size - first;
 	if (run >= n) {
-		xsk_frames__copy(ring + first, src, n);
+		xsk__frames_copy(ring + first, src, n);
 	} else {
 		/* The batch wraps around the end of the ring. */
-		xsk_frames__copy(ring + first, src, run);
-		xsk_frames__copy(ring, src + run, n - run);
+		xsk__frames_copy(ring + first, src, run);
+		xsk__frames_copy(ring, src + run, n - run);
 	}
 	if (f->free_map)
-		xsk_frames__debug_take(f, src, n);
+		xsk__frames_debug_take(f, src, n);
 	xsk_ring_prod__submit(fill, n);
 	return n;
 }
@@ -360,11 +360,11 @@ static inline __u32 xsk_frames_complete(struct xsk_frames *f,
 
 		run = comp->size - first;
 		if (run >= n) {
-			xsk_frames__copy_masked(dst, ring + first, n, mask);
+			xsk__frames_copy_masked(dst, ring + first, n, mask);
 		} else {
 			/* The batch wraps around the end of the ring. */
-			xsk_frames__copy_masked(dst, ring + first, run, mask);
-			xsk_frames__copy_masked(dst + run, ring, n - run, mask);
+			xsk__frames_copy_masked(dst, ring + first, run, mask);
+			xsk__frames_copy_masked(dst + run, ring, n - run, mask);
 		}
 		f->nfree = nfree + n;
 	}

@@ -170,7 +170,7 @@ static inline void xsk_mb_rx_init(struct xsk_mb_rx *r,
  * loads the compiler may not repeat; the ordering with the producer index is
  * the peek's acquire (C).
  */
-static inline struct xdp_desc xsk_mb__read_desc(const struct xsk_ring_cons *rx,
+static inline struct xdp_desc xsk__mb_read_desc(const struct xsk_ring_cons *rx,
 						__u32 idx)
 {
 	const struct xdp_desc *p = xsk_ring_cons__rx_desc(rx, idx);
@@ -183,7 +183,7 @@ static inline struct xdp_desc xsk_mb__read_desc(const struct xsk_ring_cons *rx,
 }
 
 /* Hand out the pending chain (r->nscan descriptors from r->done). */
-static inline int xsk_mb_rx__hand_out(struct xsk_mb_rx *r,
+static inline int xsk__mb_rx_hand_out(struct xsk_mb_rx *r,
 				      struct xsk_mb_pkt *pkt, int goes_on)
 {
 	int err = r->err;
@@ -264,7 +264,7 @@ static inline int xsk_mb_rx_next(struct xsk_mb_rx *r, struct xsk_ring_cons *rx,
 		}
 		/* Read once, so every check and decision below sees the
 		 * same values. */
-		d = xsk_mb__read_desc(rx, pos);
+		d = xsk__mb_read_desc(rx, pos);
 		pos++;
 		r->nscan++;
 		r->len += d.len;
@@ -279,14 +279,14 @@ static inline int xsk_mb_rx_next(struct xsk_mb_rx *r, struct xsk_ring_cons *rx,
 			}
 		}
 		if (!(d.options & XDP_PKT_CONTD))
-			return xsk_mb_rx__hand_out(r, pkt, 0);
+			return xsk__mb_rx_hand_out(r, pkt, 0);
 		if (r->nscan == r->max_frags) {
 			/* Waiting for the end would hold more slots than
 			 * the limit allows (maybe the whole ring, which
 			 * the kernel then could never finish). */
 			if (!r->err)
 				r->err = -EMSGSIZE;
-			return xsk_mb_rx__hand_out(r, pkt, 1);
+			return xsk__mb_rx_hand_out(r, pkt, 1);
 		}
 	}
 }
@@ -372,7 +372,7 @@ static inline int xsk_mb_rx_copy(const struct xsk_umem_bounds *bounds,
 	if (pkt->len > size)
 		return -ENOSPC;
 	for (__u32 i = 0; i < pkt->nfrags; i++) {
-		struct xdp_desc d = xsk_mb__read_desc(rx, pkt->idx + i);
+		struct xdp_desc d = xsk__mb_read_desc(rx, pkt->idx + i);
 		void *src;
 
 		if (d.len == 0 || d.len > left)

@@ -1,12 +1,41 @@
 // SPDX-License-Identifier: MIT
-/* Ring setup shared by the UMEM (fill, completion) and sockets (rx, tx). */
+/*
+ * The kernel's AF_XDP setup calls, each wrapped once: opening the socket,
+ * XDP_UMEM_REG, ring sizes, ring offsets and ring mappings. The UMEM, the
+ * fill/completion contexts, the sockets and the probe all build on these.
+ */
+#include "gnu.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "xsk_priv.h"
+#include "internal.h"
 
-int xsk_ring_setsize(int fd, int opt, uint32_t size, const char *name)
+int xsk__xdp_socket(void)
+{
+	int fd = xsk_sys_socket(AF_XDP, SOCK_RAW, 0);
+
+	switch (fd) {
+	case -EPERM:
+	case -EACCES:
+		return xsk_err(
+			fd,
+			"opening an AF_XDP socket needs CAP_NET_RAW: run as root, grant the capability (setcap cap_net_raw+ep PROGRAM), or have a privileged process open the socket and pass it over (xsk_umem_create_fd())");
+	case -EAFNOSUPPORT:
+		return xsk_err(
+			fd,
+			"this kernel has no AF_XDP sockets: it needs Linux 4.18 or later built with CONFIG_XDP_SOCKETS=y");
+	}
+	return fd < 0 ? xsk_err_sys(fd, "opening an AF_XDP socket failed") : fd;
+}
+
+int xsk__umem_reg(int fd, const struct xsk__umem_reg *reg)
+{
+	return xsk_sys_setsockopt(fd, SOL_XDP, XDP_UMEM_REG, reg, sizeof(*reg));
+}
+
+int xsk__ring_setsize(int fd, int opt, uint32_t size, const char *name)
 {
 	int v = (int)size;
 	int err = xsk_sys_setsockopt(fd, SOL_XDP, opt, &v, sizeof(v));
@@ -51,7 +80,7 @@ static void offsets_from_v1(struct xdp_ring_offset *off,
 	off->flags = v1->consumer + sizeof(uint32_t);
 }
 
-int xsk_mmap_offsets(int fd, struct xdp_mmap_offsets *off)
+int xsk__mmap_offsets(int fd, struct xdp_mmap_offsets *off)
 {
 	struct xsk_mmap_offsets_v1 v1;
 	socklen_t len = sizeof(*off);
@@ -79,9 +108,9 @@ int xsk_mmap_offsets(int fd, struct xdp_mmap_offsets *off)
 	return 1; /* v1: the caller must not ask for need_wakeup */
 }
 
-int xsk_ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
-		 size_t entry, off_t pgoff, const char *name,
-		 struct xsk_mapping *m)
+int xsk__ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
+		  size_t entry, off_t pgoff, const char *name,
+		  struct xsk_mapping *m)
 {
 	size_t len = off->desc + (size_t)size * entry;
 	void *p;
@@ -98,7 +127,7 @@ int xsk_ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
 	return 0;
 }
 
-void xsk_mapping_release(struct xsk_mapping *m)
+void xsk__mapping_release(struct xsk_mapping *m)
 {
 	xsk_sys_munmap(m->addr, m->len);
 	m->addr = NULL;

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The examples' command line: the option table, --help, parsing. See
+ * common.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* What an option's value is, and how it goes into struct options. */
+enum opt_type {
+	T_HELP, /* no value: print --help and exit */
+	T_TRUE, /* no value: set a bool */
+	T_FALSE, /* no value: clear a bool */
+	T_STRING, /* the value itself, a const char * */
+	T_NUMBER, /* min to max (0x for hex, 0 for octal), 4 or 8 bytes */
+	T_SECONDS, /* a double, from min up to but not including max */
+	T_QUEUES, /* Q or Q-R: the first, and how many (min to max) in field2 */
+	T_CHOICE, /* one of names[]: its index, into an enum */
+	T_MAC, /* 02:00:00:00:00:01 into a uint8_t[6]; sets the bool field2 */
+};
+
+/*
+ * An option: its getopt_long() entry, its --help line, and the field it
+ * sets, with the values it takes. An option whose help differs between
+ * programs has an entry for each.
+ */
+struct opt {
+	const char *name;
+	int val; /* the short option; 0: none */
+	const char *arg; /* NULL: takes no value */
+	unsigned int kinds;
+	const char *help;
+	enum opt_type type;
+	size_t off, size; /* the field */
+	size_t off2; /* T_QUEUES, T_MAC: a second field */
+	uint64_t min, max;
+	const char *const *names; /* T_CHOICE */
+	uint32_t nnames;
+	const char *what; /* a value it refuses "is not" this ... */
+	bool range; /* ... "from min to max" */
+};
+
+#define FIELD(f)                            \
+	.off = offsetof(struct options, f), \
+	.size = sizeof(((struct options *)0)->f)
+#define FLAG(t, f) .type = (t), FIELD(f)
+#define NUMBER(f, lo, hi, w) \
+	.type = T_NUMBER, FIELD(f), .min = (lo), .max = (hi), .what = (w)
+#define RANGE(f, lo, hi, w) NUMBER(f, lo, hi, w), .range = true
+#define CHOICE(f, n)                              \
+	.type = T_CHOICE, FIELD(f), .names = (n), \
+	.nnames = sizeof(n) / sizeof((n)[0])
+#define MAC(f)                                                               \
+	.type = T_MAC, FIELD(f), .off2 = offsetof(struct options, have_##f), \
+	.what = "a MAC address like 02:00:00:00:00:01"
+
+static const char *const mode_names[] = {
+	[XSK_MODE_AUTO] = "auto",
+	[XSK_MODE_COPY] = "copy",
+	[XSK_MODE_ZEROCOPY] = "zero-copy",
+};
+static const char *const xdp_names[] = {
+	[XSK_ATTACH_AUTO] = "auto",
+	[XSK_ATTACH_NATIVE] = "native",
+	[XSK_ATTACH_GENERIC] = "generic",
+};
+static const char *const wait_names[] = {
+	[WAIT_BUSY] = "busy",
+	[WAIT_POLL] = "poll",
+	[WAIT_BUSY_POLL] = "busy-poll",
+};
+
+#define ALL (APP_RX | APP_TX | APP_FWD)
+
+static const struct opt opts[] = {
+	{ "interface", 'i', "IF", ALL, "the interface (required)",
+	  FLAG(T_STRING, ifname) },
+	{ "out", 'o', "IF", APP_FWD,
+	  "send on this interface instead of back out of -i (same queues)",
+	  FLAG(T_STRING, out_ifname) },
+	/* One thread per queue: a thousand is plenty. */
+	{ "queue", 'q', "Q[-R]", ALL,
+	  "queue Q, or queues Q to R: one socket and thread each (0)",
+	  .type = T_QUEUES, FIELD(queue),
+	  .off2 = offsetof(struct options, nqueues), .min = 1, .max = 1024,
+	  .what = "a queue or a range like 0-3" },
+	{ "shared-umem", 0, NULL, ALL,
+	  "one UMEM for all queues (default: one UMEM per queue)",
+	  FLAG(T_TRUE, shared_umem) },
+	{ "mode", 'm', "MODE", ALL,
+	  "auto, copy or zero-copy; auto takes zero-copy where the driver "
+	  "has it (auto)",
+	  CHOICE(mode, mode_names) },
+	{ "xdp", 'x', "MODE", APP_RX | APP_FWD,
+	  "run the XDP program auto, native or generic (auto)",
+	  CHOICE(attach, xdp_names) },
+	{ "xdp", 'x', "MODE", APP_TX,
+	  "with --pass-prog: auto, native or generic (auto)",
+	  CHOICE(attach, xdp_names) },
+	{ "pass-prog", 0, NULL, APP_TX,
+	  "attach an XDP program that passes everything (some drivers send "
+	  "only with one)",
+	  FLAG(T_TRUE, pass_prog) },
+	{ "no-need-wakeup", 'W', NULL, ALL,
+	  "don't use need_wakeup: wake the kernel every time",
+	  FLAG(T_FALSE, need_wakeup) },
+	{ "batch", 'b', "N", ALL, "descriptors per ring operation (64)",
+	  RANGE(batch, 1, 65536, "a number") },
+	{ "frame-size", 'f', "BYTES", ALL, "UMEM frame size (4096)",
+	  RANGE(frame_size, 2048, 65536, "a size") },
+	{ "frames", 'F', "N", ALL, "UMEM frames per queue (4096)",
+	  RANGE(nframes, 1, 1u << 24, "a number") },
+	/* The library explains a ring size that is not a power of two. */
+	{ "rx-ring", 0, "N", APP_RX | APP_FWD, "RX ring entries (2048)",
+	  NUMBER(rx_size, 1, 1u << 24, "a ring size") },
+	{ "tx-ring", 0, "N", APP_TX | APP_FWD, "TX ring entries (2048)",
+	  NUMBER(tx_size, 1, 1u << 24, "a ring size") },
+	{ "fill-ring", 0, "N", ALL, "fill ring entries (2048)",
+	  NUMBER(fill_size, 1, 1u << 24, "a ring size") },
+	{ "comp-ring", 0, "N", APP_TX | APP_FWD,
+	  "completion ring entries (2048)",
+	  NUMBER(comp_size, 1, 1u << 24, "a ring size") },
+	{ "wait", 'w', "HOW", ALL,
+	  "busy (spin), poll (sleep in poll()) or busy-poll (SO_PREFER_BUSY_"
+	  "POLL) (busy)",
+	  CHOICE(wait, wait_names) },
+	{ "duration", 'd', "SEC", ALL, "stop after SEC seconds (0: never)",
+	  .type = T_SECONDS, FIELD(duration), .min = 0, .max = 1000000000,
+	  .what = "a number of seconds" },
+	{ "count", 'n', "N", ALL, "stop after N packets (0: never)",
+	  NUMBER(count, 0, UINT64_MAX, "a number") },
+	{ "cpu", 'C', "CPU", ALL,
+	  "pin the first queue's thread to CPU, the next to CPU+1, ... "
+	  "(default: several queues are pinned from CPU 0, one is not)",
+	  NUMBER(cpu, 0, CPU_SETSIZE - 1, "a CPU number") },
+	{ "verify", 0, NULL, APP_RX,
+	  "check that every frame is one tx made (headers, payload, and the "
+	  "MACs if given); count the others as bad",
+	  FLAG(T_TRUE, verify) },
+	{ "touch", 0, NULL, APP_RX,
+	  "read every byte of each frame, as a real consumer would",
+	  FLAG(T_TRUE, touch) },
+	{ "dump", 0, "N", APP_RX, "print the first N frames in hex",
+	  NUMBER(dump, 0, UINT32_MAX, "a number") },
+	{ "len", 'l', "BYTES", APP_TX, "frame length, 60 to 1514 or more (64)",
+	  RANGE(len, 60, 65536, "a length") },
+	{ "rate", 'r', "PPS", APP_TX,
+	  "send at most PPS packets per second, all queues together (0: as "
+	  "fast as possible)",
+	  NUMBER(rate, 0, UINT64_MAX, "a number of packets per second") },
+	{ "src-mac", 0, "MAC", APP_TX, "source MAC (the interface's)",
+	  MAC(src_mac) },
+	{ "dst-mac", 0, "MAC", APP_TX, "destination MAC (02:00:00:00:00:02)",
+	  MAC(dst_mac) },
+	{ "src-mac", 0, "MAC", APP_RX,
+	  "with --verify: the source MAC every frame must have", MAC(src_mac) },
+	{ "dst-mac", 0, "MAC", APP_RX,
+	  "with --verify: the destination MAC every frame must have",
+	  MAC(dst_mac) },
+	{ "help", 'h', NULL, ALL, "this text", .type = T_HELP },
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static const char *const about[] = {
+	[APP_RX] = "Receive frames on AF_XDP sockets and count them; check or "
+		   "print them\nif asked.",
+	[APP_TX] = "Send IPv4/UDP frames, each with a sequence number, from "
+		   "AF_XDP sockets,\nas fast as they go or at a given rate.",
+	[APP_FWD] = "Receive frames, swap their MAC addresses and send them "
+		    "back out (or out of\nanother interface), moving "
+		    "descriptors, never copying frames.",
+};
+
+/* "  left   help", the help wrapped at 79 columns under itself. */
+static void print_wrapped(const char *left, const char *help)
+{
+	const int indent = 27, width = 79 - indent;
+	const char *p = help;
+
+	printf("  %-24s ", left);
+	while (*p) {
+		int n = (int)strlen(p);
+
+		if (n > width) {
+			n = width;
+			while (n > 0 && p[n] != ' ')
+				n--;
+		}
+		printf("%.*s\n", n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		if (*p)
+			printf("%*s", indent, "");
+	}
+}
+
+static void usage(const char *name, unsigned int kind)
+{
+	char left[40];
+
+	printf("Usage: %s -i IF [options]\n%s\n\n", name, about[kind]);
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!(opts[i].kinds & kind))
+			continue;
+		if (opts[i].val)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 opts[i].val, opts[i].name,
+				 opts[i].arg ? " " : "",
+				 opts[i].arg ? opts[i].arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s",
+				 opts[i].name, opts[i].arg ? " " : "",
+				 opts[i].arg ? opts[i].arg : "");
+		print_wrapped(left, opts[i].help);
+	}
+	printf("\nPrints a line per second, and at the end a summary in "
+	       "key=value form.\nCtrl-C stops cleanly. Needs CAP_NET_RAW, and "
+	       "for an XDP program CAP_NET_ADMIN\nand CAP_BPF (or root).\n");
+}
+
+int bad_arg(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see %s --help)\n", name);
+	return EXIT_USAGE;
+}
+
+/* Digits (no sign, no space) that fit in 64 bits; *end: what follows. */
+static int parse_digits(const char *s, int base, uint64_t *v, char **end)
+{
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*v = strtoull(s, end, base);
+	return errno ? -1 : 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char extra;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5], &extra) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		if (b[i] > 0xff)
+			return -1;
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+/* Q or Q-R, in decimal (a leading 0 is not octal here). */
+static int parse_queues(const char *s, const struct opt *p, uint32_t *first,
+			uint32_t *n)
+{
+	uint64_t q, last;
+	char *end;
+
+	if (parse_digits(s, 10, &q, &end))
+		return -1;
+	last = q;
+	if (*end == '-' && parse_digits(end + 1, 10, &last, &end))
+		return -1;
+	if (*end || last < q || last > UINT32_MAX || last - q + 1 < p->min ||
+	    last - q + 1 > p->max)
+		return -1;
+	*first = (uint32_t)q;
+	*n = (uint32_t)(last - q + 1);
+	return 0;
+}
+
+/* Into a field of @size bytes: 8, or 4 (uint32_t, int or an enum). */
+static void store(void *field, size_t size, uint64_t v)
+{
+	if (size == sizeof(uint64_t))
+		*(uint64_t *)field = v;
+	else
+		*(uint32_t *)field = (uint32_t)v;
+}
+
+/* Set the field(s) of @p from @arg. Return: 0, or -1 if @p refuses @arg. */
+static int set(struct options *o, const struct opt *p, const char *arg)
+{
+	char *field = (char *)o + p->off, *field2 = (char *)o + p->off2, *end;
+	uint64_t v;
+	double d;
+
+	switch (p->type) {
+	case T_HELP: /* the caller prints it */
+		break;
+	case T_TRUE:
+	case T_FALSE:
+		*(bool *)field = p->type == T_TRUE;
+		return 0;
+	case T_STRING:
+		*(const char **)field = arg;
+		return 0;
+	case T_NUMBER:
+		if (parse_digits(arg, 0, &v, &end) || *end || v < p->min ||
+		    v > p->max)
+			return -1;
+		store(field, p->size, v);
+		return 0;
+	case T_SECONDS:
+		d = strtod(arg, &end);
+		if (*end || end == arg ||
+		    !(d >= (double)p->min && d < (double)p->max))
+			return -1;
+		*(double *)field = d;
+		return 0;
+	case T_QUEUES:
+		return parse_queues(arg, p, (uint32_t *)field,
+				    (uint32_t *)field2);
+	case T_CHOICE:
+		for (uint32_t i = 0; i < p->nnames; i++) {
+			if (!strcmp(arg, p->names[i])) {
+				store(field, p->size, i);
+				return 0;
+			}
+		}
+		return -1;
+	case T_MAC:
+		if (parse_mac(arg, (uint8_t *)field))
+			return -1;
+		*(bool *)field2 = true;
+		return 0;
+	}
+	return -1;
+}
+
+/* "--batch: '0' is not a number from 1 to 65536 (see rx --help)" */
+static int refuse(const char *name, const struct opt *p, const char *arg)
+{
+	char what[80] = "";
+	size_t n = 0;
+
+	if (p->type == T_CHOICE) {
+		/* "auto, copy or zero-copy" */
+		for (uint32_t i = 0; i < p->nnames && n < sizeof(what); i++) {
+			const char *sep = i + 1 < p->nnames ? ", " : " or ";
+
+			n += (size_t)snprintf(what + n, sizeof(what) - n,
+					      "%s%s", i ? sep : "",
+					      p->names[i]);
+		}
+	} else if (p->range) {
+		snprintf(what, sizeof(what), "%s from %" PRIu64 " to %" PRIu64,
+			 p->what, p->min, p->max);
+	} else {
+		snprintf(what, sizeof(what), "%s", p->what);
+	}
+	return bad_arg(name, "--%s: '%s' is not %s", p->name, arg, what);
+}
+
+/* getopt_long()'s two arrays for the options of @kind. A long option
+ * without a short one returns 256 + its index in opts[]. */
+static void getopt_arrays(unsigned int kind, struct option *lopts, char *shorts)
+{
+	size_t j = 0;
+
+	*shorts++ = ':'; /* a missing value: return ':', print nothing */
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!(opts[i].kinds & kind))
+			continue;
+		lopts[j++] = (struct option){
+			opts[i].name,
+			opts[i].arg ? required_argument : no_argument, NULL,
+			opts[i].val ? opts[i].val : 256 + (int)i
+		};
+		if (opts[i].val) {
+			*shorts++ = (char)opts[i].val;
+			if (opts[i].arg)
+				*shorts++ = ':';
+		}
+	}
+	lopts[j] = (struct option){ 0 };
+	*shorts = '\0';
+}
+
+/* The option getopt_long() returned @c for; NULL: an unknown one. */
+static const struct opt *find(int c, unsigned int kind)
+{
+	if (c >= 256)
+		return &opts[c - 256];
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opts[i].val == c && opts[i].kinds & kind)
+			return &opts[i];
+	return NULL;
+}
+
+int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
+{
+	struct option lopts[NOPTS + 1];
+	char shorts[3 * NOPTS + 2];
+	struct options *o = &a->o;
+	const char *n = a->name;
+	const struct opt *p;
+	int c;
+
+	*o = (struct options){
+		.nqueues = 1,
+		.need_wakeup = true,
+		.batch = 64,
+		.frame_size = XSK_DEFAULT_FRAME_SIZE,
+		.nframes = XSK_DEFAULT_NFRAMES,
+		.cpu = -1,
+		.len = 64,
+		.dst_mac = { 2, 0, 0, 0, 0, 2 },
+	};
+	getopt_arrays(kind, lopts, shorts);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		if (c == ':')
+			return bad_arg(n, "%s needs a value", argv[optind - 1]);
+		p = find(c, kind);
+		if (!p)
+			return bad_arg(n, "unknown option '%s'",
+				       argv[optind - 1]);
+		if (p->type == T_HELP) {
+			usage(n, kind);
+			exit(0);
+		}
+		if (set(o, p, optarg))
+			return refuse(n, p, optarg);
+	}
+	if (optind < argc)
+		return bad_arg(n, "unexpected argument '%s'", argv[optind]);
+	if (!o->ifname)
+		return bad_arg(n, "which interface? -i IF is required");
+	if (o->shared_umem && (uint64_t)o->nframes * o->nqueues > UINT32_MAX)
+		return bad_arg(n,
+			       "--frames %u on %u queues: too many frames "
+			       "for one UMEM",
+			       o->nframes, o->nqueues);
+	if (kind == APP_TX && o->len > o->frame_size)
+		return bad_arg(n,
+			       "--len %u does not fit in a frame of %u bytes",
+			       o->len, o->frame_size);
+	return 0;
+}

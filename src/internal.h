@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libxsk internals: error reporting, the handle layouts and the functions
+ * the source files share. Nothing here is exported. The syscall layer has
+ * its own header, sys.h. Dependencies go one way:
+ *
+ *	sys.c -> xdpsock.c -> ctx.c, umem.c -> socket.c, sockopt.c -> prog.c
+ *
+ * with error.c, opts.c, ifinfo.c and probe.c (which uses only sys.c and
+ * xdpsock.c) beside them.
+ */
+#ifndef LIBXSK_INTERNAL_H
+#define LIBXSK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <xsk.h>
+
+#include "sys.h"
+
+/*
+ * Constants newer than the oldest UAPI headers libxsk builds against, with
+ * the kernel version that brought each.
+ */
+#ifndef SO_BUSY_POLL
+#define SO_BUSY_POLL 46 /* 4.5 */
+#endif
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69 /* 5.11 */
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70 /* 5.11 */
+#endif
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4) /* 6.6 */
+#endif
+#ifndef XDP_UMEM_TX_SW_CSUM
+#define XDP_UMEM_TX_SW_CSUM (1 << 1) /* 6.8 */
+#endif
+#ifndef XDP_UMEM_TX_METADATA_LEN
+#define XDP_UMEM_TX_METADATA_LEN (1 << 2) /* 6.11 */
+#endif
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9 /* 6.17 */
+#endif
+
+/*
+ * Error reporting (error.c). xsk_err() records a sentence for xsk_errmsg()
+ * and returns @err (a negative errno value) so that a failure path reads
+ * "return xsk_err(-EINVAL, ...)". xsk_err_sys() records strerror(-err)
+ * after a short context, for failures with nothing more to explain.
+ */
+int xsk_err(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int xsk_err_sys(int err, const char *what);
+/* Like xsk_err() with a constant sentence and no formatting, for errors
+ * that a hot loop meets often. */
+int xsk_err_const(int err, const char *msg);
+
+/*
+ * Copy a caller's sized options struct (NULL: all zero) into @dst, checking
+ * its .sz (opts.c).
+ */
+int xsk_opts_load(void *dst, size_t dst_sz, const void *src, const char *type);
+
+/* Device facts used to explain errors (ifinfo.c). */
+int xsk_if_channels(uint32_t ifindex, uint32_t *count);
+
+/* A mapping recorded as it is made, so that one routine can undo it. */
+struct xsk_mapping {
+	void *addr;
+	size_t len;
+};
+
+/*
+ * The kernel's AF_XDP setup calls, each wrapped once (xdpsock.c).
+ */
+
+/* socket(AF_XDP), with the failure explained. */
+int xsk__xdp_socket(void);
+/* XDP_UMEM_REG with a zeroed, full-size struct xdp_umem_reg (Linux 6.8
+ * layout): a shorter optlen makes the kernel ignore the flags, and 6.8 to
+ * 6.10 read any padding as tx_metadata_len. Not explained: callers know. */
+struct xsk__umem_reg {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t chunk_size;
+	uint32_t headroom;
+	uint32_t flags;
+	uint32_t tx_metadata_len;
+};
+int xsk__umem_reg(int fd, const struct xsk__umem_reg *reg);
+int xsk__ring_setsize(int fd, int opt, uint32_t size, const char *name);
+/* Returns 0 for the v2 layout, 1 for the v1 layout (kernels before 5.4,
+ * which take no XDP_USE_NEED_WAKEUP), or a negative errno value. */
+int xsk__mmap_offsets(int fd, struct xdp_mmap_offsets *off);
+int xsk__ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
+		  size_t entry, off_t pgoff, const char *name,
+		  struct xsk_mapping *m);
+void xsk__mapping_release(struct xsk_mapping *m);
+
+/*
+ * A fill and completion ring pair (ctx.c): the rings of one (device, queue)
+ * a UMEM is bound to, made on the socket that binds there first and used by
+ * every socket of the UMEM on that (device, queue). Counted: it lives until
+ * its last user puts it. The mappings keep the socket they were made on
+ * alive in the kernel (a mapping holds the file), so @fd says which socket
+ * that is: ctx.c moves the mappings to another user's socket when that one
+ * goes (Linux 6.4 maps a bound socket's shared rings).
+ */
+struct xsk__ctx {
+	unsigned int refs;
+	int fd; /* the socket the rings are mapped from */
+	int close_fd; /* closed with the last reference, or -1 */
+	uint32_t fill_size, comp_size;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct xsk_mapping fill_map;
+	struct xsk_mapping comp_map;
+};
+
+/* Size the rings on @fd, map them, and hand back a context with one
+ * reference. Nothing is left behind on failure but the sizes on @fd.
+ * Returns 0, 1 if the kernel answered the v1 ring offsets (before 5.4), or
+ * a negative errno value. */
+int xsk__ctx_create(struct xsk__ctx **ctx, int fd, uint32_t fill_size,
+		    uint32_t comp_size);
+void xsk__ctx_get(struct xsk__ctx *ctx);
+/* Drop a reference: the last one unmaps the rings and frees @ctx. */
+void xsk__ctx_put(struct xsk__ctx *ctx);
+/* Map the rings again from @fd, a bound socket that shares them, so that
+ * the socket they were mapped from can go. 0, or a negative errno value
+ * (kernels before 6.4 refuse: the rings stay where they are). */
+int xsk__ctx_move(struct xsk__ctx *ctx, int fd);
+
+/* What a socket is to its UMEM, decided once at creation. */
+enum xsk__role {
+	/* The UMEM's registration socket: binds without XDP_SHARED_UMEM,
+	 * with the registration's fill and completion rings. */
+	XSK_ROLE_UMEM,
+	/* First on its (device, queue) but not the registration: shares the
+	 * UMEM with its own fill and completion rings (Linux 5.10). */
+	XSK_ROLE_CTX_OWNER,
+	/* Joins the context of its (device, queue): shares the rings. */
+	XSK_ROLE_SHARER,
+};
+
+struct xsk_umem {
+	void *area;
+	uint64_t size;
+	uint32_t frame_size;
+	uint32_t nframes;
+	uint32_t headroom;
+	uint32_t flags;
+	uint32_t tx_metadata_len;
+	uint32_t fill_size;
+	uint32_t comp_size;
+	struct xsk_mapping area_map; /* set only when libxsk mapped the area */
+	/*
+	 * The registration: an AF_XDP socket with the UMEM registered and
+	 * its fill and completion rings, for the next XSK_ROLE_UMEM socket.
+	 * -1 / NULL when there is none: its socket was destroyed, and the
+	 * next first socket registers the UMEM again.
+	 */
+	int reg_fd;
+	struct xsk__ctx *reg_ctx;
+	bool reg_taken; /* a socket binds @reg_fd */
+	bool v1; /* the kernel answered the v1 ring offsets (before 5.4) */
+	/* RX and TX ring sizes already set on @reg_fd: a ring can't be
+	 * unsized, so they outlive a failed first xsk_socket_create() */
+	uint32_t rx_kept, tx_kept;
+	/* Of the registration's socket; sharers inherit them. */
+	uint16_t bind_flags;
+	uint32_t mode; /* enum xsk_mode */
+	unsigned int nsockets;
+	struct xsk_socket *sockets; /* every live socket, newest first */
+};
+
+/* umem.c: the only writers of struct xsk_umem. */
+/* Register the UMEM again if its registration is gone (0 if there is one),
+ * for a first socket after the previous one was destroyed. */
+int xsk__umem_register(struct xsk_umem *u);
+/* Close the registration and its rings (unused by any socket). */
+void xsk__umem_unregister(struct xsk_umem *u);
+/* Will the next socket be the registration's (no other socket to share
+ * the UMEM with)? */
+bool xsk__umem_first_free(const struct xsk_umem *u);
+/* The context for a new socket on (@ifindex, @queue_id), or NULL. */
+struct xsk__ctx *xsk__umem_find_ctx(const struct xsk_umem *u, uint32_t ifindex,
+				    uint32_t queue_id);
+/* A bound socket to share the UMEM through: one using @ctx, or, with @ctx
+ * NULL, any. NULL if there is none. */
+struct xsk_socket *xsk__umem_partner(const struct xsk_umem *u,
+				     const struct xsk__ctx *ctx);
+/* Record that @s set these RX/TX sizes on the registration socket. */
+void xsk__umem_keep_sizes(struct xsk_umem *u, uint32_t rx, uint32_t tx);
+/* A new socket joins (after its setup succeeded) or leaves the UMEM. */
+void xsk__umem_attach(struct xsk_umem *u, struct xsk_socket *s,
+		      uint16_t bind_flags, uint32_t mode);
+void xsk__umem_detach(struct xsk_umem *u, struct xsk_socket *s);
+
+struct xsk_socket {
+	struct xsk_socket *next; /* in the UMEM's list */
+	struct xsk_umem *umem;
+	struct xsk__ctx *ctx; /* the fill and completion rings it uses */
+	enum xsk__role role;
+	int fd;
+	bool adopted; /* @fd came from the caller */
+	bool registered; /* its creation registered the UMEM again */
+	uint16_t bind_flags; /* XDP_SHARED_UMEM unless XSK_ROLE_UMEM */
+	bool bound;
+	bool need_wakeup;
+	bool busy_poll; /* wake-ups drive the driver: always make them */
+	uint32_t bind_wait_ms;
+	uint32_t ifindex;
+	uint32_t queue_id;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	struct xsk_mapping rx_map; /* addr NULL: no RX ring */
+	struct xsk_mapping tx_map; /* addr NULL: no TX ring */
+};
+
+/* Forget what xsk_probe() found, for tests that play other kernels. */
+void xsk_probe_forget(void);
+
+static inline bool xsk_is_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* ------------------------------------------ XDP program and XSKMAP (prog.c) */
+
+/*
+ * What rtnetlink says about the XDP programs on a device (netlink.c):
+ * @attached is IFLA_XDP_ATTACHED (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), and
+ * the program ids per mode are 0 where that mode has none.
+ */
+struct xsk_xdp_query {
+	uint8_t attached;
+	uint32_t drv_id;
+	uint32_t skb_id;
+	uint32_t hw_id;
+};
+
+/*
+ * RTM_SETLINK with a nested IFLA_XDP: attach @prog_fd (or detach with -1)
+ * with XDP_FLAGS_* @flags; @expected_fd >= 0 adds IFLA_XDP_EXPECTED_FD (with
+ * XDP_FLAGS_REPLACE in @flags). On failure, @why receives the kernel's
+ * extended ack message (empty if none) and the negative errno is returned.
+ * *@state (if not NULL) says whose error it is: XSK_NL_ANSWERED means the
+ * kernel's; XSK_NL_UNANSWERED means the request went out but its answer
+ * could not be read, so the kernel may have carried it out.
+ */
+enum xsk_nl_state { XSK_NL_UNSENT, XSK_NL_UNANSWERED, XSK_NL_ANSWERED };
+int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
+		   uint32_t flags, char *why, size_t whylen,
+		   enum xsk_nl_state *state);
+int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q);
+
+struct xsk_prog {
+	uint32_t ifindex;
+	char ifname[16]; /* IF_NAMESIZE, for messages */
+	uint32_t flags; /* XSK_PROG_* */
+	uint32_t xdp_flags; /* the XDP_FLAGS_* mode bits attached with */
+	uint32_t mode; /* enum xsk_attach_mode actually in use */
+	uint32_t nqueues; /* slots in the map */
+	uint32_t prog_id;
+	int map_fd; /* -1 if none */
+	int prog_fd; /* -1 if none */
+	int link_fd; /* -1 unless attached through a BPF link */
+	bool nl_attached; /* attached with rtnetlink: detach explicitly */
+};
+
+#endif /* LIBXSK_INTERNAL_H */

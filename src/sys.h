@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The syscall layer (sys.c): the only code in libxsk that reads errno. Each
+ * call returns the syscall's non-negative result or a negative errno value,
+ * so no other file looks at errno and a stale value can't leak out.
+ */
+#ifndef LIBXSK_SYS_H
+#define LIBXSK_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+union bpf_attr;
+struct msghdr;
+
+int xsk_sys_socket(int domain, int type, int protocol);
+void xsk_sys_close(int fd);
+int xsk_sys_setsockopt(int fd, int level, int name, const void *val,
+		       socklen_t len);
+int xsk_sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+int xsk_sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
+		 off_t off);
+/* A shared read-write ring mapping of @fd placed over [@addr, @addr+@len),
+ * replacing what is there. */
+int xsk_sys_mmap_fixed(void *addr, size_t len, int fd, off_t off);
+void xsk_sys_munmap(void *addr, size_t len);
+int xsk_sys_ioctl(int fd, unsigned long req, void *arg);
+int xsk_sys_sendto_wakeup(int fd);
+int xsk_sys_recvfrom_wakeup(int fd);
+int xsk_sys_poll(int fd, short events, int timeout_ms);
+int xsk_sys_ifindex(const char *name);
+int xsk_sys_ifname(uint32_t ifindex, char *name);
+int xsk_sys_memlock_limit(uint64_t *bytes);
+long xsk_sys_page_size(void);
+void xsk_sys_sleep_ms(unsigned int ms);
+
+/* bpf(2), F_DUPFD_CLOEXEC, the netlink socket calls, capget (sys.c). */
+int xsk_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+int xsk_sys_dupfd(int fd);
+int xsk_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
+int xsk_sys_recvmsg(int fd, struct msghdr *msg, int flags);
+/* The effective capability set, bit n = capability n (capget). */
+int xsk_sys_capeff(uint64_t *caps);
+
+#endif /* LIBXSK_SYS_H */
