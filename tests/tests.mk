@@ -30,7 +30,7 @@ WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
 KERN_TESTS := $(basename $(notdir $(wildcard tests/kern_*.c)))
 TEST_SUPPORT := $(wildcard tests/fake*.c)
-KERN_SUPPORT := tests/kernutil.c
+KERN_SUPPORT := tests/kernutil.c tests/traffic.c
 TEST_HDRS := $(wildcard tests/*.h)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
