@@ -397,9 +397,9 @@ static void own_map(void **state)
 }
 
 /* Without the capabilities, the message names the one that is missing. */
-#define NET_ADMIN KERN_CAP(12)
-#define SYS_ADMIN KERN_CAP(21)
-#define CAP_BPF_ KERN_CAP(39)
+#define NET_ADMIN KERN_CAP(CAP_NET_ADMIN)
+#define SYS_ADMIN KERN_CAP(CAP_SYS_ADMIN)
+#define CAP_BPF_ KERN_CAP(39) /* CAP_BPF, newer than some headers */
 
 static int pass_prog(void)
 {

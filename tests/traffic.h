@@ -25,6 +25,12 @@
  * streams of them from an AF_XDP TX socket to one or two RX sockets and
  * account for every frame; the peer's AF_PACKET socket (kern_peer_socket())
  * sends them too (peer_send()).
+ *
+ * A new case file: include "traffic.h", start each case with
+ * struct env *env = *state, and either run KERN_CASE()s from main() after
+ * kern_init() (kern_control.c) or hand a table of struct case_def to
+ * traffic_main() (kern_stream.c). tests.mk builds every tests/kern_*.c with
+ * the harness and make check runs it under tests/netns.sh.
  */
 #ifndef LIBXSK_TESTS_TRAFFIC_H
 #define LIBXSK_TESTS_TRAFFIC_H
