@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # check-install.sh OBJDIR: "make install DESTDIR=tmp" gives a tree that a
-# consumer builds against through pkg-config, as C and as C++, linked
-# statically and dynamically, and runs; "make uninstall" removes it all.
+# consumer builds against through pkg-config, as C and as C++ (with every
+# public header, warning-free under -pedantic with g++ and clang++), linked
+# statically and dynamically, and runs; the tools and the manual are
+# installed; "make uninstall" removes it all.
 objdir=$1
 make=${MAKE:-make}
 tmp=$(mktemp -d) || exit 1
@@ -15,7 +17,10 @@ $make -s --no-print-directory install DESTDIR="$root" PREFIX=$prefix \
 	OBJDIR="$objdir" >/dev/null || fail "make install"
 lib=$root$prefix/lib
 for f in include/xsk.h include/xsk/ring.h lib/libxsk.a lib/libxsk.so \
-	lib/libxsk.so.0 lib/pkgconfig/libxsk.pc share/man/man3/libxsk.3; do
+	lib/libxsk.so.0 lib/pkgconfig/libxsk.pc share/man/man3/libxsk.3 \
+	share/man/man3/xsk_socket_create.3 share/man/man3/xsk_umem_opts.3 \
+	bin/xsk-rx bin/xsk-tx bin/xsk-fwd bin/xsk-probe share/man/man1/xsk-rx.1 \
+	share/man/man1/xsk-probe.1; do
 	[ -e "$root$prefix/$f" ] || fail "make install did not install $f"
 done
 [ -L "$lib/libxsk.so" ] && [ -L "$lib/libxsk.so.0" ] ||
@@ -58,7 +63,37 @@ int main(void)
 	return 0;
 }
 EOC
-cp "$tmp/consumer.c" "$tmp/consumer.cc"
+# C++ has no compound literals (XSK_OPTS() is C only): the options the
+# C++ way, with every header, -pedantic.
+cat >"$tmp/consumer.cc" <<'EOC'
+#include <cerrno>
+#include <cstdio>
+#include <xsk.h>
+#include <xsk/multibuf.h>
+#include <xsk/txmeta.h>
+
+int main()
+{
+	xsk_umem_opts o{};
+	xsk_umem *umem = nullptr;
+	uint32_t words[4] = { 0, 0, 0, XDP_RING_NEED_WAKEUP };
+	xdp_ring_offset off = { 0, 4, 16, 12 };
+	xsk_ring_prod r;
+	struct xsk_tx_meta m; /* the function xsk_tx_meta() hides the tag */
+
+	o.sz = sizeof(o);
+	o.frame_size = 1000; /* not a power of two: refused before any syscall */
+	if (xsk_umem_create(&umem, &o) != -EINVAL || umem || !*xsk_errmsg())
+		return 1;
+	xsk_ring_prod__init(&r, words, &off, 1);
+	xsk_tx_meta_clear(&m);
+	xsk_tx_meta_checksum(&m, 34, 6);
+	if (!xsk_ring_prod__needs_wakeup(&r) || m.request.csum_offset != 6)
+		return 1;
+	std::printf("libxsk consumer ok: %s\n", xsk_errmsg());
+	return 0;
+}
+EOC
 for lang in c c++; do
 	case $lang in
 	c) cc=${CC:-cc} src=$tmp/consumer.c ;;
@@ -76,6 +111,26 @@ for lang in c c++; do
 	ldd "$tmp/sta" | grep -q libxsk && fail "$lang static binary needs libxsk.so"
 	echo "ok: $lang consumer, dynamic and static, through pkg-config"
 done
+for cxx in g++ clang++; do
+	command -v $cxx >/dev/null || continue
+	# shellcheck disable=SC2086
+	$cxx -std=c++11 -Wall -Wextra -pedantic -Werror $cflags -fsyntax-only \
+		"$tmp/consumer.cc" || fail "$cxx -pedantic warns about the headers"
+	echo "ok: $cxx -std=c++11 -pedantic -Werror takes every header"
+done
+
+# The tools run from the installed tree; xsk-probe needs CAP_NET_RAW.
+"$root$prefix/bin/xsk-rx" --help | grep -q -e --interface ||
+	fail "xsk-rx --help"
+if "$root$prefix/bin/xsk-probe" --json >"$tmp/probe.json" 2>"$tmp/probe.err"; then
+	grep -q '"features": \[' "$tmp/probe.json" ||
+		fail "xsk-probe --json printed no features: $(cat "$tmp/probe.json")"
+	echo "ok: xsk-probe --json: $(grep -c '"present": true' "$tmp/probe.json") features present"
+else
+	grep -q '"error": ' "$tmp/probe.json" ||
+		fail "xsk-probe --json failed without an error object"
+	echo "ok: xsk-probe --json reports its failure: $(cat "$tmp/probe.err")"
+fi
 
 $make -s --no-print-directory uninstall DESTDIR="$root" PREFIX=$prefix \
 	OBJDIR="$objdir" >/dev/null || fail "make uninstall"
