@@ -470,7 +470,8 @@ function page_of(a, b,    i, s, j, hd, decl, nm, head, plist, sect, nd,
 	print ".nr HY 0" > page
 	print ".TH " nm " 3 \"\" \"libxsk " version "\" \"libxsk Manual\"" > page
 	print ".SH NAME" > page
-	print esc(kind == "struct" ? "struct " nm : nm) " \\- " text(summary) > page
+	# whatis(1) wants the name of the page alone before the dash
+	print esc(nm) " \\- " (kind == "struct" ? "struct " esc(nm) ": " : "") text(summary) > page
 	print ".SH SYNOPSIS" > page
 	print ".nf" > page
 	print ".B #include <" hdr(F[a]) ">" > page

@@ -32,72 +32,10 @@ export PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$lib/pkgconfig"
 cflags=$(pkg-config --cflags libxsk) || fail "pkg-config --cflags libxsk"
 libs=$(pkg-config --libs libxsk) || fail "pkg-config --libs libxsk"
 
-cat >"$tmp/consumer.c" <<'EOC'
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <xsk.h>
-
-int main(void)
-{
-	struct xsk_umem_opts o;
-	struct xsk_umem *umem = NULL;
-	uint32_t words[4] = { 0, 0, 0, XDP_RING_NEED_WAKEUP };
-	struct xdp_ring_offset off = { 0, 4, 16, 12 };
-	struct xsk_ring_prod r;
-	int err;
-
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
-	o.frame_size = 1000; /* not a power of two: refused before any syscall */
-	err = xsk_umem_create(&umem, &o);
-	if (err != -EINVAL || umem || !*xsk_errmsg()) {
-		printf("unexpected: %d %s\n", err, xsk_errmsg());
-		return 1;
-	}
-	xsk_ring_prod__init(&r, words, &off, 1);
-	if (!xsk_ring_prod__needs_wakeup(&r))
-		return 1;
-	printf("libxsk %d.%d.%d consumer ok: %s\n", LIBXSK_VERSION_MAJOR,
-	       LIBXSK_VERSION_MINOR, LIBXSK_VERSION_PATCH, xsk_errmsg());
-	return 0;
-}
-EOC
-# C++ has no compound literals (XSK_OPTS() is C only): the options the
-# C++ way, with every header, -pedantic.
-cat >"$tmp/consumer.cc" <<'EOC'
-#include <cerrno>
-#include <cstdio>
-#include <xsk.h>
-#include <xsk/multibuf.h>
-#include <xsk/txmeta.h>
-
-int main()
-{
-	xsk_umem_opts o{};
-	xsk_umem *umem = nullptr;
-	uint32_t words[4] = { 0, 0, 0, XDP_RING_NEED_WAKEUP };
-	xdp_ring_offset off = { 0, 4, 16, 12 };
-	xsk_ring_prod r;
-	struct xsk_tx_meta m; /* the function xsk_tx_meta() hides the tag */
-
-	o.sz = sizeof(o);
-	o.frame_size = 1000; /* not a power of two: refused before any syscall */
-	if (xsk_umem_create(&umem, &o) != -EINVAL || umem || !*xsk_errmsg())
-		return 1;
-	xsk_ring_prod__init(&r, words, &off, 1);
-	xsk_tx_meta_clear(&m);
-	xsk_tx_meta_checksum(&m, 34, 6);
-	if (!xsk_ring_prod__needs_wakeup(&r) || m.request.csum_offset != 6)
-		return 1;
-	std::printf("libxsk consumer ok: %s\n", xsk_errmsg());
-	return 0;
-}
-EOC
 for lang in c c++; do
 	case $lang in
-	c) cc=${CC:-cc} src=$tmp/consumer.c ;;
-	c++) cc=${CXX:-c++} src=$tmp/consumer.cc ;;
+	c) cc=${CC:-cc} src=tests/consumer.c ;;
+	c++) cc=${CXX:-c++} src=tests/consumer.cc ;;
 	esac
 	# shellcheck disable=SC2086
 	$cc $cflags -o "$tmp/dyn" "$src" $libs || fail "$lang dynamic build"
@@ -115,7 +53,7 @@ for cxx in g++ clang++; do
 	command -v $cxx >/dev/null || continue
 	# shellcheck disable=SC2086
 	$cxx -std=c++11 -Wall -Wextra -pedantic -Werror $cflags -fsyntax-only \
-		"$tmp/consumer.cc" || fail "$cxx -pedantic warns about the headers"
+		tests/consumer.cc || fail "$cxx -pedantic warns about the headers"
 	echo "ok: $cxx -std=c++11 -pedantic -Werror takes every header"
 done
 

@@ -15,7 +15,8 @@
 #                    a fixed seed ($(FUZZ_ARGS)); skipped (exit 77) when
 #                    $(FUZZ_CC) cannot build fuzz targets
 #   tests/check-*.sh build checks: headers, install + pkg-config, ABI, README,
-#                    the manual; check-examples.sh runs the examples over
+#                    the manual, the Debian packages, CMake and Meson
+#                    consumers; check-examples.sh runs the examples over
 #                    veth
 
 comma := ,
@@ -126,6 +127,7 @@ check-run: all tests man
 	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
 	@$(RUN) man tests/check-man.sh $(OBJDIR) "$(TOOLS)"
+	@$(RUN) debian-packages tests/check-packages.sh
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@$(RUN) examples tests/netns.sh tests/check-examples.sh $(OBJDIR)/examples
 	@tests/summary.sh $(OBJDIR)/check.log
