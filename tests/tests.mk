@@ -128,6 +128,7 @@ check-run: all tests man
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
 	@$(RUN) man tests/check-man.sh $(OBJDIR) "$(TOOLS)"
 	@$(RUN) debian-packages tests/check-packages.sh
+	@$(RUN) cmake+meson tests/check-buildsystems.sh $(OBJDIR)
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@$(RUN) examples tests/netns.sh tests/check-examples.sh $(OBJDIR)/examples
 	@tests/summary.sh $(OBJDIR)/check.log
