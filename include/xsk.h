@@ -51,8 +51,24 @@ extern "C" {
 #define XSK_API __attribute__((visibility("default")))
 #endif
 
-/* Declare and size an options struct in one go:
+/**
+ * XSK_OPTS() - declare and size an options struct in one go (C only)
+ * @type: the struct's tag: xsk_umem_opts, xsk_socket_opts or xsk_prog_opts
+ * @...: designated initializers for the other fields, if any
+ *
  *	struct xsk_socket_opts o = XSK_OPTS(xsk_socket_opts, .queue_id = 1);
+ *
+ * A C99 compound literal with designated initializers: C++ has no
+ * compound literals (g++ and clang++ take them as an extension and warn
+ * under -pedantic). In C++, value-initialize the struct, which zeroes it,
+ * then set @sz and the fields:
+ *
+ *	xsk_socket_opts o{};
+ *	o.sz = sizeof(o);
+ *	o.queue_id = 1;
+ *
+ * Return: a struct @type with @sz set to its size, the given fields set
+ * and every other field zero (the default).
  */
 #define XSK_OPTS(type, ...) \
 	((struct type){ .sz = sizeof(struct type), __VA_ARGS__ })

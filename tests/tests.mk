@@ -18,7 +18,9 @@
 #                    a fixed seed ($(FUZZ_ARGS)); skipped (exit 77) when
 #                    $(FUZZ_CC) cannot build fuzz targets
 #   tests/check-*.sh build checks: headers, install + pkg-config, ABI, README,
-#                    man page; check-examples.sh runs the examples over veth
+#                    the manual, the Debian packages, CMake and Meson
+#                    consumers; check-examples.sh runs the examples over
+#                    veth
 
 comma := ,
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -114,7 +116,7 @@ check: check-deps
 check-deps:
 	@tests/need-deps.sh
 
-check-run: all tests
+check-run: all tests man
 	@rm -f $(OBJDIR)/check.log
 	@for t in $(UNIT_BINS); do $(RUN) unit:$$(basename $$t) $$t; done
 	@for t in $(SAN_BINS); do $(RUN) asan+ubsan:$$(basename $$t) $$t; done
@@ -127,7 +129,9 @@ check-run: all tests
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
 	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
-	@$(RUN) man tests/check-man.sh man/libxsk.3
+	@$(RUN) man tests/check-man.sh $(OBJDIR) "$(TOOLS)"
+	@$(RUN) debian-packages tests/check-packages.sh
+	@$(RUN) cmake+meson tests/check-buildsystems.sh $(OBJDIR)
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@$(RUN) examples tests/netns.sh tests/check-examples.sh $(OBJDIR)/examples
 	@tests/summary.sh $(OBJDIR)/check.log
