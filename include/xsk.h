@@ -123,8 +123,9 @@ XSK_API const char *xsk_errmsg(void);
  *	it is asked only for a headroom between the two)
  * @flags: XSK_UMEM_* flags
  * @tx_metadata_len: bytes of TX metadata (struct xsk_tx_meta, <xsk/txmeta.h>)
- *	in front of each TX frame's data: a multiple of 8 below 256; 0 for
- *	none. Needs Linux 6.8
+ *	in front of each TX frame's data: 0 for none, or a multiple of 8 from
+ *	16 (recent kernels refuse less) to 248; 24 holds struct xsk_tx_meta.
+ *	Needs Linux 6.8
  */
 struct xsk_umem_opts {
 	size_t sz;

@@ -119,14 +119,16 @@ static bool has_unaligned(struct probe_env *e)
 	return umem_taken(e, 2048, 0, XDP_UMEM_UNALIGNED_CHUNK_FLAG, 0);
 }
 
+/* 24 bytes, struct xsk_tx_meta's size: recent kernels refuse less than 16
+ * with XDP_UMEM_TX_METADATA_LEN. */
 static bool has_tx_metadata(struct probe_env *e)
 {
-	return umem_taken(e, 2048, 0, XDP_UMEM_TX_SW_CSUM, 8);
+	return umem_taken(e, 2048, 0, XDP_UMEM_TX_SW_CSUM, 24);
 }
 
 static bool has_tx_metadata_flag(struct probe_env *e)
 {
-	return umem_taken(e, 2048, 0, XDP_UMEM_TX_METADATA_LEN, 8);
+	return umem_taken(e, 2048, 0, XDP_UMEM_TX_METADATA_LEN, 24);
 }
 
 static bool has_large_headroom(struct probe_env *e)

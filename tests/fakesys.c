@@ -194,6 +194,7 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 {
 	struct fake_sock *s = xdp_sock(fd);
 	struct xdp_umem_reg reg;
+	uint32_t md_len;
 
 	if (fake_fail("setsockopt"))
 		return -1;
@@ -201,6 +202,7 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 		return __real_setsockopt(fd, level, name, val, len);
 	switch (name) {
 	case XDP_UMEM_REG:
+		fake.regs++;
 		fake.last_reg_len = len;
 		if (len < 24)
 			return fail_with(EINVAL);
@@ -212,14 +214,17 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 		memcpy(&reg, val, len < sizeof(reg) ? len : sizeof(reg));
 		if (reg.flags & ~fake.umem_flags_known)
 			return fail_with(EINVAL);
+		/* tx_metadata_len, in what was padding before Linux 6.8 */
+		memcpy(&md_len, (const char *)val + 28, sizeof(md_len));
+		/* 6.18: with XDP_UMEM_TX_METADATA_LEN, 16 bytes at least */
+		if (fake.headroom_704 && reg.flags & (1 << 2) && md_len < 16)
+			return fail_with(EINVAL);
 		/* Linux 6.18's headroom rule, or the older one */
 		if (reg.headroom >= reg.chunk_size - 256 ||
 		    (fake.headroom_704 && reg.headroom > reg.chunk_size - 704))
 			return fail_with(EINVAL);
 		fake.last_reg_flags = reg.flags;
-		/* tx_metadata_len, in what was padding before Linux 6.8 */
-		memcpy(&fake.last_reg_md_len, (const char *)val + 28,
-		       sizeof(fake.last_reg_md_len));
+		fake.last_reg_md_len = md_len;
 		s->umem = true;
 		return 0;
 	case XDP_UMEM_FILL_RING:

@@ -54,6 +54,7 @@ struct fake_state {
 	uint16_t last_bind_flags;
 	uint32_t last_bind_shared_fd;
 	unsigned int last_reg_len; /* optlen of the last XDP_UMEM_REG */
+	unsigned int regs; /* XDP_UMEM_REG calls */
 	uint32_t last_reg_flags;
 	int last_socket_type; /* type argument of the last AF_XDP socket() */
 	unsigned int sendtos, recvfroms, polls; /* wake-up syscalls made */
