@@ -704,9 +704,6 @@ static void add_and_remove_sockets(void **state)
 	assert_int_equal(xsk_prog_add_socket(p, s.txonly), -EINVAL);
 	assert_msg("no RX ring");
 	assert_int_equal(xsk_prog_add_socket(p, NULL), -EINVAL);
-	/* the raw variant: the kernel refuses what isn't a bound socket */
-	assert_int_equal(xsk_prog_set_queue(p, 1, 0), -EOPNOTSUPP);
-	assert_msg("bound and has an RX ring");
 	assert_int_equal(xsk_prog_set_queue(p, 1, -1), -EBADF);
 	assert_int_equal(xsk_prog_set_queue(p, 4, xsk_socket_fd(s.q0)), -E2BIG);
 	assert_msg("beyond the XSKMAP's 4 slots");
