@@ -799,16 +799,19 @@ XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
  */
 XSK_API int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id);
 
-/** xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY) */
+/**
+ * xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY, or
+ * @prog NULL)
+ */
 XSK_API int xsk_prog_fd(const struct xsk_prog *prog);
-/** xsk_prog_map_fd() - the XSKMAP's fd, or -1 if there is no map */
+/** xsk_prog_map_fd() - the XSKMAP's fd, or -1 (no map, or @prog NULL) */
 XSK_API int xsk_prog_map_fd(const struct xsk_prog *prog);
-/** xsk_prog_nqueues() - slots in the map (0 if there is no map) */
+/** xsk_prog_nqueues() - slots in the map (0: no map, or @prog NULL) */
 XSK_API uint32_t xsk_prog_nqueues(const struct xsk_prog *prog);
 /**
  * xsk_prog_mode() - the mode the program runs in: XSK_ATTACH_NATIVE or
  * XSK_ATTACH_GENERIC as the kernel reports it, or XSK_ATTACH_AUTO when
- * nothing is attached (XSK_PROG_MAP_ONLY)
+ * nothing is attached (XSK_PROG_MAP_ONLY) or @prog is NULL
  */
 XSK_API enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog);
 

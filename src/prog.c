@@ -825,23 +825,23 @@ int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 
 int xsk_prog_fd(const struct xsk_prog *prog)
 {
-	return prog->prog_fd;
+	return prog ? prog->prog_fd : -1;
 }
 
 int xsk_prog_map_fd(const struct xsk_prog *prog)
 {
-	return prog->map_fd;
+	return prog ? prog->map_fd : -1;
 }
 
 uint32_t xsk_prog_nqueues(const struct xsk_prog *prog)
 {
-	return prog->map_fd >= 0 ? prog->nqueues : 0;
+	return prog && prog->map_fd >= 0 ? prog->nqueues : 0;
 }
 
 enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog)
 {
-	return prog->prog_fd >= 0 ? (enum xsk_attach_mode)prog->mode :
-				    XSK_ATTACH_AUTO;
+	return prog && prog->prog_fd >= 0 ? (enum xsk_attach_mode)prog->mode :
+					    XSK_ATTACH_AUTO;
 }
 
 int xsk_prog_query(const char *ifname, uint32_t ifindex, uint32_t *prog_id,

@@ -719,6 +719,42 @@ static void add_and_remove_sockets(void **state)
 	assert_clean();
 }
 
+/* No function crashes on a NULL handle. */
+static void null_handles(void **state)
+{
+	struct xsk_prog *p = NULL;
+	struct sockets s;
+
+	(void)state;
+	fake.calls = 0;
+	assert_int_equal(xsk_prog_fd(NULL), -1);
+	assert_int_equal(xsk_prog_map_fd(NULL), -1);
+	assert_int_equal(xsk_prog_nqueues(NULL), 0);
+	assert_int_equal(xsk_prog_mode(NULL), XSK_ATTACH_AUTO);
+	assert_int_equal(xsk_prog_destroy(NULL), 0);
+	assert_int_equal(xsk_prog_set_queue(NULL, 0, 3), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(xsk_prog_clear_queue(NULL, 0), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(xsk_prog_add_socket(NULL, NULL), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(xsk_prog_remove_socket(NULL, NULL), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(fake.calls, 0);
+
+	sockets_make(&s);
+	assert_int_equal(attach(&p, NULL), 0);
+	assert_int_equal(xsk_prog_add_socket(NULL, s.q0), -EINVAL);
+	assert_int_equal(xsk_prog_add_socket(p, NULL), -EINVAL);
+	assert_msg("no socket");
+	assert_int_equal(xsk_prog_remove_socket(NULL, s.q0), -EINVAL);
+	assert_int_equal(xsk_prog_remove_socket(p, NULL), -EINVAL);
+	assert_msg("no socket");
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	sockets_free(&s);
+	assert_clean();
+}
+
 /* ------------------------------------------------------ fault injection */
 
 /*
@@ -905,6 +941,7 @@ int main(void)
 		cmocka_unit_test_setup(map_sizes, setup),
 		cmocka_unit_test_setup(own_map_and_prog, setup),
 		cmocka_unit_test_setup(add_and_remove_sockets, setup),
+		cmocka_unit_test_setup(null_handles, setup),
 		cmocka_unit_test_setup(faults_default, setup),
 		cmocka_unit_test_setup(faults_netlink, setup),
 		cmocka_unit_test_setup(faults_old_kernel, setup),
