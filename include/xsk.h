@@ -767,11 +767,13 @@ XSK_API int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk);
  * @prog: the handle
  * @xsk: the socket
  *
- * Frames on that queue go to the network stack again. Closing a socket also
- * takes it out of every map.
+ * Frames on that queue go to the network stack again. The slot is emptied
+ * whichever socket it holds. Closing a socket also takes it out of every
+ * map.
  *
- * Return: 0, or -ENOENT if the slot is empty or @prog has no map, -E2BIG if
- * the queue is beyond the map, or another negative errno value.
+ * Return: 0, also when the slot was empty already (the kernel does not say
+ * whether it held a socket, on any version), or -ENOENT if @prog has no map,
+ * -E2BIG if the queue is beyond the map, or another negative errno value.
  */
 XSK_API int xsk_prog_remove_socket(struct xsk_prog *prog,
 				   struct xsk_socket *xsk);
@@ -783,9 +785,20 @@ XSK_API int xsk_prog_remove_socket(struct xsk_prog *prog,
  * @fd: a bound AF_XDP socket with an RX ring, for example one made by
  *	another library or process
  *
- * Return: as for xsk_prog_add_socket(), with -EOPNOTSUPP from the kernel
- * when @fd is not bound or has no RX ring, and -EBADF or -ENOTSOCK when it
- * is not an AF_XDP socket.
+ * The kernel takes any AF_XDP socket into the map, although nothing can
+ * arrive on one that is not bound or has no RX ring: the socket is asked
+ * first (a blocking sendmsg() and recvmsg(), which an AF_XDP socket answers
+ * at once, without moving a frame).
+ *
+ * Return: 0, or
+ *  -ENOENT: @prog has no map (as for xsk_prog_add_socket());
+ *  -E2BIG: @queue_id is beyond the map's slots;
+ *  -EOPNOTSUPP: @fd is not an AF_XDP socket, or is one that is not bound or
+ *	has no RX ring (except on Linux 5.10, which takes a bound socket
+ *	without an RX ring and has no way to tell);
+ *  -EBADF: @fd is not an open fd;
+ *  -ENOTSOCK: @fd is not a socket;
+ *  other negative errno values from getsockopt(2) and BPF_MAP_UPDATE_ELEM.
  */
 XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
 			       int fd);

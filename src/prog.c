@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
@@ -37,6 +38,10 @@
 /* The verifier log kept when the caller gives no buffer: enough for the
  * last line of a refusal of a six-instruction program. */
 #define LOG_SIZE 4096
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
 
 static const char license[] = "Dual MIT/GPL";
 
@@ -739,16 +744,56 @@ static int check_slot(const struct xsk_prog *p, uint32_t queue_id)
 	return 0;
 }
 
-int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
+/*
+ * The kernel puts any AF_XDP socket into an XSKMAP, bound or not, with or
+ * without an RX ring (since 5.10; before, any with an RX and a fill ring);
+ * frames redirected to a socket that can't take them are dropped. Ask the
+ * socket itself. A blocking sendmsg() or recvmsg() on an AF_XDP socket
+ * never blocks and never moves a frame: both refuse to wait (EOPNOTSUPP),
+ * after saying ENXIO when the socket is not bound; recvmsg() says ENOBUFS
+ * first when there is no RX ring (5.11; before, it is EOPNOTSUPP alone).
+ * Any other answer (ENETDOWN: the interface is down) leaves the decision
+ * to the kernel.
+ */
+static int check_fd(int fd)
+{
+	int domain = 0, err;
+	socklen_t len = sizeof(domain);
+	struct msghdr m;
+
+	if (fd < 0)
+		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
+	err = xsk_sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	if (err == -EBADF || err == -ENOTSOCK)
+		return xsk_err(err, "fd %d is not %s", fd,
+			       err == -EBADF ? "open" : "a socket");
+	if (err)
+		return xsk_err_sys(err, "asking the socket for its family");
+	if (domain != AF_XDP)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"fd %d is not an AF_XDP socket (its family is %d): an XSKMAP takes AF_XDP sockets only",
+			fd, domain);
+	memset(&m, 0, sizeof(m));
+	if (xsk_sys_sendmsg(fd, &m, 0) == -ENXIO)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the AF_XDP socket fd %d is not bound: bind it first, as nothing arrives on an unbound socket",
+			fd);
+	if (xsk_sys_recvmsg(fd, &m, 0) == -ENOBUFS)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the AF_XDP socket fd %d has no RX ring: there is nothing to redirect to",
+			fd);
+	return 0;
+}
+
+static int map_set(struct xsk_prog *prog, uint32_t queue_id, int fd)
 {
 	union bpf_attr a;
 	uint32_t value = (uint32_t)fd;
-	int err = check_slot(prog, queue_id);
+	int err;
 
-	if (err)
-		return err;
-	if (fd < 0)
-		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)prog->map_fd;
 	a.key = ptr(&queue_id);
@@ -760,11 +805,18 @@ int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
 			err,
 			"fd %d can't go into the XSKMAP: only an AF_XDP socket that is bound and has an RX ring can",
 			fd);
-	if (err == -ENOTSOCK || err == -EBADF)
-		return xsk_err(err, "fd %d is not an AF_XDP socket", fd);
 	if (err)
 		return xsk_err_sys(err, "putting the socket into the XSKMAP");
 	return 0;
+}
+
+int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
+{
+	int err = check_slot(prog, queue_id);
+
+	if (!err)
+		err = check_fd(fd);
+	return err ? err : map_set(prog, queue_id, fd);
 }
 
 int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
@@ -777,11 +829,10 @@ int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)prog->map_fd;
 	a.key = ptr(&queue_id);
+	/* An empty slot is no error: the kernel empties it all the same
+	 * (xsk_map_delete_elem() answers 0), and an XSKMAP can't be read
+	 * from user space to tell. */
 	err = xsk_sys_bpf(BPF_MAP_DELETE_ELEM, &a, sizeof(a));
-	if (err == -ENOENT)
-		return xsk_err(err,
-			       "the XSKMAP slot of queue %u holds no socket",
-			       queue_id);
 	if (err)
 		return xsk_err_sys(err, "emptying an XSKMAP slot");
 	return 0;
@@ -811,9 +862,12 @@ int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 {
 	int err = check_socket(prog, xsk);
 
+	if (!err)
+		err = check_slot(prog, xsk_socket_queue_id(xsk));
+	/* the handle knows what check_fd() would ask */
 	return err ? err :
-		     xsk_prog_set_queue(prog, xsk_socket_queue_id(xsk),
-					xsk_socket_fd(xsk));
+		     map_set(prog, xsk_socket_queue_id(xsk),
+			     xsk_socket_fd(xsk));
 }
 
 int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)

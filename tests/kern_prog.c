@@ -623,6 +623,62 @@ static void no_capabilities(void **state)
 	assert_no_prog();
 }
 
+/* xsk_prog_set_queue() refuses what the kernel would put into the map
+ * although nothing could arrive there; emptying an empty slot is no error.
+ * A map-only handle: no program, so nothing is ever redirected here. */
+static void set_queue_checks_the_fd(void **state)
+{
+	struct xsk_socket_opts so = XSK_OPTS(xsk_socket_opts, .ifname = ifname,
+					     .flags = XSK_SOCKET_NO_RX);
+	struct xsk_socket *txonly;
+	int unbound, udp, pipefd[2], size = 64;
+	struct xsk_prog *p;
+	bool rx_known;
+	struct rig r;
+
+	(void)state;
+	rig_sockets(&r, 1);
+	attach_or_fail(&p,
+		       &XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_MAP_ONLY));
+	if (xsk_socket_create(&txonly, r.umem, &so))
+		fail_msg("xsk_socket_create: %s", xsk_errmsg());
+	unbound = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	assert_true(unbound >= 0);
+	assert_int_equal(setsockopt(unbound, SOL_XDP, XDP_RX_RING, &size,
+				    sizeof(size)),
+			 0);
+	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(udp >= 0);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+
+	assert_int_equal(xsk_prog_set_queue(p, 0, unbound), -EOPNOTSUPP);
+	if (!strstr(xsk_errmsg(), "not bound"))
+		fail_msg("%s", xsk_errmsg());
+	/* Linux 5.11 and later tell whether a bound socket has an RX ring */
+	rx_known = recv(xsk_socket_fd(txonly), NULL, 0, 0) < 0 &&
+		   errno == ENOBUFS;
+	assert_int_equal(xsk_prog_set_queue(p, 0, xsk_socket_fd(txonly)),
+			 rx_known ? -EOPNOTSUPP : 0);
+	assert_int_equal(xsk_prog_set_queue(p, 0, udp), -EOPNOTSUPP);
+	if (!strstr(xsk_errmsg(), "not an AF_XDP socket"))
+		fail_msg("%s", xsk_errmsg());
+	assert_int_equal(xsk_prog_set_queue(p, 0, pipefd[0]), -ENOTSOCK);
+	close(pipefd[1]);
+	assert_int_equal(xsk_prog_set_queue(p, 0, pipefd[1]), -EBADF);
+
+	assert_int_equal(xsk_prog_set_queue(p, 0, xsk_socket_fd(r.xsk[0])), 0);
+	assert_int_equal(xsk_prog_clear_queue(p, 0), 0);
+	assert_int_equal(xsk_prog_clear_queue(p, 0), 0);
+	assert_int_equal(xsk_prog_remove_socket(p, r.xsk[0]), 0);
+
+	close(pipefd[0]);
+	close(udp);
+	close(unbound);
+	assert_int_equal(xsk_socket_destroy(txonly), 0);
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	rig_free(&r);
+}
+
 static int our_mac_address(void)
 {
 	struct ifreq ifr;
@@ -650,6 +706,7 @@ int main(void)
 		cmocka_unit_test(pass_only),
 		cmocka_unit_test(own_map),
 		cmocka_unit_test(no_capabilities),
+		cmocka_unit_test(set_queue_checks_the_fd),
 	};
 	cpu_set_t set;
 

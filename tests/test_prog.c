@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
@@ -719,6 +720,75 @@ static void add_and_remove_sockets(void **state)
 	assert_clean();
 }
 
+/* The raw variant takes any fd: it must refuse what the kernel would put
+ * into the map although nothing can arrive there. */
+static void set_queue_checks_the_fd(void **state)
+{
+	struct xsk_prog *p = NULL;
+	struct fake_bpf_obj *m;
+	struct sockets s;
+	int unbound, unix_fd, pipefd[2];
+
+	(void)state;
+	sockets_make(&s);
+	assert_int_equal(attach(&p, NULL), 0);
+	m = fake_bpf_obj(xsk_prog_map_fd(p));
+	unbound = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	assert_true(unbound >= 0);
+	unix_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(unix_fd >= 0);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+
+	assert_int_equal(xsk_prog_set_queue(p, 1, unbound), -EOPNOTSUPP);
+	assert_msg("not bound");
+	assert_int_equal(xsk_prog_set_queue(p, 1, xsk_socket_fd(s.txonly)),
+			 -EOPNOTSUPP);
+	assert_msg("no RX ring");
+	assert_int_equal(xsk_prog_set_queue(p, 1, unix_fd), -EOPNOTSUPP);
+	assert_msg("not an AF_XDP socket");
+	assert_int_equal(xsk_prog_set_queue(p, 1, pipefd[0]), -ENOTSOCK);
+	assert_int_equal(m->slots[1], -1);
+	assert_int_equal(xsk_prog_set_queue(p, 1, xsk_socket_fd(s.q0)), 0);
+	assert_int_equal(m->slots[1], xsk_socket_fd(s.q0));
+	close(pipefd[1]);
+	assert_int_equal(xsk_prog_set_queue(p, 1, pipefd[1]), -EBADF);
+
+	/* Linux 5.10 has no AF_XDP recvmsg to say whether there is an RX
+	 * ring: only an unbound socket is refused */
+	fbpf.no_xsk_recvmsg = true;
+	assert_int_equal(xsk_prog_set_queue(p, 2, unbound), -EOPNOTSUPP);
+	assert_msg("not bound");
+	assert_int_equal(xsk_prog_set_queue(p, 2, xsk_socket_fd(s.txonly)), 0);
+
+	close(pipefd[0]);
+	close(unix_fd);
+	close(unbound);
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	sockets_free(&s);
+	assert_clean();
+}
+
+/* The kernel empties a slot without saying whether it held a socket, and
+ * an XSKMAP can't be read from user space: emptying an empty slot is no
+ * error. */
+static void empty_slot(void **state)
+{
+	struct xsk_prog *p = NULL;
+	struct sockets s;
+
+	(void)state;
+	sockets_make(&s);
+	assert_int_equal(attach(&p, NULL), 0);
+	assert_int_equal(xsk_prog_clear_queue(p, 1), 0);
+	assert_int_equal(xsk_prog_remove_socket(p, s.q0), 0);
+	assert_int_equal(xsk_prog_add_socket(p, s.q0), 0);
+	assert_int_equal(xsk_prog_remove_socket(p, s.q0), 0);
+	assert_int_equal(xsk_prog_remove_socket(p, s.q0), 0);
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	sockets_free(&s);
+	assert_clean();
+}
+
 /* No function crashes on a NULL handle. */
 static void null_handles(void **state)
 {
@@ -866,39 +936,49 @@ static void faults_own(void **state)
 		   false, NULL);
 }
 
-static void faults_add_socket(void **state)
+/* Fail each wrapped call of xsk_prog_add_socket() and of
+ * xsk_prog_set_queue() in turn: the slot is set exactly when 0 comes back.
+ * A failed question to the fd is no verdict: the kernel has the last word. */
+static void faults_socket_into_map(void **state)
 {
 	struct xsk_prog *p = NULL;
 	struct fake_bpf_obj *m;
+	unsigned int n, raw, fails;
 	struct sockets s;
-	unsigned int n;
 	int ret;
 
 	(void)state;
-	for (n = 1;; n++) {
-		fake_reset();
-		fake_bpf_reset();
-		sockets_make(&s);
-		assert_int_equal(attach(&p, NULL), 0);
-		m = fake_bpf_obj(xsk_prog_map_fd(p));
-		fake.calls = 0;
-		fake.fail_at = n;
-		fake.fail_errno = EIO;
-		ret = xsk_prog_add_socket(p, s.q2);
-		fake.fail_at = 0;
-		if (ret) {
-			assert_int_equal(ret, -EIO);
-			assert_int_equal(m->slots[2], -1);
-		} else {
-			assert_int_equal(m->slots[2], xsk_socket_fd(s.q2));
+	for (raw = 0; raw < 2; raw++) {
+		fails = 0;
+		for (n = 1;; n++) {
+			fake_reset();
+			fake_bpf_reset();
+			sockets_make(&s);
+			assert_int_equal(attach(&p, NULL), 0);
+			m = fake_bpf_obj(xsk_prog_map_fd(p));
+			fake.calls = 0;
+			fake.fail_at = n;
+			fake.fail_errno = EIO;
+			ret = raw ? xsk_prog_set_queue(p, 2,
+						       xsk_socket_fd(s.q2)) :
+				    xsk_prog_add_socket(p, s.q2);
+			fake.fail_at = 0;
+			if (ret) {
+				assert_int_equal(ret, -EIO);
+				assert_int_equal(m->slots[2], -1);
+				fails++;
+			} else {
+				assert_int_equal(m->slots[2],
+						 xsk_socket_fd(s.q2));
+			}
+			assert_int_equal(xsk_prog_destroy(p), 0);
+			sockets_free(&s);
+			assert_clean();
+			if (!fake.failed)
+				break;
 		}
-		assert_int_equal(xsk_prog_destroy(p), 0);
-		sockets_free(&s);
-		assert_clean();
-		if (!ret)
-			break;
+		assert_true(fails > 0);
 	}
-	assert_true(n > 1);
 }
 
 static void query(void **state)
@@ -941,12 +1021,14 @@ int main(void)
 		cmocka_unit_test_setup(map_sizes, setup),
 		cmocka_unit_test_setup(own_map_and_prog, setup),
 		cmocka_unit_test_setup(add_and_remove_sockets, setup),
+		cmocka_unit_test_setup(set_queue_checks_the_fd, setup),
+		cmocka_unit_test_setup(empty_slot, setup),
 		cmocka_unit_test_setup(null_handles, setup),
 		cmocka_unit_test_setup(faults_default, setup),
 		cmocka_unit_test_setup(faults_netlink, setup),
 		cmocka_unit_test_setup(faults_old_kernel, setup),
 		cmocka_unit_test_setup(faults_own, setup),
-		cmocka_unit_test_setup(faults_add_socket, setup),
+		cmocka_unit_test_setup(faults_socket_into_map, setup),
 		cmocka_unit_test_setup(query, setup),
 	};
 
