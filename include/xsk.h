@@ -628,11 +628,16 @@ XSK_API void xsk_frames_destroy(struct xsk_frames *f);
  * attachment. Sockets on several queues share one xsk_prog.
  *
  * The program is attached through a BPF link (kernel 5.9) where the kernel
- * has them, so that it goes away with the process even if it crashes;
+ * has them, so that it goes away when the process exits, even by a crash
+ * (or, if children were forked since, when the last of them does);
  * otherwise, or with XSK_PROG_NETLINK, with rtnetlink, and then it stays on
  * the interface until xsk_prog_destroy() removes it (or `ip link set dev
  * IFNAME xdp off`). The built-in program needs kernel 5.3 (the fallback
  * action in bpf_redirect_map's flags).
+ *
+ * After fork(), the child's copy of a handle shares the map (the child may
+ * put sockets into it), but only the process that called xsk_prog_attach()
+ * detaches the program: see xsk_prog_destroy().
  */
 
 /* xsk_prog_opts.mode: where the program runs */
@@ -733,11 +738,20 @@ XSK_API int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
  * xsk_prog_destroy() - detach the program, close the map, free the handle
  * @prog: the handle, or NULL (nothing happens)
  *
- * A program attached through a link is detached by closing the link. One
- * attached with rtnetlink is removed explicitly, and only if it is still
- * the one this handle attached (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD,
- * or a check of the program id on kernels before 5.7): a program somebody
- * else put there since is left alone. The handle is freed in every case.
+ * In the process that called xsk_prog_attach(), the program is detached at
+ * once. A link is detached explicitly (BPF_LINK_DETACH), as closing it
+ * detaches only when no forked child holds a copy. A program attached with
+ * rtnetlink is removed only if it is still the one this handle attached
+ * (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD, or a check of the program
+ * id on kernels before 5.7): a program somebody else put there since is left
+ * alone.
+ *
+ * In a process that inherited the handle through fork(), only that
+ * process's copies of the fds are closed: the program stays attached until
+ * the attaching process destroys its handle or, for a link, until every
+ * copy of the link is closed (every process holding one has exited).
+ *
+ * The handle is freed in every case.
  *
  * Return: 0, or the negative errno value of a failed netlink detach (the
  * program may still be attached; xsk_errmsg() says what to do).

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
@@ -42,6 +43,21 @@
 #ifndef AF_XDP
 #define AF_XDP 44
 #endif
+
+/*
+ * The handle as allocated: the shared fields, and the process that made it.
+ * Only that process detaches: a child forked later holds copies of the fds
+ * but not the attachment (xsk_prog_destroy()).
+ */
+struct prog_handle {
+	struct xsk_prog p; /* first: a struct xsk_prog * is the handle */
+	pid_t owner;
+};
+
+static struct prog_handle *handle_of(struct xsk_prog *p)
+{
+	return (struct prog_handle *)(void *)p;
+}
 
 static const char license[] = "Dual MIT/GPL";
 
@@ -553,24 +569,29 @@ fail:
 		p->xdp_flags == XDP_FLAGS_SKB_MODE ? "xdpgeneric" : "xdpdrv");
 }
 
-/* Undo whatever is recorded: the one teardown for rollback and destroy. */
-static int prog_release(struct xsk_prog *p)
+/*
+ * Undo whatever is recorded: the one teardown for rollback and destroy.
+ * Without @detach (a process that inherited the handle) only this process's
+ * fds are closed.
+ */
+static int prog_release(struct xsk_prog *p, bool detach)
 {
 	union bpf_attr a;
 	int err = 0;
 
-	if (p->link_fd >= 0) {
-		/* Detach now even if a forked child still holds the link. */
+	if (p->link_fd >= 0 && detach) {
+		/* Closing detaches only with the last copy of the link fd, and
+		 * a forked child may hold one: detach explicitly (BPF_LINK_DETACH
+		 * came in 5.9 with XDP links). */
 		memset(&a, 0, sizeof(a));
 		a.link_detach.link_fd = (uint32_t)p->link_fd;
 		xsk_sys_bpf(BPF_LINK_DETACH, &a, sizeof(a));
-		xsk_sys_close(p->link_fd);
-		p->link_fd = -1;
 	}
-	if (p->nl_attached) {
+	xsk_sys_close(p->link_fd);
+	p->link_fd = -1;
+	if (p->nl_attached && detach)
 		err = netlink_detach(p);
-		p->nl_attached = false;
-	}
+	p->nl_attached = false;
 	xsk_sys_close(p->prog_fd);
 	p->prog_fd = -1;
 	xsk_sys_close(p->map_fd);
@@ -647,6 +668,7 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 		    uint32_t ifindex, const struct xsk_prog_opts *opts)
 {
 	struct xsk_prog_opts o;
+	struct prog_handle *h;
 	struct xsk_prog *p;
 	uint32_t n;
 	bool want_map;
@@ -662,9 +684,11 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 	err = check_opts(&o);
 	if (err)
 		return err;
-	p = calloc(1, sizeof(*p));
-	if (!p)
+	h = calloc(1, sizeof(*h));
+	if (!h)
 		return xsk_err(-ENOMEM, "out of memory");
+	h->owner = getpid();
+	p = &h->p;
 	p->map_fd = p->prog_fd = p->link_fd = -1;
 	p->flags = o.flags;
 	p->mode = o.mode;
@@ -708,9 +732,9 @@ out_done:
 	return 0;
 
 out_release:
-	prog_release(p);
+	prog_release(p, true);
 out_free:
-	free(p);
+	free(h);
 	return err;
 }
 
@@ -720,8 +744,8 @@ int xsk_prog_destroy(struct xsk_prog *prog)
 
 	if (!prog)
 		return 0;
-	err = prog_release(prog);
-	free(prog);
+	err = prog_release(prog, handle_of(prog)->owner == getpid());
+	free(handle_of(prog));
 	return err;
 }
 

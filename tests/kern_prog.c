@@ -623,6 +623,78 @@ static void no_capabilities(void **state)
 	assert_no_prog();
 }
 
+/* ------------------------------------------- fork, foreign fds, slots */
+
+/* A forked child's destroy lets go of the child's own references only: the
+ * program stays attached, and redirecting, until the process that attached
+ * it destroys it. */
+static void fork_child_destroy_keeps_program(void **state)
+{
+	static const uint32_t flags[] = { 0, XSK_PROG_NETLINK };
+	struct rx_count c[1];
+	unsigned int i;
+	struct rig r;
+	int status;
+	uint32_t id;
+	pid_t pid;
+
+	(void)state;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		rig_sockets(&r, 1);
+		attach_or_fail(&r.prog,
+			       &XSK_OPTS(xsk_prog_opts, .flags = flags[i]));
+		assert_int_equal(xsk_prog_add_socket(r.prog, r.xsk[0]), 0);
+		id = attached_id();
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid)
+			_exit(xsk_prog_destroy(r.prog) ? 1 : 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+		assert_int_equal(attached_id(), id);
+		memset(c, 0, sizeof(c));
+		peer_send('A', BURST, 0);
+		receive(r.xsk, 1, r.umem, c, BURST);
+		assert_int_equal(c[0].ours[0], BURST);
+		rig_free(&r);
+		assert_no_prog();
+	}
+}
+
+/* The process that attached detaches at once, even while a child still
+ * holds copies of the link (or program) fd. */
+static void owner_destroy_detaches_despite_child(void **state)
+{
+	static const uint32_t flags[] = { 0, XSK_PROG_NETLINK };
+	struct xsk_prog *p;
+	int hold[2], status;
+	unsigned int i;
+	pid_t pid;
+	char b;
+
+	(void)state;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		attach_or_fail(&p, &XSK_OPTS(xsk_prog_opts, .flags = flags[i]));
+		assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid) {
+			/* hold the copies until the parent lets go */
+			close(hold[1]);
+			alarm(10);
+			_exit(read(hold[0], &b, 1) == 0 ? 0 : 1);
+		}
+		close(hold[0]);
+		assert_int_equal(xsk_prog_destroy(p), 0);
+		assert_no_prog();
+		close(hold[1]);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
 /* xsk_prog_set_queue() refuses what the kernel would put into the map
  * although nothing could arrive there; emptying an empty slot is no error.
  * A map-only handle: no program, so nothing is ever redirected here. */
@@ -706,6 +778,8 @@ int main(void)
 		cmocka_unit_test(pass_only),
 		cmocka_unit_test(own_map),
 		cmocka_unit_test(no_capabilities),
+		cmocka_unit_test(fork_child_destroy_keeps_program),
+		cmocka_unit_test(owner_destroy_detaches_despite_child),
 		cmocka_unit_test(set_queue_checks_the_fd),
 	};
 	cpu_set_t set;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -825,6 +826,82 @@ static void null_handles(void **state)
 	assert_clean();
 }
 
+/* ----------------------------------------------------------------- fork */
+
+/* In a forked child: destroy its copy of @p. Nothing may be detached,
+ * every fd of the child's copy must be closed. The exit status says which
+ * rule broke. */
+static int child_destroy(struct xsk_prog *p)
+{
+	unsigned int setlinks = fbpf.setlinks, detaches = fbpf.link_detaches;
+
+	if (xsk_prog_destroy(p))
+		return 1;
+	if (fbpf.link_detaches != detaches)
+		return 2; /* BPF_LINK_DETACH */
+	if (fbpf.setlinks != setlinks)
+		return 3; /* an rtnetlink detach */
+	if (fake_bpf_live(FAKE_MAP) || fake_bpf_live(FAKE_PROG) ||
+	    fake_bpf_live(FAKE_LINK))
+		return 4;
+	return 0;
+}
+
+static void fork_child_detaches_nothing(void **state)
+{
+	static const uint32_t flags[] = { 0, XSK_PROG_NETLINK,
+					  XSK_PROG_MAP_ONLY };
+	struct xsk_prog *p = NULL;
+	unsigned int i;
+	int status;
+	uint32_t id;
+	pid_t pid;
+
+	(void)state;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		assert_int_equal(
+			attach(&p, &XSK_OPTS(xsk_prog_opts, .flags = flags[i])),
+			0);
+		id = fake_bpf_attached(FAKE_IFINDEX, NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid)
+			_exit(child_destroy(p));
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status))
+			fail_msg(
+				"flags 0x%x: the child's destroy broke rule %d",
+				flags[i], WEXITSTATUS(status));
+		assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL), id);
+		/* the process that attached detaches */
+		assert_int_equal(xsk_prog_destroy(p), 0);
+		assert_clean();
+	}
+}
+
+/* The attaching process detaches even while another reference to the link
+ * exists (a forked child's copy; a dup here, which the fake can see). */
+static void owner_detaches_despite_copies(void **state)
+{
+	struct fake_bpf_obj *o;
+	struct xsk_prog *p = NULL;
+	int fd, copy = -1;
+
+	(void)state;
+	assert_int_equal(attach(&p, NULL), 0);
+	for (fd = 0; fd < FAKE_MAX_FDS && copy < 0; fd++) {
+		o = fake_bpf_obj(fd);
+		if (o && o->kind == FAKE_LINK)
+			copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	}
+	assert_true(copy >= 0);
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL), 0);
+	close(copy);
+	assert_clean();
+}
+
 /* ------------------------------------------------------ fault injection */
 
 /*
@@ -1024,6 +1101,8 @@ int main(void)
 		cmocka_unit_test_setup(set_queue_checks_the_fd, setup),
 		cmocka_unit_test_setup(empty_slot, setup),
 		cmocka_unit_test_setup(null_handles, setup),
+		cmocka_unit_test_setup(fork_child_detaches_nothing, setup),
+		cmocka_unit_test_setup(owner_detaches_despite_copies, setup),
 		cmocka_unit_test_setup(faults_default, setup),
 		cmocka_unit_test_setup(faults_netlink, setup),
 		cmocka_unit_test_setup(faults_old_kernel, setup),
