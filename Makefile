@@ -89,11 +89,17 @@ $(OBJDIR)/$(SONAME): $(LIB_SO)
 $(OBJDIR)/libxsk.so: $(OBJDIR)/$(SONAME)
 	$(Q)ln -sf $(notdir $<) $@
 
+# libxsk.pc with this make's directories. make install writes it again
+# rather than copying $(PC), which holds the directories of the build: a
+# plain make followed by make install PREFIX=/usr must install a .pc that
+# says /usr.
+gen_pc = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	libxsk.pc.in
+
 $(PC): libxsk.pc.in include/xsk.h Makefile | $(OBJDIR)
 	$(msg) GEN $@
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		$< > $@
+	$(Q)$(gen_pc) > $@
 
 $(OBJDIR) $(OBJDIR)/static $(OBJDIR)/shared:
 	$(Q)mkdir -p $@
@@ -104,7 +110,8 @@ install: all
 	install -m 644 include/xsk.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(wildcard include/xsk/*.h) $(DESTDIR)$(INCLUDEDIR)/xsk/
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
-	install -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+	$(gen_pc) > $(DESTDIR)$(PKGCONFIGDIR)/libxsk.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libxsk.pc
 	install -d $(DESTDIR)$(MANDIR)/man3
 	install -m 644 man/libxsk.3 $(DESTDIR)$(MANDIR)/man3/
 ifneq ($(BUILD_STATIC_ONLY),1)

@@ -377,10 +377,55 @@ XSK_API int xsk_socket_destroy(struct xsk_socket *xsk);
 /** xsk_socket_fd() - the socket's file descriptor, for poll() and XSKMAPs
  * (-1 for NULL) */
 XSK_API int xsk_socket_fd(const struct xsk_socket *xsk);
+
+/**
+ * xsk_socket__fd() - libxdp's name for xsk_socket_fd()
+ * @xsk: the socket
+ *
+ * For data-path code written against libxdp (poll(), sendto() and
+ * recvfrom() wake-ups on the socket's fd), which then compiles unchanged.
+ * It is static inline, not an exported symbol, so that it never clashes
+ * with libxdp's own in a program linked with both libraries.
+ *
+ * Return: as xsk_socket_fd().
+ */
+static inline int xsk_socket__fd(const struct xsk_socket *xsk)
+{
+	return xsk_socket_fd(xsk);
+}
+
 /** xsk_socket_ifindex() - the interface the socket binds to */
 XSK_API uint32_t xsk_socket_ifindex(const struct xsk_socket *xsk);
 /** xsk_socket_queue_id() - the queue the socket binds to */
 XSK_API uint32_t xsk_socket_queue_id(const struct xsk_socket *xsk);
+/*
+ * The rings. Each accessor below returns the ring struct held in the
+ * handle, for use through that pointer (xsk_ring_cons__peek(rx, ...)).
+ *
+ * A program may instead copy a ring struct by value into a struct of its
+ * own, once, after set-up (xsk_socket_create(); xsk_umem_create() for
+ * xsk_umem_fill() and xsk_umem_comp()), and from then on use only the
+ * copy:
+ *
+ *	info->rx = *xsk_socket_rx(xsk);
+ *	xsk_ring_cons__peek(&info->rx, 64, &idx);
+ *
+ * That is how libxdp programs hold their rings (xsk_socket__create() fills
+ * in the caller's structs), so their data path compiles and runs
+ * unchanged. It is sound because a ring struct holds only pointers into
+ * the ring's shared mapping (producer, consumer, flags and entries), the
+ * ring's size, and this user-space side's cached copies of the two
+ * indices, which nothing else reads: libxsk's own calls (xsk_socket_kick_tx(),
+ * xsk_socket_wake_rx()) look only at the shared flags word, which the copy
+ * points to as well. What must not happen is two structs in use for one
+ * ring: each would count from its own cached indices, and a producer would
+ * hand out the same slots twice, a consumer release the same entries
+ * twice. Sockets that share a UMEM on one queue share its fill and
+ * completion rings: copy those once, not once per socket. A copy points
+ * where the original does and is valid as long as it: the RX and TX rings
+ * until their socket is destroyed, the fill and completion rings until the
+ * last socket using them is.
+ */
 /** xsk_socket_rx() - the RX ring; NULL for a TX-only socket */
 XSK_API struct xsk_ring_cons *xsk_socket_rx(struct xsk_socket *xsk);
 /** xsk_socket_tx() - the TX ring; NULL for an RX-only socket */

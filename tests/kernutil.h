@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared pieces of the real-kernel tests (tests/kern_*.c), which
- * tests/netns.sh runs inside a private network namespace holding one end
- * of a veth pair ($XSK_IF); the other end ($XSK_PEER_IF) is in a second
- * private namespace ($XSK_PEER_NS). Frames go only between the two.
+ * Process-level pieces of the real-kernel tests (tests/kern_*.c), which
+ * tests/netns.sh runs inside a private network namespace ($XSK_NS) holding
+ * one end of a veth pair ($XSK_IF); the other end ($XSK_PEER_IF) is in a
+ * second private namespace ($XSK_PEER_NS). Frames go only between the two.
+ * The test harness itself (frames, ends, lanes, the mode matrix) is in
+ * traffic.h.
  */
 #ifndef LIBXSK_TESTS_KERNUTIL_H
 #define LIBXSK_TESTS_KERNUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct kern_env {
 	const char *ifname; /* our end */
 	const char *peer_if; /* the other end, in peer_ns */
+	const char *ns; /* our namespace */
 	const char *peer_ns;
+	int ns_fd[2]; /* [0] ours, [1] the peer's */
 	unsigned char mac[6]; /* our end's MAC address */
 	unsigned char peer_mac[6];
 };
@@ -26,6 +31,10 @@ extern struct kern_env kern;
  * and returns 77 when the program was not started that way.
  */
 int kern_init(void);
+
+/* Move this thread into namespace @side (0 ours, 1 the peer's); sockets
+ * made there stay there. Fails the test if it can't. */
+void kern_enter(int side);
 
 /* An AF_PACKET socket on the peer end (made in the peer namespace, which
  * it stays in), sending with PACKET_QDISC_BYPASS; -1 on failure. */
@@ -42,5 +51,26 @@ int kern_count_fds(void);
 
 /* Seconds on the monotonic clock. */
 double kern_now(void);
+
+/* A capability's bit for kern_drop_caps(): KERN_CAP(CAP_NET_RAW). */
+#define KERN_CAP(n) (1ull << (n))
+
+/*
+ * Take the capabilities @caps (KERN_CAP bits; ~0ull: all) out of this
+ * process's effective set. With @for_good, out of its permitted and
+ * inheritable sets too, so that they can't come back; without, every other
+ * permitted capability is made effective, so kern_drop_caps(0, false)
+ * restores what an earlier call without @for_good took. 0, or -1 if the
+ * kernel refused or a capability of @caps is still there.
+ */
+int kern_drop_caps(uint64_t caps, bool for_good);
+
+/* Run @fn(@arg) in a child process; fail the test unless it returns 0.
+ * The child must not use cmocka's assertions. */
+void kern_in_child(int (*fn)(void *), void *arg);
+
+/* Pass @n (1 or 2) file descriptors over a Unix socket; 0 or -1. */
+int kern_send_fds(int sock, const int *fds, unsigned int n);
+int kern_recv_fds(int sock, int *fds, unsigned int n);
 
 #endif /* LIBXSK_TESTS_KERNUTIL_H */

@@ -2,7 +2,9 @@
 #
 # make check: every test, each step recorded by tests/run.sh and counted by
 # tests/summary.sh, which prints "check: N passed, N failed, N skipped" and
-# fails the run if anything failed.
+# fails the run if anything failed. Each step has XSK_TEST_TIMEOUT seconds
+# (default 600; e.g. make check XSK_TEST_TIMEOUT=1200): one that hangs fails
+# with its name and the run goes on.
 #
 #   tests/test_*.c   unit tests (cmocka, no privilege): syscalls are wrapped at
 #                    link time (tests/fakesys.c) so that each can fail on demand
@@ -10,7 +12,8 @@
 #                    run as built, then under ThreadSanitizer with a
 #                    smaller count ($(TSAN_COUNT))
 #   tests/kern_*.c   real-kernel tests (cmocka, root): run by tests/netns.sh in
-#                    private network namespaces with a veth pair
+#                    private network namespaces with a veth pair; each
+#                    linked with the harness, $(KERN_SUPPORT) (traffic.h)
 #   tests/fuzz_*.c   libFuzzer targets (clang, ASan+UBSan): a bounded run with
 #                    a fixed seed ($(FUZZ_ARGS)); skipped (exit 77) when
 #                    $(FUZZ_CC) cannot build fuzz targets
@@ -30,7 +33,7 @@ WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
 KERN_TESTS := $(basename $(notdir $(wildcard tests/kern_*.c)))
 TEST_SUPPORT := $(wildcard tests/fake*.c)
-KERN_SUPPORT := tests/kernutil.c
+KERN_SUPPORT := tests/kernutil.c tests/traffic.c
 TEST_HDRS := $(wildcard tests/*.h)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
