@@ -117,6 +117,17 @@ static void receive(struct end *e, unsigned int nxsk, struct rx_count *c,
 	} while (got < want && kern_now() < end);
 }
 
+/* A burst sent to queue 0 arrives, whole, on @e's socket 0. */
+static void burst_arrives(struct end *e)
+{
+	struct rx_count c[1];
+
+	memset(c, 0, sizeof(c));
+	send_on(0, 'A', BURST);
+	receive(e, 1, c, BURST);
+	assert_int_equal(c[0].ours[0], BURST);
+}
+
 /* ------------------------------------------------------------ set-ups */
 
 /* A UMEM with an RX socket on each of queues 0 to @n - 1, a quarter of the
@@ -165,10 +176,7 @@ static void rx_one(struct env *env, struct xsk_prog_opts *o,
 	assert_int_equal(qmode, mode);
 	assert_int_equal(xsk_prog_add_socket(e->prog, e->xsk[0]), 0);
 
-	memset(c, 0, sizeof(c));
-	send_on(0, 'A', BURST);
-	receive(e, 1, c, BURST);
-	assert_int_equal(c[0].ours[0], BURST);
+	burst_arrives(e);
 
 	/* out of the map: frames go to the stack again */
 	assert_int_equal(xsk_prog_remove_socket(e->prog, e->xsk[0]), 0);
@@ -377,7 +385,6 @@ static void pass_only(void **state)
 static void own_map(void **state)
 {
 	struct end *e = rx_sockets(*state, 1), *maponly = end_new(*state, 0);
-	struct rx_count c[1];
 
 	end_prog(*state, maponly,
 		 &XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_MAP_ONLY));
@@ -388,10 +395,7 @@ static void own_map(void **state)
 			   .map_fd = xsk_prog_map_fd(maponly->prog)));
 	/* e's program holds the map */
 	assert_int_equal(end_prog_destroy(maponly), 0);
-	memset(c, 0, sizeof(c));
-	send_on(0, 'A', BURST);
-	receive(e, 1, c, BURST);
-	assert_int_equal(c[0].ours[0], BURST);
+	burst_arrives(e);
 	end_destroy(e);
 	assert_no_prog();
 }
@@ -480,7 +484,6 @@ static int destroy_in_child(void *prog)
 static void fork_child_destroy_keeps_program(void **state)
 {
 	static const uint32_t flags[] = { 0, XSK_PROG_NETLINK };
-	struct rx_count c[1];
 	unsigned int i;
 	struct end *e;
 	uint32_t id;
@@ -493,10 +496,7 @@ static void fork_child_destroy_keeps_program(void **state)
 		id = attached_id();
 		kern_in_child(destroy_in_child, e->prog);
 		assert_int_equal(attached_id(), id);
-		memset(c, 0, sizeof(c));
-		send_on(0, 'A', BURST);
-		receive(e, 1, c, BURST);
-		assert_int_equal(c[0].ours[0], BURST);
+		burst_arrives(e);
 		end_destroy(e);
 		assert_no_prog();
 	}
