@@ -690,11 +690,16 @@ XSK_API void xsk_frames_destroy(struct xsk_frames *f);
  * attachment. Sockets on several queues share one xsk_prog.
  *
  * The program is attached through a BPF link (kernel 5.9) where the kernel
- * has them, so that it goes away with the process even if it crashes;
+ * has them, so that it goes away when the process exits, even by a crash
+ * (or, if children were forked since, when the last of them does);
  * otherwise, or with XSK_PROG_NETLINK, with rtnetlink, and then it stays on
  * the interface until xsk_prog_destroy() removes it (or `ip link set dev
  * IFNAME xdp off`). The built-in program needs kernel 5.3 (the fallback
  * action in bpf_redirect_map's flags).
+ *
+ * After fork(), the child's copy of a handle shares the map (the child may
+ * put sockets into it), but only the process that called xsk_prog_attach()
+ * detaches the program: see xsk_prog_destroy().
  */
 
 /* xsk_prog_opts.mode: where the program runs */
@@ -795,11 +800,20 @@ XSK_API int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
  * xsk_prog_destroy() - detach the program, close the map, free the handle
  * @prog: the handle, or NULL (nothing happens)
  *
- * A program attached through a link is detached by closing the link. One
- * attached with rtnetlink is removed explicitly, and only if it is still
- * the one this handle attached (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD,
- * or a check of the program id on kernels before 5.7): a program somebody
- * else put there since is left alone. The handle is freed in every case.
+ * In the process that called xsk_prog_attach(), the program is detached at
+ * once. A link is detached explicitly (BPF_LINK_DETACH), as closing it
+ * detaches only when no forked child holds a copy. A program attached with
+ * rtnetlink is removed only if it is still the one this handle attached
+ * (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD, or a check of the program
+ * id on kernels before 5.7): a program somebody else put there since is left
+ * alone.
+ *
+ * In a process that inherited the handle through fork(), only that
+ * process's copies of the fds are closed: the program stays attached until
+ * the attaching process destroys its handle or, for a link, until every
+ * copy of the link is closed (every process holding one has exited).
+ *
+ * The handle is freed in every case.
  *
  * Return: 0, or the negative errno value of a failed netlink detach (the
  * program may still be attached; xsk_errmsg() says what to do).
@@ -829,11 +843,13 @@ XSK_API int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk);
  * @prog: the handle
  * @xsk: the socket
  *
- * Frames on that queue go to the network stack again. Closing a socket also
- * takes it out of every map.
+ * Frames on that queue go to the network stack again. The slot is emptied
+ * whichever socket it holds. Closing a socket also takes it out of every
+ * map.
  *
- * Return: 0, or -ENOENT if the slot is empty or @prog has no map, -E2BIG if
- * the queue is beyond the map, or another negative errno value.
+ * Return: 0, also when the slot was empty already (the kernel does not say
+ * whether it held a socket, on any version), or -ENOENT if @prog has no map,
+ * -E2BIG if the queue is beyond the map, or another negative errno value.
  */
 XSK_API int xsk_prog_remove_socket(struct xsk_prog *prog,
 				   struct xsk_socket *xsk);
@@ -845,9 +861,20 @@ XSK_API int xsk_prog_remove_socket(struct xsk_prog *prog,
  * @fd: a bound AF_XDP socket with an RX ring, for example one made by
  *	another library or process
  *
- * Return: as for xsk_prog_add_socket(), with -EOPNOTSUPP from the kernel
- * when @fd is not bound or has no RX ring, and -EBADF or -ENOTSOCK when it
- * is not an AF_XDP socket.
+ * The kernel takes any AF_XDP socket into the map, although nothing can
+ * arrive on one that is not bound or has no RX ring: the socket is asked
+ * first (a blocking sendmsg() and recvmsg(), which an AF_XDP socket answers
+ * at once, without moving a frame).
+ *
+ * Return: 0, or
+ *  -ENOENT: @prog has no map (as for xsk_prog_add_socket());
+ *  -E2BIG: @queue_id is beyond the map's slots;
+ *  -EOPNOTSUPP: @fd is not an AF_XDP socket, or is one that is not bound or
+ *	has no RX ring (except on Linux 5.10, which takes a bound socket
+ *	without an RX ring and has no way to tell);
+ *  -EBADF: @fd is not an open fd;
+ *  -ENOTSOCK: @fd is not a socket;
+ *  other negative errno values from getsockopt(2) and BPF_MAP_UPDATE_ELEM.
  */
 XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
 			       int fd);
@@ -861,16 +888,19 @@ XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
  */
 XSK_API int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id);
 
-/** xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY) */
+/**
+ * xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY, or
+ * @prog NULL)
+ */
 XSK_API int xsk_prog_fd(const struct xsk_prog *prog);
-/** xsk_prog_map_fd() - the XSKMAP's fd, or -1 if there is no map */
+/** xsk_prog_map_fd() - the XSKMAP's fd, or -1 (no map, or @prog NULL) */
 XSK_API int xsk_prog_map_fd(const struct xsk_prog *prog);
-/** xsk_prog_nqueues() - slots in the map (0 if there is no map) */
+/** xsk_prog_nqueues() - slots in the map (0: no map, or @prog NULL) */
 XSK_API uint32_t xsk_prog_nqueues(const struct xsk_prog *prog);
 /**
  * xsk_prog_mode() - the mode the program runs in: XSK_ATTACH_NATIVE or
  * XSK_ATTACH_GENERIC as the kernel reports it, or XSK_ATTACH_AUTO when
- * nothing is attached (XSK_PROG_MAP_ONLY)
+ * nothing is attached (XSK_PROG_MAP_ONLY) or @prog is NULL
  */
 XSK_API enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog);
 

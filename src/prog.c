@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
@@ -37,6 +39,25 @@
 /* The verifier log kept when the caller gives no buffer: enough for the
  * last line of a refusal of a six-instruction program. */
 #define LOG_SIZE 4096
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+
+/*
+ * The handle as allocated: the shared fields, and the process that made it.
+ * Only that process detaches: a child forked later holds copies of the fds
+ * but not the attachment (xsk_prog_destroy()).
+ */
+struct prog_handle {
+	struct xsk_prog p; /* first: a struct xsk_prog * is the handle */
+	pid_t owner;
+};
+
+static struct prog_handle *handle_of(struct xsk_prog *p)
+{
+	return (struct prog_handle *)(void *)p;
+}
 
 static const char license[] = "Dual MIT/GPL";
 
@@ -548,24 +569,29 @@ fail:
 		p->xdp_flags == XDP_FLAGS_SKB_MODE ? "xdpgeneric" : "xdpdrv");
 }
 
-/* Undo whatever is recorded: the one teardown for rollback and destroy. */
-static int prog_release(struct xsk_prog *p)
+/*
+ * Undo whatever is recorded: the one teardown for rollback and destroy.
+ * Without @detach (a process that inherited the handle) only this process's
+ * fds are closed.
+ */
+static int prog_release(struct xsk_prog *p, bool detach)
 {
 	union bpf_attr a;
 	int err = 0;
 
-	if (p->link_fd >= 0) {
-		/* Detach now even if a forked child still holds the link. */
+	if (p->link_fd >= 0 && detach) {
+		/* Closing detaches only with the last copy of the link fd, and
+		 * a forked child may hold one: detach explicitly (BPF_LINK_DETACH
+		 * came in 5.9 with XDP links). */
 		memset(&a, 0, sizeof(a));
 		a.link_detach.link_fd = (uint32_t)p->link_fd;
 		xsk_sys_bpf(BPF_LINK_DETACH, &a, sizeof(a));
-		xsk_sys_close(p->link_fd);
-		p->link_fd = -1;
 	}
-	if (p->nl_attached) {
+	xsk_sys_close(p->link_fd);
+	p->link_fd = -1;
+	if (p->nl_attached && detach)
 		err = netlink_detach(p);
-		p->nl_attached = false;
-	}
+	p->nl_attached = false;
 	xsk_sys_close(p->prog_fd);
 	p->prog_fd = -1;
 	xsk_sys_close(p->map_fd);
@@ -642,6 +668,7 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 		    uint32_t ifindex, const struct xsk_prog_opts *opts)
 {
 	struct xsk_prog_opts o;
+	struct prog_handle *h;
 	struct xsk_prog *p;
 	uint32_t n;
 	bool want_map;
@@ -657,9 +684,11 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 	err = check_opts(&o);
 	if (err)
 		return err;
-	p = calloc(1, sizeof(*p));
-	if (!p)
+	h = calloc(1, sizeof(*h));
+	if (!h)
 		return xsk_err(-ENOMEM, "out of memory");
+	h->owner = getpid();
+	p = &h->p;
 	p->map_fd = p->prog_fd = p->link_fd = -1;
 	p->flags = o.flags;
 	p->mode = o.mode;
@@ -703,9 +732,9 @@ out_done:
 	return 0;
 
 out_release:
-	prog_release(p);
+	prog_release(p, true);
 out_free:
-	free(p);
+	free(h);
 	return err;
 }
 
@@ -715,8 +744,8 @@ int xsk_prog_destroy(struct xsk_prog *prog)
 
 	if (!prog)
 		return 0;
-	err = prog_release(prog);
-	free(prog);
+	err = prog_release(prog, handle_of(prog)->owner == getpid());
+	free(handle_of(prog));
 	return err;
 }
 
@@ -739,16 +768,56 @@ static int check_slot(const struct xsk_prog *p, uint32_t queue_id)
 	return 0;
 }
 
-int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
+/*
+ * The kernel puts any AF_XDP socket into an XSKMAP, bound or not, with or
+ * without an RX ring (since 5.10; before, any with an RX and a fill ring);
+ * frames redirected to a socket that can't take them are dropped. Ask the
+ * socket itself. A blocking sendmsg() or recvmsg() on an AF_XDP socket
+ * never blocks and never moves a frame: both refuse to wait (EOPNOTSUPP),
+ * after saying ENXIO when the socket is not bound; recvmsg() says ENOBUFS
+ * first when there is no RX ring (5.11; before, it is EOPNOTSUPP alone).
+ * Any other answer (ENETDOWN: the interface is down) leaves the decision
+ * to the kernel.
+ */
+static int check_fd(int fd)
+{
+	int domain = 0, err;
+	socklen_t len = sizeof(domain);
+	struct msghdr m;
+
+	if (fd < 0)
+		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
+	err = xsk_sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	if (err == -EBADF || err == -ENOTSOCK)
+		return xsk_err(err, "fd %d is not %s", fd,
+			       err == -EBADF ? "open" : "a socket");
+	if (err)
+		return xsk_err_sys(err, "asking the socket for its family");
+	if (domain != AF_XDP)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"fd %d is not an AF_XDP socket (its family is %d): an XSKMAP takes AF_XDP sockets only",
+			fd, domain);
+	memset(&m, 0, sizeof(m));
+	if (xsk_sys_sendmsg(fd, &m, 0) == -ENXIO)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the AF_XDP socket fd %d is not bound: bind it first, as nothing arrives on an unbound socket",
+			fd);
+	if (xsk_sys_recvmsg(fd, &m, 0) == -ENOBUFS)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the AF_XDP socket fd %d has no RX ring: there is nothing to redirect to",
+			fd);
+	return 0;
+}
+
+static int map_set(struct xsk_prog *prog, uint32_t queue_id, int fd)
 {
 	union bpf_attr a;
 	uint32_t value = (uint32_t)fd;
-	int err = check_slot(prog, queue_id);
+	int err;
 
-	if (err)
-		return err;
-	if (fd < 0)
-		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)prog->map_fd;
 	a.key = ptr(&queue_id);
@@ -760,11 +829,18 @@ int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
 			err,
 			"fd %d can't go into the XSKMAP: only an AF_XDP socket that is bound and has an RX ring can",
 			fd);
-	if (err == -ENOTSOCK || err == -EBADF)
-		return xsk_err(err, "fd %d is not an AF_XDP socket", fd);
 	if (err)
 		return xsk_err_sys(err, "putting the socket into the XSKMAP");
 	return 0;
+}
+
+int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
+{
+	int err = check_slot(prog, queue_id);
+
+	if (!err)
+		err = check_fd(fd);
+	return err ? err : map_set(prog, queue_id, fd);
 }
 
 int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
@@ -777,11 +853,10 @@ int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)prog->map_fd;
 	a.key = ptr(&queue_id);
+	/* An empty slot is no error: the kernel empties it all the same
+	 * (xsk_map_delete_elem() answers 0), and an XSKMAP can't be read
+	 * from user space to tell. */
 	err = xsk_sys_bpf(BPF_MAP_DELETE_ELEM, &a, sizeof(a));
-	if (err == -ENOENT)
-		return xsk_err(err,
-			       "the XSKMAP slot of queue %u holds no socket",
-			       queue_id);
 	if (err)
 		return xsk_err_sys(err, "emptying an XSKMAP slot");
 	return 0;
@@ -811,9 +886,12 @@ int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 {
 	int err = check_socket(prog, xsk);
 
+	if (!err)
+		err = check_slot(prog, xsk_socket_queue_id(xsk));
+	/* the handle knows what check_fd() would ask */
 	return err ? err :
-		     xsk_prog_set_queue(prog, xsk_socket_queue_id(xsk),
-					xsk_socket_fd(xsk));
+		     map_set(prog, xsk_socket_queue_id(xsk),
+			     xsk_socket_fd(xsk));
 }
 
 int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
@@ -825,23 +903,23 @@ int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 
 int xsk_prog_fd(const struct xsk_prog *prog)
 {
-	return prog->prog_fd;
+	return prog ? prog->prog_fd : -1;
 }
 
 int xsk_prog_map_fd(const struct xsk_prog *prog)
 {
-	return prog->map_fd;
+	return prog ? prog->map_fd : -1;
 }
 
 uint32_t xsk_prog_nqueues(const struct xsk_prog *prog)
 {
-	return prog->map_fd >= 0 ? prog->nqueues : 0;
+	return prog && prog->map_fd >= 0 ? prog->nqueues : 0;
 }
 
 enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog)
 {
-	return prog->prog_fd >= 0 ? (enum xsk_attach_mode)prog->mode :
-				    XSK_ATTACH_AUTO;
+	return prog && prog->prog_fd >= 0 ? (enum xsk_attach_mode)prog->mode :
+					    XSK_ATTACH_AUTO;
 }
 
 int xsk_prog_query(const char *ifname, uint32_t ifindex, uint32_t *prog_id,

@@ -377,6 +377,7 @@ static int map_update(const union bpf_attr *a, bool del)
 {
 	struct fake_bpf_obj *m = obj_by_fd((int)a->map_fd, FAKE_MAP);
 	uint32_t key, value;
+	struct stat st;
 
 	if (!m)
 		return fail_with(EBADF);
@@ -388,7 +389,12 @@ static int map_update(const union bpf_attr *a, bool del)
 		return 0;
 	}
 	memcpy(&value, (void *)(uintptr_t)a->value, sizeof(value));
-	if (!fake_is_bound((int)value))
+	/* sockfd_lookup(), then the family: nothing more since 5.10 */
+	if (fstat((int)value, &st))
+		return fail_with(EBADF);
+	if (!S_ISSOCK(st.st_mode))
+		return fail_with(ENOTSOCK);
+	if (!fake_is_open((int)value))
 		return fail_with(EOPNOTSUPP);
 	m->slots[key] = (int)value;
 	return 0;
@@ -410,6 +416,7 @@ static long fake_bpf(int cmd, union bpf_attr *a)
 		if (!o)
 			return fail_with(EBADF);
 		o->detached = true;
+		fbpf.link_detaches++;
 		return 0;
 	case BPF_OBJ_GET_INFO_BY_FD:
 		return get_info(a);
@@ -651,6 +658,23 @@ static void setlink(const struct nlmsghdr *req, const struct ifinfomsg *ifi)
 	queue_ack(req, 0, NULL);
 }
 
+/* xsk_sendmsg() and xsk_recvmsg(), in the kernel's order of checks; a
+ * blocking call is refused before it could do anything. */
+static ssize_t xsk_msg(int fd, int flags, bool send)
+{
+	bool wait = !(flags & MSG_DONTWAIT);
+
+	if (!send && fbpf.no_xsk_recvmsg)
+		return fail_with(EOPNOTSUPP); /* sock_no_recvmsg() */
+	if (!fake_is_bound(fd))
+		return fail_with(ENXIO);
+	if (!send && !fake_has_rx(fd))
+		return fail_with(ENOBUFS);
+	if (wait)
+		return fail_with(EOPNOTSUPP);
+	return 0;
+}
+
 ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
@@ -659,6 +683,8 @@ ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (fake_fail("sendmsg"))
 		return -1;
+	if (fake_is_open(fd))
+		return xsk_msg(fd, flags, true);
 	if (!is_netlink(fd))
 		return __real_sendmsg(fd, msg, flags);
 	nh = msg->msg_iov[0].iov_base;
@@ -684,6 +710,8 @@ ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags)
 
 	if (fake_fail("recvmsg"))
 		return -1;
+	if (fake_is_open(fd))
+		return xsk_msg(fd, flags, false);
 	if (!is_netlink(fd))
 		return __real_recvmsg(fd, msg, flags);
 	if (!nreplies)

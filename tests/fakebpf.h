@@ -9,6 +9,10 @@
  * program per interface, native and generic exclusive, a link detaches when
  * its last fd closes, netlink attachments stay until removed.
  *
+ * sendmsg and recvmsg on the fake AF_XDP sockets of fakesys.c answer as
+ * the kernel's do; an XSKMAP takes any AF_XDP socket, bound or not, as the
+ * kernel does since 5.10.
+ *
  * Every wrapped call first asks fake_fail(), so the fault injection of
  * fakesys.h covers these calls too.
  */
@@ -64,10 +68,12 @@ struct fake_bpf_state {
 	bool no_native; /* the fake driver has no native XDP */
 	bool verifier_refuses; /* BPF_PROG_LOAD: EACCES with a log */
 	int load_errno; /* BPF_PROG_LOAD answers this, while non-zero */
+	bool no_xsk_recvmsg; /* AF_XDP recvmsg says EOPNOTSUPP: before 5.11 */
 
 	/* records */
 	unsigned int loads; /* BPF_PROG_LOAD calls */
 	uint32_t last_log_level;
+	unsigned int link_detaches; /* BPF_LINK_DETACH calls */
 	unsigned int setlinks; /* RTM_SETLINK requests, logged below */
 	unsigned char setlink[FAKE_NL_LOG][FAKE_NL_MSG];
 	unsigned int getlinks;

@@ -132,6 +132,13 @@ bool fake_is_bound(int fd)
 	return s && s->bound;
 }
 
+bool fake_has_rx(int fd)
+{
+	struct fake_sock *s = xdp_sock(fd);
+
+	return s && s->rx;
+}
+
 void fake_ledger_fd(int fd, bool open)
 {
 	if (fd < 0 || fd >= FAKE_MAX_FDS)
@@ -261,6 +268,14 @@ int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 	if (fake_fail("getsockopt"))
 		return -1;
+	/* the fake's AF_XDP sockets are AF_UNIX ones underneath */
+	if (xdp_sock(fd) && level == SOL_SOCKET && name == SO_DOMAIN &&
+	    *len >= sizeof(int)) {
+		i = AF_XDP;
+		memcpy(val, &i, sizeof(i));
+		*len = sizeof(i);
+		return 0;
+	}
 	if (!xdp_sock(fd) || level != SOL_XDP)
 		return __real_getsockopt(fd, level, name, val, len);
 	if (name == XDP_STATISTICS) {

@@ -86,7 +86,8 @@ bool fake_fail(const char *call);
 /* Record and forget fds and mappings made outside fakesys.c. */
 void fake_ledger_fd(int fd, bool open);
 
-/* The fake socket behind @fd: is it open, is it bound. */
+/* The fake socket behind @fd: is it open, is it bound, has it an RX ring. */
 bool fake_is_open(int fd);
 bool fake_is_bound(int fd);
+bool fake_has_rx(int fd);
 #endif /* LIBXSK_TESTS_FAKESYS_H */
