@@ -272,6 +272,9 @@ struct xsk_prog {
 	int prog_fd; /* -1 if none */
 	int link_fd; /* -1 unless attached through a BPF link */
 	bool nl_attached; /* attached with rtnetlink: detach explicitly */
+	/* The process that attached: only it detaches. A child forked later
+	 * holds copies of the fds but not the attachment. */
+	pid_t owner;
 };
 
 #endif /* LIBXSK_INTERNAL_H */

@@ -44,21 +44,6 @@
 #define AF_XDP 44
 #endif
 
-/*
- * The handle as allocated: the shared fields, and the process that made it.
- * Only that process detaches: a child forked later holds copies of the fds
- * but not the attachment (xsk_prog_destroy()).
- */
-struct prog_handle {
-	struct xsk_prog p; /* first: a struct xsk_prog * is the handle */
-	pid_t owner;
-};
-
-static struct prog_handle *handle_of(struct xsk_prog *p)
-{
-	return (struct prog_handle *)(void *)p;
-}
-
 static const char license[] = "Dual MIT/GPL";
 
 static uint64_t ptr(const void *p)
@@ -668,7 +653,6 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 		    uint32_t ifindex, const struct xsk_prog_opts *opts)
 {
 	struct xsk_prog_opts o;
-	struct prog_handle *h;
 	struct xsk_prog *p;
 	uint32_t n;
 	bool want_map;
@@ -684,11 +668,10 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 	err = check_opts(&o);
 	if (err)
 		return err;
-	h = calloc(1, sizeof(*h));
-	if (!h)
+	p = calloc(1, sizeof(*p));
+	if (!p)
 		return xsk_err(-ENOMEM, "out of memory");
-	h->owner = getpid();
-	p = &h->p;
+	p->owner = getpid();
 	p->map_fd = p->prog_fd = p->link_fd = -1;
 	p->flags = o.flags;
 	p->mode = o.mode;
@@ -734,7 +717,7 @@ out_done:
 out_release:
 	prog_release(p, true);
 out_free:
-	free(h);
+	free(p);
 	return err;
 }
 
@@ -744,8 +727,8 @@ int xsk_prog_destroy(struct xsk_prog *prog)
 
 	if (!prog)
 		return 0;
-	err = prog_release(prog, handle_of(prog)->owner == getpid());
-	free(handle_of(prog));
+	err = prog_release(prog, prog->owner == getpid());
+	free(prog);
 	return err;
 }
 
