@@ -236,7 +236,7 @@ static int check_hints(const struct xsk_prog_opts *o)
 	if (o->mode == XSK_ATTACH_GENERIC)
 		return xsk_err(
 			-EINVAL,
-			"RX hints come from the driver, and a generic-mode program runs after it, on the socket buffer: the kernel refuses device-bound programs there. Attach in native mode (XSK_ATTACH_NATIVE or XSK_ATTACH_AUTO), or leave xsk_prog_opts.hints 0");
+			"RX hints can't be collected in generic mode: they come from the driver, and a generic-mode program runs after it, on the socket buffer, where the kernel refuses device-bound programs. Attach in native mode (XSK_ATTACH_NATIVE or XSK_ATTACH_AUTO), or leave xsk_prog_opts.hints 0");
 	return 0;
 }
 
