@@ -14,10 +14,20 @@ static void *grow(void *p, size_t len)
 	return q;
 }
 
+/* Room for @more bytes after @len in a buffer of *@cap, doubling. */
+static void *room(void *p, size_t len, size_t more, size_t *cap)
+{
+	if (len + more <= *cap)
+		return p;
+	while (len + more > *cap)
+		*cap = *cap ? *cap * 2 : 256;
+	return grow(p, *cap);
+}
+
 void fbtf_init(struct fbtf *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->strs = grow(NULL, 1);
+	b->strs = room(NULL, 0, 1, &b->strs_cap);
 	b->strs[0] = '\0';
 	b->strs_len = 1;
 }
@@ -36,7 +46,7 @@ uint32_t fbtf_str(struct fbtf *b, const char *s)
 
 	if (!s[0])
 		return 0;
-	b->strs = grow(b->strs, b->strs_len + n);
+	b->strs = room(b->strs, b->strs_len, n, &b->strs_cap);
 	memcpy(b->strs + b->strs_len, s, n);
 	b->strs_len += n;
 	return off;
@@ -53,7 +63,7 @@ uint32_t fbtf_type(struct fbtf *b, const char *name, uint32_t kind,
 {
 	uint8_t *t;
 
-	b->types = grow(b->types, b->types_len + 12 + data_len);
+	b->types = room(b->types, b->types_len, 12 + data_len, &b->types_cap);
 	t = b->types + b->types_len;
 	put32(t, name ? fbtf_str(b, name) : 0);
 	put32(t + 4, kind << 24 | vlen);
@@ -138,7 +148,8 @@ uint8_t *fbtf_blob(const struct fbtf *b, size_t *len)
 	put32(p + 12, (uint32_t)b->types_len);
 	put32(p + 16, (uint32_t)b->types_len);
 	put32(p + 20, (uint32_t)b->strs_len);
-	memcpy(p + 24, b->types, b->types_len);
+	if (b->types_len)
+		memcpy(p + 24, b->types, b->types_len);
 	memcpy(p + 24 + b->types_len, b->strs, b->strs_len);
 	*len = 24 + b->types_len + b->strs_len;
 	return p;

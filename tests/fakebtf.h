@@ -38,9 +38,9 @@ enum {
 
 struct fbtf {
 	uint8_t *types;
-	size_t types_len;
+	size_t types_len, types_cap;
 	char *strs;
-	size_t strs_len;
+	size_t strs_len, strs_cap;
 	uint32_t ntypes;
 };
 
