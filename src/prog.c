@@ -291,7 +291,7 @@ static int hints_resolve(struct xsk_prog *p, uint32_t hints)
 		hint_names(hints & ~have, names, sizeof(names));
 		return xsk_err(
 			-EOPNOTSUPP,
-			"the driver of %s does not implement the RX hints %s (the kernel's netdev family lists what it has: see `ip link show`'s driver and `ynl --family netdev --do dev-get`): leave them out of xsk_prog_opts.hints",
+			"the driver of %s does not implement the RX hints %s (the kernel's netdev family says so, in xdp-rx-metadata-features): leave them out of xsk_prog_opts.hints, or use a device whose driver has them",
 			p->ifname, names);
 	}
 	p->hints = hints;
