@@ -111,6 +111,9 @@ static unsigned int build_prog(struct bpf_insn *p, int map_fd, bool pass_only)
 
 #define HINTS_SIZE ((int32_t)sizeof(struct xsk_hints))
 
+_Static_assert(sizeof(((struct xsk_prog *)0)->hint_ids) ==
+		       XSK__NHINTS * sizeof(uint32_t),
+	       "a kfunc id for each hint");
 _Static_assert(sizeof(struct xsk_hints) == 24 &&
 		       offsetof(struct xsk_hints, version) == 23,
 	       "the record's layout is ABI: it ends with its version byte");
