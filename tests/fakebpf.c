@@ -23,12 +23,6 @@
 #ifndef BPF_F_XDP_HAS_FRAGS
 #define BPF_F_XDP_HAS_FRAGS (1U << 5)
 #endif
-#ifndef BPF_F_XDP_DEV_BOUND_ONLY
-#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
-#endif
-#ifndef BPF_PSEUDO_KFUNC_CALL
-#define BPF_PSEUDO_KFUNC_CALL 2
-#endif
 
 long __real_syscall(long nr, ...);
 int __real_fcntl(int fd, int cmd, ...);

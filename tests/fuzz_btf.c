@@ -28,18 +28,8 @@
 #include <string.h>
 
 #include "fakebtf.h"
+#include "fuzzutil.h"
 #include "internal.h"
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint32_t rd32(const uint8_t *p)
 {

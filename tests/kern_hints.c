@@ -359,9 +359,22 @@ static int bpf(int cmd, union bpf_attr *a)
 	return (int)syscall(__NR_bpf, cmd, a, sizeof(*a));
 }
 
-/* In the peer's namespace and back: a TCX egress link on the peer's end
- * running "r2 = proto; r3 = tci; call bpf_skb_vlan_push; r0 = 0; exit",
- * so that every frame it sends carries the tag out of band. */
+/* A TCX egress link on the peer's end (made in its namespace) for the
+ * program whose fd @arg points at. */
+static int tcx_link(void *arg)
+{
+	const int *prog_fd = arg;
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)*prog_fd;
+	a.link_create.target_ifindex = if_nametoindex(kern.peer_if);
+	a.link_create.attach_type = BPF_TCX_EGRESS;
+	return bpf(BPF_LINK_CREATE, &a);
+}
+
+/* "r2 = proto; r3 = tci; call bpf_skb_vlan_push; r0 = 0; exit" on the
+ * peer's egress: every frame it sends carries the tag out of band. */
 static int tag_peer_frames(uint16_t proto, uint16_t tci)
 {
 	struct bpf_insn prog[] = {
@@ -375,9 +388,9 @@ static int tag_peer_frames(uint16_t proto, uint16_t tci)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	char path[256], license[] = "Dual MIT/GPL";
-	int own, peer, fd = -1, link = -1;
+	char license[] = "Dual MIT/GPL";
 	union bpf_attr a;
+	int fd, link;
 
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_SCHED_CLS;
@@ -387,22 +400,7 @@ static int tag_peer_frames(uint16_t proto, uint16_t tci)
 	fd = bpf(BPF_PROG_LOAD, &a);
 	if (fd < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/var/run/netns/%s", kern.peer_ns);
-	own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	peer = open(path, O_RDONLY | O_CLOEXEC);
-	if (own >= 0 && peer >= 0 && !setns(peer, CLONE_NEWNET)) {
-		memset(&a, 0, sizeof(a));
-		a.link_create.prog_fd = (uint32_t)fd;
-		a.link_create.target_ifindex = if_nametoindex(kern.peer_if);
-		a.link_create.attach_type = BPF_TCX_EGRESS;
-		link = bpf(BPF_LINK_CREATE, &a);
-		if (setns(own, CLONE_NEWNET))
-			abort(); /* stranded in the wrong namespace */
-	}
-	if (own >= 0)
-		close(own);
-	if (peer >= 0)
-		close(peer);
+	link = kern_in_peer(tcx_link, &fd);
 	close(fd);
 	return link;
 }

@@ -36,8 +36,7 @@ static int mac_of(const char *ifname, unsigned char *mac)
 	return err ? -1 : 0;
 }
 
-/* Run @fn in the peer namespace and come back. */
-static int in_peer_ns(int (*fn)(void *), void *arg)
+int kern_in_peer(int (*fn)(void *), void *arg)
 {
 	char path[256];
 	int own, peer, ret = -1;
@@ -72,7 +71,7 @@ int kern_init(void)
 		printf("SKIP: run through tests/netns.sh, which provides $XSK_IF, $XSK_PEER_IF and $XSK_PEER_NS\n");
 		return 77;
 	}
-	if (mac_of(kern.ifname, kern.mac) || in_peer_ns(peer_mac, NULL)) {
+	if (mac_of(kern.ifname, kern.mac) || kern_in_peer(peer_mac, NULL)) {
 		printf("SKIP: can't read the MAC addresses of the veth pair\n");
 		return 77;
 	}
@@ -103,7 +102,7 @@ static int open_packet(void *arg)
 
 int kern_peer_socket(void)
 {
-	return in_peer_ns(open_packet, NULL);
+	return kern_in_peer(open_packet, NULL);
 }
 
 long kern_peer_recv(int fd, void *buf, size_t len, int timeout_ms)

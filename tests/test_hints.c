@@ -14,7 +14,6 @@
  * xsk_rx_hints() on records in a UMEM, aligned and unaligned.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,70 +31,7 @@
 #include "fakebpf.h"
 #include "fakebtf.h"
 #include "fakesys.h"
-
-#ifndef BPF_F_XDP_DEV_BOUND_ONLY
-#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
-#endif
-#ifndef BPF_PSEUDO_KFUNC_CALL
-#define BPF_PSEUDO_KFUNC_CALL 2
-#endif
-#ifndef BPF_JMP32
-#define BPF_JMP32 0x06
-#endif
-
-#define SENTINEL ((struct xsk_prog *)0x5a5a5a5a)
-
-static int base_fds;
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;
-}
-
-static void assert_clean(void)
-{
-	assert_int_equal(fake_bpf_live(FAKE_MAP), 0);
-	assert_int_equal(fake_bpf_live(FAKE_PROG), 0);
-	assert_int_equal(fake_bpf_live(FAKE_LINK), 0);
-	assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL), 0);
-	assert_int_equal(fake.live_fds, 0);
-	assert_int_equal(count_fds(), base_fds);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	fake_reset();
-	fake_bpf_reset();
-	base_fds = count_fds();
-	return 0;
-}
-
-static int attach(struct xsk_prog **p, const struct xsk_prog_opts *o)
-{
-	return xsk_prog_attach(p, "fake0", 0, o);
-}
-
-static struct fake_bpf_obj *attached_prog(void)
-{
-	uint32_t id = fake_bpf_attached(FAKE_IFINDEX, NULL);
-	int i;
-
-	for (i = 0; i < FAKE_BPF_OBJS; i++)
-		if (fbpf.obj[i].kind == FAKE_PROG && fbpf.obj[i].id == id)
-			return &fbpf.obj[i];
-	return NULL;
-}
+#include "progutil.h"
 
 /* ------------------------------------------------- the interpreter */
 
@@ -293,16 +229,6 @@ static void run(struct run *r, const struct fake_bpf_obj *o,
 
 /* --------------------------------------------------- the program */
 
-static void check_insn(const struct bpf_insn *i, uint8_t code, uint8_t dst,
-		       uint8_t src, int16_t off, int32_t imm)
-{
-	assert_int_equal(i->code, code);
-	assert_int_equal(i->dst_reg, dst);
-	assert_int_equal(i->src_reg, src);
-	assert_int_equal(i->off, off);
-	assert_int_equal(i->imm, imm);
-}
-
 static void decode(void **state)
 {
 	struct xsk_prog_opts o = XSK_OPTS(xsk_prog_opts, .hints = XSK_HINT_ALL);
@@ -315,12 +241,12 @@ static void decode(void **state)
 	(void)state;
 	fbtf_vmlinux(7, &len, ids);
 	assert_int_equal(attach(&p, NULL), 0);
-	plain = *attached_prog();
+	plain = *attached_prog(FAKE_IFINDEX);
 	assert_int_equal(xsk_prog_destroy(p), 0);
 
 	if (attach(&p, &o))
 		fail_msg("%s", xsk_errmsg());
-	po = attached_prog();
+	po = attached_prog(FAKE_IFINDEX);
 	assert_non_null(po);
 	/* bound to the device: the kfuncs resolve to its driver's */
 	assert_int_equal(po->prog_flags, BPF_F_XDP_DEV_BOUND_ONLY);
@@ -425,12 +351,12 @@ static void program_runs(void **state)
 			if (failing & ~hints)
 				continue;
 			d = (struct driver){ .failing = failing };
-			run(&r, attached_prog(), &d, ids);
+			run(&r, attached_prog(FAKE_IFINDEX), &d, ids);
 			check_record(&r, hints, &d, xsk_prog_map_fd(p));
 		}
 		/* no metadata area: delivered without a record */
 		d = (struct driver){ .meta_fails = true };
-		run(&r, attached_prog(), &d, ids);
+		run(&r, attached_prog(FAKE_IFINDEX), &d, ids);
 		check_record(&r, hints, &d, xsk_prog_map_fd(p));
 		assert_int_equal(xsk_prog_destroy(p), 0);
 	}
