@@ -4,9 +4,10 @@
  * Linux UAPI headers.
  *
  * Control path: UMEM and socket setup and teardown, wake-ups, and the
- * explanation of errors. The data path (ring helpers) is in <xsk/ring.h>
- * and the frame allocator in <xsk/frames.h>, which this header includes;
- * <xsk/multibuf.h> and <xsk/txmeta.h> are there to include when needed.
+ * explanation of errors. The data path (ring helpers) is in <xsk/ring.h>,
+ * the frame allocator in <xsk/frames.h> and the RX hints record in
+ * <xsk/hints.h>, which this header includes; <xsk/multibuf.h> and
+ * <xsk/txmeta.h> are there to include when needed.
  *
  * Conventions, for every function below:
  *  - success returns 0 (or a non-negative count); failure returns a negative
@@ -36,6 +37,7 @@
 #include <stdint.h>
 #include <xsk/ring.h>
 #include <xsk/frames.h>
+#include <xsk/hints.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -613,15 +615,22 @@ XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
 /* Not a newer feature but an older rule: UMEM headroom up to the frame size
  * less 257, which Linux 6.18 lowered to the frame size less 704. */
 #define XSK_FEATURE_LARGE_HEADROOM (1ull << 12) /* before 6.18 */
-#define XSK_FEATURE_ALL ((1ull << 13) - 1)
+/* The RX hints' kfuncs (xsk_prog_opts.hints), found in the kernel's BTF
+ * with the signature libxsk calls: whether a device's driver implements
+ * them, and whether the BPF JIT is on, xsk_prog_attach() checks. */
+#define XSK_FEATURE_RX_TIMESTAMP (1ull << 13) /* 6.3: XSK_HINT_TIMESTAMP */
+#define XSK_FEATURE_RX_HASH (1ull << 14) /* 6.3: XSK_HINT_HASH */
+#define XSK_FEATURE_RX_VLAN (1ull << 15) /* 6.8: XSK_HINT_VLAN */
+#define XSK_FEATURE_ALL ((1ull << 16) - 1)
 
 /**
  * xsk_probe() - which AF_XDP features the running kernel has
  * @features: where the XSK_FEATURE_* bits of the features found are stored
  *
  * Tries each feature on throwaway AF_XDP sockets: nothing is bound or
- * attached, and at most one page of UMEM is registered at a time. The
- * answer is kept, so later calls cost nothing. Thread-safe.
+ * attached, and at most one page of UMEM is registered at a time; reads the
+ * kernel's BTF (/sys/kernel/btf/vmlinux) for the RX hints. The answer is
+ * kept, so later calls cost nothing. Thread-safe.
  *
  * Return: 0, or the errors of opening an AF_XDP socket (-EPERM without
  * CAP_NET_RAW, -EAFNOSUPPORT without AF_XDP), -ENOBUFS if not even a page
@@ -748,6 +757,15 @@ enum xsk_attach_mode {
  *	the log is in xsk_errmsg() either way
  * @log_size: size of @log_buf in bytes; at least 128 (older kernels refuse
  *	smaller logs), else @log_buf is left alone
+ * @hints: XSK_HINT_* bits (<xsk/hints.h>): the RX hints the built-in program
+ *	asks the driver for and writes in front of each frame, for
+ *	xsk_rx_hints() to read; 0 for none. Needs Linux 6.3 (XSK_HINT_VLAN:
+ *	6.8) with BTF (CONFIG_DEBUG_INFO_BTF) and the BPF JIT, native mode
+ *	(XSK_ATTACH_AUTO means native then), and a driver that implements the
+ *	hints' kfuncs; with XSK_PROG_FRAGS, Linux 6.7. The program is bound to
+ *	the device (BPF_F_XDP_DEV_BOUND_ONLY). A hint the driver has no value
+ *	for on a frame is marked invalid in that frame's record; the frame is
+ *	delivered all the same
  */
 struct xsk_prog_opts {
 	size_t sz;
@@ -758,6 +776,7 @@ struct xsk_prog_opts {
 	int map_fd;
 	char *log_buf;
 	size_t log_size;
+	uint32_t hints;
 };
 
 struct xsk_prog;
@@ -777,9 +796,11 @@ struct xsk_prog;
  * nothing. Any failure leaves no map, program, link or attachment behind.
  *
  * Return: 0, or
- *  -EINVAL: an option breaks a rule (xsk_errmsg() names it), @map_fd is not
- *	an XSKMAP or @prog_fd not an XDP program, or the kernel refused the
- *	program or the attachment (see xsk_errmsg() and @opts->log_buf);
+ *  -EINVAL: an option breaks a rule (xsk_errmsg() names it; @opts->hints
+ *	with XSK_ATTACH_GENERIC is one), @map_fd is not an XSKMAP or @prog_fd
+ *	not an XDP program, or the kernel refused the program or the
+ *	attachment (see xsk_errmsg() and @opts->log_buf);
+ *  -EBADMSG: @opts->hints, and the kernel's BTF is malformed;
  *  -EACCES: the verifier refused the built-in program (its last line is in
  *	xsk_errmsg(), the whole log in @opts->log_buf);
  *  -ENODEV: no such interface;
@@ -789,7 +810,10 @@ struct xsk_prog;
  *  -EBUSY, -EEXIST: the interface already has an XDP program; xsk_errmsg()
  *	says which (id, name, mode) and how to remove it;
  *  -EOPNOTSUPP: XSK_ATTACH_NATIVE on a driver without native XDP, or
- *	multi-buffer where the driver has none;
+ *	multi-buffer where the driver has none; or RX hints (@opts->hints)
+ *	this system can't give: a kernel before 6.3 (XSK_HINT_VLAN: 6.8), no
+ *	kernel BTF, no BPF JIT, a driver without a hint's kfunc (as the kernel
+ *	reports it from 6.8 on) or without native XDP; xsk_errmsg() says which;
  *  -ERANGE: the MTU is too large for XDP on this device;
  *  other negative errno values from bpf(2), socket(2) and rtnetlink.
  */
@@ -832,7 +856,8 @@ XSK_API int xsk_prog_destroy(struct xsk_prog *prog);
  *  -ENOENT: @prog has no map (XSK_PROG_PASS_ONLY, or XSK_PROG_OWN_PROG
  *	without XSK_PROG_OWN_MAP);
  *  -EINVAL: the socket is not bound, has no RX ring, or is bound to another
- *	interface;
+ *	interface; or @prog collects RX hints and the socket's UMEM headroom
+ *	is not a multiple of 8 (the records would be misaligned);
  *  -E2BIG: the socket's queue is beyond the map's slots (set @nqueues);
  *  other negative errno values from BPF_MAP_UPDATE_ELEM.
  */

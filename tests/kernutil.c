@@ -259,3 +259,15 @@ int kern_start_on_cpu0(int *peer)
 	}
 	return 0;
 }
+
+int kern_in_peer(int (*fn)(void *), void *arg)
+{
+	int ret;
+
+	if (setns(kern.ns_fd[1], CLONE_NEWNET))
+		return -1;
+	ret = fn(arg);
+	if (setns(kern.ns_fd[0], CLONE_NEWNET))
+		abort(); /* stranded in the wrong namespace */
+	return ret;
+}

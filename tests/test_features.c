@@ -75,11 +75,13 @@ static void probe_generations(void **state)
 	assert_false(f & XSK_FEATURE_TX_METADATA_FLAG);
 	assert_true(f & XSK_FEATURE_MULTI_BUFFER);
 	assert_true(f & XSK_FEATURE_LARGE_HEADROOM);
+	assert_true(f & XSK_FEATURE_RX_VLAN);
 	f = probe_as(FAKE_6_1);
-	assert_int_equal(f & (XSK_FEATURE_MULTI_BUFFER |
-			      XSK_FEATURE_TX_METADATA |
-			      XSK_FEATURE_TX_METADATA_FLAG),
-			 0);
+	assert_int_equal(
+		f & (XSK_FEATURE_MULTI_BUFFER | XSK_FEATURE_TX_METADATA |
+		     XSK_FEATURE_TX_METADATA_FLAG | XSK_FEATURE_RX_TIMESTAMP |
+		     XSK_FEATURE_RX_HASH | XSK_FEATURE_RX_VLAN),
+		0);
 	assert_true(f & XSK_FEATURE_UNALIGNED);
 	f = probe_as(FAKE_4_18);
 	assert_int_equal(f & tried & ~XSK_FEATURE_BUSY_POLL &
@@ -93,9 +95,9 @@ static void probe_generations(void **state)
 	assert_int_equal(fake.calls, 0);
 	assert_int_equal(xsk_probe(NULL), -EINVAL);
 
-	for (unsigned int i = 0; i < 13; i++)
+	for (unsigned int i = 0; i < 16; i++)
 		assert_non_null(xsk_feature_name(1ull << i));
-	assert_null(xsk_feature_name(1ull << 13));
+	assert_null(xsk_feature_name(1ull << 16));
 	assert_null(xsk_feature_name(3));
 	assert_non_null(
 		strstr(xsk_feature_name(XSK_FEATURE_MULTI_BUFFER), "6.6"));

@@ -29,7 +29,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 # Every libc entry point the library calls that a unit test may fail.
 WRAP := socket close setsockopt getsockopt bind mmap munmap ioctl sendto \
 	recvfrom poll if_nametoindex if_indextoname getrlimit \
-	syscall fcntl sendmsg recvmsg
+	syscall fcntl sendmsg recvmsg open read
 WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
@@ -95,6 +95,15 @@ $(OBJDIR)/fuzz/fuzz_%: tests/fuzz_%.c $(HDRS) $(TEST_HDRS)
 	$(msg) CCLD $@
 	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests -o $@ $<
 
+# The BTF reader is not inline: its sources, and the blob builder, go in.
+FUZZ_BTF_SRCS := tests/fuzz_btf.c tests/fakebtf.c src/btf.c src/error.c \
+	src/sys.c
+$(OBJDIR)/fuzz/fuzz_btf: $(FUZZ_BTF_SRCS) $(HDRS) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(msg) CCLD $@
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests -Isrc -o $@ \
+		$(FUZZ_BTF_SRCS)
+
 STRESS_BINS := $(STRESS_TESTS:%=$(OBJDIR)/test/%)
 TSAN_BINS := $(STRESS_TESTS:%=$(OBJDIR)/tsan/%)
 UNIT_BINS := $(UNIT_TESTS:%=$(OBJDIR)/test/%)
@@ -124,6 +133,8 @@ check-run: all tests man
 	@for t in $(TSAN_BINS); do $(RUN) tsan:$$(basename $$t) $$t $(TSAN_COUNT); done
 	@$(RUN) fuzz:multibuf tests/fuzz.sh run "$(FUZZ_CC)" \
 		$(OBJDIR)/fuzz/fuzz_multibuf $(FUZZ_ARGS)
+	@$(RUN) fuzz:btf tests/fuzz.sh run "$(FUZZ_CC)" \
+		$(OBJDIR)/fuzz/fuzz_btf $(FUZZ_ARGS)
 	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
 	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
