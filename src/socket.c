@@ -570,7 +570,9 @@ int xsk_socket_wake_rx(struct xsk_socket *xsk)
 	    !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
 		return 0;
 	err = xsk_sys_recvfrom_wakeup(xsk->fd);
-	if (!err || err == -EAGAIN)
+	/* Kernels before 5.11 have no AF_XDP recvmsg (EOPNOTSUPP): there
+	 * the driver fills the RX ring with no wake-up to make. */
+	if (!err || err == -EAGAIN || err == -EOPNOTSUPP)
 		return 0;
 	if (err == -ENXIO)
 		return xsk_err_const(err, "the socket is not bound");
