@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <linux/bpf.h>
 #include <xsk.h>
 
 #include "sys.h"
@@ -45,6 +46,15 @@
 #endif
 #ifndef XDP_MAX_TX_SKB_BUDGET
 #define XDP_MAX_TX_SKB_BUDGET 9 /* 6.17 */
+#endif
+#ifndef BPF_F_XDP_DEV_BOUND_ONLY
+#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6) /* 6.3 */
+#endif
+#ifndef BPF_PSEUDO_KFUNC_CALL
+#define BPF_PSEUDO_KFUNC_CALL 2 /* 5.13 */
+#endif
+#ifndef BPF_JMP32
+#define BPF_JMP32 0x06 /* 5.1 */
 #endif
 
 /*

@@ -100,15 +100,6 @@ static unsigned int build_prog(struct bpf_insn *p, int map_fd, bool pass_only)
 
 /* ------------------------------------------------------------ RX hints */
 
-#ifndef BPF_F_XDP_DEV_BOUND_ONLY
-#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6) /* 6.3 */
-#endif
-#ifndef BPF_PSEUDO_KFUNC_CALL
-#define BPF_PSEUDO_KFUNC_CALL 2 /* 5.13 */
-#endif
-#ifndef BPF_JMP32
-#define BPF_JMP32 0x06 /* 5.1 */
-#endif
 /* The kernel's own "not supported" (ENOTSUPP, not in libc's errno.h),
  * which bpf(2) hands out as is when the verifier can't call kfuncs. */
 #define KERNEL_ENOTSUPP 524

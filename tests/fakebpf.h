@@ -24,16 +24,8 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-/* Newer than the oldest UAPI headers the tests build against. */
-#ifndef BPF_F_XDP_DEV_BOUND_ONLY
-#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6) /* 6.3 */
-#endif
-#ifndef BPF_PSEUDO_KFUNC_CALL
-#define BPF_PSEUDO_KFUNC_CALL 2 /* 5.13 */
-#endif
-#ifndef BPF_JMP32
-#define BPF_JMP32 0x06 /* 5.1 */
-#endif
+/* UAPI constants newer than the oldest headers: one place, internal.h. */
+#include "internal.h"
 
 #define FAKE_BPF_OBJS 64
 #define FAKE_BPF_INSNS 64

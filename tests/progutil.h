@@ -15,21 +15,6 @@
 /* The fds open when the test began. */
 static int base_fds;
 
-static inline int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
 /* Nothing of ours is left: no fd, no object, no attachment. */
 static inline void assert_clean(void)
 {
@@ -38,7 +23,7 @@ static inline void assert_clean(void)
 	assert_int_equal(fake_bpf_live(FAKE_LINK), 0);
 	assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL), 0);
 	assert_int_equal(fake.live_fds, 0);
-	assert_int_equal(count_fds(), base_fds);
+	assert_int_equal(test_count_fds(), base_fds);
 }
 
 static inline int setup(void **state)
@@ -46,7 +31,7 @@ static inline int setup(void **state)
 	(void)state;
 	fake_reset();
 	fake_bpf_reset();
-	base_fds = count_fds();
+	base_fds = test_count_fds();
 	return 0;
 }
 
