@@ -2,14 +2,15 @@
 #
 # The example programs, linked against the static library:
 #
-#   make examples     $(OBJDIR)/examples/rx, tx and fwd
+#   make examples     $(OBJDIR)/examples/rx, tx, fwd and pingpong
 #   make demo         tx into rx over a veth pair in private namespaces (root)
 
-EXAMPLES := rx tx fwd
+EXAMPLES := rx tx fwd pingpong
 EXAMPLE_BINS := $(EXAMPLES:%=$(OBJDIR)/examples/%)
-# What the three share: setup and threads, the command line, the figures,
-# the test frames.
-EXAMPLE_COMMON := $(patsubst %,$(OBJDIR)/examples/%.o,common options figures frame)
+# What they share: setup and threads, the command line, the figures, the
+# test frames, the pcap file, and the loop of fwd and pingpong --reflect.
+EXAMPLE_COMMON := $(patsubst %,$(OBJDIR)/examples/%.o,common options figures \
+	frame pcap reflect)
 
 .PHONY: examples demo
 all: examples
