@@ -434,6 +434,7 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 	}
 	out = a->o.out_ifname ? a->o.out_ifname : a->o.ifname;
 	if_read(out, &a->if_start);
+	a->if_last = a->if_start;
 	if (sends(a) && !a->if_start.up)
 		fprintf(stderr,
 			"%s: warning: %s is down: nothing can be sent (ip link "

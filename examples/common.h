@@ -162,6 +162,10 @@ struct app {
 	int running; /* threads still in their loop */
 	FILE *pcap; /* rx --pcap */
 	struct if_counters if_start; /* when the run began */
+	/* At the last line a second: the device's counters, and what had
+	 * been sent (completed, less what the device dropped). */
+	struct if_counters if_last;
+	uint64_t sent_last, sent_bytes_last;
 };
 
 /*

@@ -166,16 +166,21 @@ static uint64_t drops(const struct xsk_stats *st)
 
 /* ----------------------------------------------------- the line a second */
 
-/* One line: the rates between @prev and @cur, over @secs seconds. */
+/*
+ * One line: the rates between @prev and @cur, over @secs seconds. @dev_drop:
+ * frames the device dropped after the socket handed them over (tx and fwd,
+ * the whole line only).
+ */
 static void print_rates(const struct app *a, const char *label, int queue,
 			double at, const struct snapshot *cur,
-			const struct snapshot *prev, double secs)
+			const struct snapshot *prev, double secs,
+			uint64_t dev_drop)
 {
 	double rxp = (double)(cur->c.rx_packets - prev->c.rx_packets) / secs;
 	double rxb = (double)(cur->c.rx_bytes - prev->c.rx_bytes) / secs;
 	double txp = (double)(cur->c.tx_packets - prev->c.tx_packets) / secs;
 	double txb = (double)(cur->c.tx_bytes - prev->c.tx_bytes) / secs;
-	uint64_t drop = drops(&cur->st) - drops(&prev->st);
+	uint64_t drop = drops(&cur->st) - drops(&prev->st) + dev_drop;
 	uint64_t full = cur->st.rx_ring_full - prev->st.rx_ring_full;
 	uint64_t empty = cur->st.rx_fill_ring_empty_descs -
 			 prev->st.rx_fill_ring_empty_descs;
@@ -205,10 +210,43 @@ static void print_rates(const struct app *a, const char *label, int queue,
 	kv_end(&l);
 }
 
-void print_second(const struct app *a, struct snapshot *cur,
-		  struct snapshot *prev, double at, double secs)
+/*
+ * What was sent, all queues together, is what the kernel completed less
+ * what the device then dropped: set @total and @prev so, from the device's
+ * counter now and at the last line. Return: what it dropped since then.
+ */
+static uint64_t not_dropped(struct app *a, struct snapshot *total,
+			    struct snapshot *prev)
+{
+	struct if_counters dev;
+	uint64_t dropped, sent, done = total->c.tx_packets, gone;
+
+	if (if_read(a->o.out_ifname ? a->o.out_ifname : a->o.ifname, &dev))
+		return 0;
+	dropped = (uint32_t)(dev.tx_dropped - a->if_start.tx_dropped);
+	gone = (uint32_t)(dev.tx_dropped - a->if_last.tx_dropped);
+	a->if_last = dev;
+	/* The device counts a drop before the frame completes: a frame
+	 * may be dropped here and not yet completed. Never less than the
+	 * last line said. */
+	sent = done > dropped ? done - dropped : 0;
+	sent = sent > a->sent_last ? sent : a->sent_last;
+	total->c.tx_bytes = done ? (uint64_t)((double)total->c.tx_bytes *
+					      (double)sent / (double)done) :
+				   0;
+	total->c.tx_packets = sent;
+	prev->c.tx_packets = a->sent_last;
+	prev->c.tx_bytes = a->sent_bytes_last;
+	a->sent_last = sent;
+	a->sent_bytes_last = total->c.tx_bytes;
+	return gone;
+}
+
+void print_second(struct app *a, struct snapshot *cur, struct snapshot *prev,
+		  double at, double secs)
 {
 	struct snapshot total = { 0 }, total_prev = { 0 };
+	uint64_t dev_drop = 0;
 	char label[64];
 
 	for (uint32_t i = 0; i < a->nq; i++) {
@@ -216,13 +254,15 @@ void print_second(const struct app *a, struct snapshot *cur,
 		add_snapshot(&total, &cur[i]);
 		add_snapshot(&total_prev, &prev[i]);
 	}
+	if (a->kind == APP_TX || a->kind == APP_FWD)
+		dev_drop = not_dropped(a, &total, &total_prev);
 	snprintf(label, sizeof(label), "%s %4.0fs", a->name, at);
-	print_rates(a, label, -1, at, &total, &total_prev, secs);
+	print_rates(a, label, -1, at, &total, &total_prev, secs, dev_drop);
 	for (uint32_t i = 0; a->nq > 1 && i < a->nq; i++) {
 		snprintf(label, sizeof(label), "%*s q%-3u",
 			 (int)strlen(a->name), "", a->q[i].id);
 		print_rates(a, label, (int)a->q[i].id, at, &cur[i], &prev[i],
-			    secs);
+			    secs, 0);
 	}
 	memcpy(prev, cur, a->nq * sizeof(*cur));
 	fflush(stdout);
@@ -418,7 +458,7 @@ void print_summary(const struct app *a, struct snapshot *cur, double secs)
 	/* A sender's frames count as sent once completed, less those the
 	 * device then dropped (its counter covers all its traffic). */
 	p = packets(a, &total.c);
-	if (a->kind == APP_TX)
+	if (a->kind == APP_TX || a->kind == APP_FWD)
 		p = p > dev.tx_dropped ? p - dev.tx_dropped : 0;
 	active = traffic_secs(a->q, a->nq);
 	kv_begin(&l, a, "summary");

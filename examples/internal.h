@@ -41,8 +41,8 @@ struct snapshot {
  * several: what the queues did in the @secs seconds since @prev. Takes
  * each queue's snapshot into @cur, then copies it to @prev.
  */
-void print_second(const struct app *a, struct snapshot *cur,
-		  struct snapshot *prev, double at, double secs);
+void print_second(struct app *a, struct snapshot *cur, struct snapshot *prev,
+		  double at, double secs);
 
 /*
  * The summary of a run of @secs seconds, in key=value form: a line per

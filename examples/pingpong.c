@@ -51,8 +51,8 @@ static uint32_t bucket(uint64_t ns)
 	if (ns < SUB)
 		return (uint32_t)ns;
 	e = 63 - (uint32_t)__builtin_clzll(ns);
-	return SUB + (e - SUB_BITS) * SUB +
-	       (uint32_t)(ns >> (e - SUB_BITS)) - SUB;
+	return SUB + (e - SUB_BITS) * SUB + (uint32_t)(ns >> (e - SUB_BITS)) -
+	       SUB;
 }
 
 /* The first value of bucket @b; its end is bucket_low(b + 1). */
@@ -213,9 +213,10 @@ static void ping_loop(struct queue *q)
 			if (n)
 				continue;
 			if (o->wait == WAIT_POLL)
-				xsk_socket_poll(q->xsk, POLLIN,
-						(int)((timeout - (t1 - t0)) /
-						      1000000) + 1);
+				xsk_socket_poll(
+					q->xsk, POLLIN,
+					(int)((timeout - (t1 - t0)) / 1000000) +
+						1);
 			else
 				queue_wait(q, q->xsk, POLLIN);
 		}
@@ -245,11 +246,12 @@ static void summary(const struct app *a, struct kv *l)
 	len += (size_t)snprintf(hist, sizeof(hist), "[");
 	for (uint32_t b = 0; b < NBUCKETS && len < sizeof(hist); b++)
 		if (rtt.hist[b])
-			len += (size_t)snprintf(
-				hist + len, sizeof(hist) - len,
-				"%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]",
-				len > 1 ? "," : "", bucket_low(b),
-				bucket_low(b + 1), rtt.hist[b]);
+			len += (size_t)snprintf(hist + len, sizeof(hist) - len,
+						"%s[%" PRIu64 ",%" PRIu64
+						",%" PRIu64 "]",
+						len > 1 ? "," : "",
+						bucket_low(b),
+						bucket_low(b + 1), rtt.hist[b]);
 	if (len < sizeof(hist))
 		snprintf(hist + len, sizeof(hist) - len, "]");
 	kv_json(l, "rtt_hist", len < sizeof(hist) ? hist : "[]");
@@ -277,9 +279,10 @@ static void print_histogram(void)
 		return;
 	printf("pingpong: round trips, microseconds:\n");
 	for (uint32_t e = first; e <= last; e++)
-		printf("  %9.2f to %9.2f %10" PRIu64 " %5.1f%% %.*s\n",
+		printf("  %9.2f to %9.2f %10" PRIu64 " %5.1f%%%s%.*s\n",
 		       (double)(1ull << e) / 1e3, (double)(2ull << e) / 1e3,
 		       rows[e], 100.0 * (double)rows[e] / (double)rtt.n,
+		       40 * rows[e] >= top ? " " : "",
 		       (int)(40 * rows[e] / top),
 		       "########################################");
 }

@@ -501,6 +501,11 @@ grep -q "warning: $b3 has no carrier" "$tmp/err" && ok "tx warned: $(cat "$tmp/e
 grep -q "^tx: 1000 frames dropped by $b3 .*(its tx_dropped counter): it has no carrier" "$tmp/tx" &&
 	ok "the drop explained: $(grep "dropped by" "$tmp/tx")" ||
 	bad "the drop not explained: $(tail -n 2 "$tmp/tx")"
+# The line a second says so too: nothing sent, all dropped.
+in_b "${T[@]}" "$bin/tx" -i "$b3" -d 1.2 >"$tmp/tx" 2>/dev/null
+line=$(grep '^tx  *1s' "$tmp/tx")
+[[ $line == *"| TX         0 pps"* ]] && [[ $line != *"drop 0 "* ]] &&
+	ok "tx's line a second: $line" || bad "tx's line a second: $line"
 in_b ip link set "$b3" down
 in_b "${T[@]}" "$bin/tx" -i "$b3" -n 64 -d 10 >"$tmp/tx" 2>"$tmp/err"
 expect "tx on a link that is down: exit code" $? 1
