@@ -373,31 +373,36 @@ static void explain_drops(const struct app *a, const struct snapshot *s,
 					  "veth's peer is down)");
 }
 
+/* rx --verify: what was wrong with the first frame that failed, of one
+ * kind, on any queue; NULL if none was recorded. */
+static const char *first_reason(const struct app *a, bool corrupt)
+{
+	for (uint32_t i = 0; i < a->nq; i++) {
+		const char *why = corrupt ? a->q[i].corrupt_why :
+					    a->q[i].not_ours_why;
+
+		if (*why)
+			return why;
+	}
+	return NULL;
+}
+
 /* rx --verify: the frames that failed, by kind, with the first reason. */
 static void explain_bad(const struct app *a, const struct snapshot *s)
 {
-	const char *why;
+	const char *why = first_reason(a, false);
 
-	for (uint32_t i = 0; s->c.not_ours && i < a->nq; i++) {
-		why = a->q[i].not_ours_why;
-		if (!*why)
-			continue;
+	if (s->c.not_ours && why)
 		print_note(a,
 			   "%" PRIu64 " frames not ours (not what tx sends; "
 			   "another sender on the link): the first was %s",
 			   s->c.not_ours, why);
-		break;
-	}
-	for (uint32_t i = 0; s->c.corrupt && i < a->nq; i++) {
-		why = a->q[i].corrupt_why;
-		if (!*why)
-			continue;
+	why = first_reason(a, true);
+	if (s->c.corrupt && why)
 		print_note(a,
 			   "%" PRIu64 " frames corrupted (tx made them, but "
 			   "they changed on the way): in the first, %s",
 			   s->c.corrupt, why);
-		break;
-	}
 }
 
 /* The interface counters that moved during the run (32-bit, so taken
