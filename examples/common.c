@@ -31,47 +31,47 @@
 /* --------------------------------------------------------------- setup */
 
 /*
- * The library's advice (xsk_errhint()) in this program's terms: the
+ * The library's advice (xsk_erradvice()) in this program's terms: the
  * options that do what it asks. NULL: the library's own sentence will do.
  */
-static const char *advice(const struct app *a, int hint, char *buf, size_t size)
+static const char *advice(const struct app *a, int code, char *buf, size_t size)
 {
 	const struct options *o = &a->o;
 	char exe[256];
 	ssize_t n;
 
-	switch (hint) {
-	case XSK_HINT_MODE_COPY:
+	switch (code) {
+	case XSK_ADVICE_MODE_COPY:
 		return "use -m copy (or leave -m out: auto takes copy mode "
 		       "where zero-copy is missing)";
-	case XSK_HINT_MULTI_BUFFER:
+	case XSK_ADVICE_MULTI_BUFFER:
 		return "use -m copy, or leave out --multi-buffer";
-	case XSK_HINT_OWN_UMEM:
+	case XSK_ADVICE_OWN_UMEM:
 		return "leave out --shared-umem when using --multi-buffer";
-	case XSK_HINT_UNALIGNED:
+	case XSK_ADVICE_UNALIGNED:
 		return "use -f 2048 or -f 4096, or add --unaligned for other "
 		       "sizes";
-	case XSK_HINT_BIND_WAIT:
+	case XSK_ADVICE_BIND_WAIT:
 		snprintf(buf, size,
 			 "stop the program that holds it; if one stopped a "
 			 "moment ago, wait longer for the kernel to let go "
 			 "(--bind-wait MS, now %u)",
 			 o->bind_wait);
 		return buf;
-	case XSK_HINT_QUEUE_ID:
+	case XSK_ADVICE_QUEUE_ID:
 		snprintf(buf, size,
 			 "use -q with a lower queue, or raise the count "
 			 "(ethtool -L %s combined N)",
 			 o->ifname);
 		return buf;
-	case XSK_HINT_MEMLOCK:
+	case XSK_ADVICE_MEMLOCK:
 		snprintf(buf, size,
 			 "raise the limit (ulimit -l unlimited, or run as "
 			 "root), or use fewer or smaller frames (-F, now %u "
 			 "per queue; -f, now %u)",
 			 o->nframes, o->frame_size);
 		return buf;
-	case XSK_HINT_NET_RAW:
+	case XSK_ADVICE_NET_RAW:
 		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 		exe[n > 0 ? n : 0] = '\0';
 		snprintf(buf, size,
@@ -79,7 +79,7 @@ static const char *advice(const struct app *a, int hint, char *buf, size_t size)
 			 "setcap cap_net_raw,cap_net_admin,cap_bpf+ep %s",
 			 n > 0 ? exe : a->name);
 		return buf;
-	case XSK_HINT_NET_ADMIN:
+	case XSK_ADVICE_NET_ADMIN:
 		return "run it as root (or with CAP_NET_ADMIN), or use -w spin "
 		       "or -w poll";
 	}
@@ -100,7 +100,7 @@ fail(const struct app *a, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	todo = advice(a, xsk_errhint(), buf, sizeof(buf));
+	todo = advice(a, xsk_erradvice(), buf, sizeof(buf));
 	if (todo)
 		fprintf(stderr, ": %s: %s\n", xsk_errcause(), todo);
 	else

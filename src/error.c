@@ -5,10 +5,10 @@
  * message on, so the message belongs to the thread, like errno, but it is
  * only ever written on failure and never read to decide anything.
  *
- * A sentence that gives advice an application's user acts on carries a hint
- * (enum xsk_hint), so that a program can word that advice in its own terms:
- * it shows xsk_errcause(), the sentence without the advice, and its own
- * advice for the hint. Such a sentence ends in ": ADVICE", so the cause is
+ * A sentence that gives advice an application's user acts on carries its
+ * code (enum xsk_advice), so that a program can word that advice in its own
+ * terms: it shows xsk_errcause(), the sentence without the advice, and its
+ * own wording of the code. Such a sentence ends in ": ADVICE", so the cause is
  * everything before its last ": ".
  */
 #include "gnu.h"
@@ -23,7 +23,7 @@ static _Thread_local char errbuf[512];
 static _Thread_local char causebuf[512];
 static _Thread_local const char *errmsg; /* errbuf or a constant */
 static _Thread_local const char *errcause; /* causebuf, or errmsg */
-static _Thread_local enum xsk_hint errhint;
+static _Thread_local enum xsk_advice erradvice;
 
 const char *xsk_errmsg(void)
 {
@@ -35,27 +35,27 @@ const char *xsk_errcause(void)
 	return errcause ? errcause : "";
 }
 
-int xsk_errhint(void)
+int xsk_erradvice(void)
 {
-	return errhint;
+	return erradvice;
 }
 
 static void __attribute__((format(printf, 2, 0)))
-record(enum xsk_hint hint, const char *fmt, va_list ap)
+record(enum xsk_advice advice, const char *fmt, va_list ap)
 {
-	const char *p, *advice = NULL;
+	const char *p, *start = NULL;
 
 	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	errmsg = errbuf;
 	errcause = errbuf;
-	errhint = hint;
-	if (hint == XSK_HINT_NONE)
+	erradvice = advice;
+	if (advice == XSK_ADVICE_NONE)
 		return;
 	for (p = strstr(errbuf, ": "); p; p = strstr(p + 1, ": "))
-		advice = p;
-	if (advice) {
-		memcpy(causebuf, errbuf, (size_t)(advice - errbuf));
-		causebuf[advice - errbuf] = '\0';
+		start = p;
+	if (start) {
+		memcpy(causebuf, errbuf, (size_t)(start - errbuf));
+		causebuf[start - errbuf] = '\0';
 		errcause = causebuf;
 	}
 }
@@ -65,17 +65,17 @@ int xsk_err(int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(XSK_HINT_NONE, fmt, ap);
+	record(XSK_ADVICE_NONE, fmt, ap);
 	va_end(ap);
 	return err;
 }
 
-int xsk_err_hint(int err, enum xsk_hint hint, const char *fmt, ...)
+int xsk_err_advice(int err, enum xsk_advice advice, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	record(hint, fmt, ap);
+	record(advice, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -84,7 +84,7 @@ int xsk_err_const(int err, const char *msg)
 {
 	errmsg = msg;
 	errcause = msg;
-	errhint = XSK_HINT_NONE;
+	erradvice = XSK_ADVICE_NONE;
 	return err;
 }
 

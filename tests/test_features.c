@@ -132,8 +132,8 @@ static void probe_fault_injection(void **state)
 				if (errs[i] == ENOBUFS &&
 				    !strcmp(fake.failed, "setsockopt")) {
 					assert_msg("RLIMIT_MEMLOCK");
-					assert_int_equal(xsk_errhint(),
-							 XSK_HINT_MEMLOCK);
+					assert_int_equal(xsk_erradvice(),
+							 XSK_ADVICE_MEMLOCK);
 				}
 				points++;
 			}
