@@ -415,9 +415,9 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 	only_tx = !receives(a);
 	if (!only_tx || a->o.pass_prog) {
 		po = XSK_OPTS(xsk_prog_opts, .mode = a->o.attach,
-			      .flags =
-				      (only_tx ? XSK_PROG_PASS_ONLY : 0) |
-				      (a->o.multi_buffer ? XSK_PROG_FRAGS : 0));
+			      .flags = (only_tx ? XSK_PROG_PASS_ONLY : 0) |
+				       (a->o.multi_buffer ? XSK_PROG_FRAGS : 0),
+			      .hints = a->o.hints);
 		err = xsk_prog_attach(&a->prog, a->o.ifname, 0, &po);
 		if (err) {
 			teardown(a);

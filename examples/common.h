@@ -62,6 +62,7 @@ struct options {
 	bool touch;
 	uint32_t dump;
 	const char *pcap; /* write what arrives to this file */
+	uint32_t hints; /* XSK_HINT_*: ask the driver for them */
 	/* tx, pingpong; rx --verify checks the MAC addresses if given */
 	uint32_t len;
 	uint64_t rate; /* packets per second, all queues together; 0: no limit */
@@ -118,6 +119,32 @@ struct if_counters {
 	bool up, carrier;
 };
 
+/*
+ * rx --hints: what the frames' records said. Only the queue's thread
+ * writes them, and they are read once it has ended: no atomics.
+ */
+#define HINT_TYPES 10 /* the hash types named in figures.c, and "other" */
+#define HINT_VLANS 8 /* distinct tags counted; more go to vlan_other */
+struct hint_counts {
+	uint64_t records, no_record;
+	uint64_t timestamps; /* records with a valid timestamp */
+	uint64_t no_hash; /* records whose hash is not valid */
+	uint64_t types[HINT_TYPES]; /* hashes, by type */
+	uint64_t untagged; /* records without a valid VLAN tag */
+	struct {
+		uint16_t proto, vid; /* host byte order */
+		uint64_t n;
+	} vlan[HINT_VLANS];
+	uint64_t vlan_other;
+};
+
+/* The index of a hash type in hint_counts.types, and its name. */
+unsigned int hash_type_index(uint32_t type);
+const char *hash_type_name(unsigned int index);
+/* Count @n frames tagged (@proto, @vid), host byte order. */
+void hint_count_vlan(struct hint_counts *c, uint16_t proto, uint16_t vid,
+		     uint64_t n);
+
 /* One queue: a socket, the frames it owns, its thread. */
 struct queue {
 	struct app *app;
@@ -141,6 +168,7 @@ struct queue {
 	/* rx: a packet in several fragments, copied whole, when it is
 	 * checked, printed or written to a file */
 	uint8_t *buf;
+	struct hint_counts hints;
 	pthread_t thread;
 	int err; /* a fatal error in the loop: negative errno */
 	char why[512]; /* with it: what failed, and the library's reason */

@@ -50,8 +50,8 @@ void kv_begin(struct kv *l, const struct app *a, const char *type)
 	l->n = 0;
 	if (a->o.json)
 		put(l, "{\"tool\":\"%s\",\"type\":\"%s\"", a->name, type);
-	else if (!strcmp(type, "summary"))
-		put(l, "%s: summary", a->name);
+	else if (strcmp(type, "queue"))
+		put(l, "%s: %s", a->name, type);
 	else
 		put(l, "%s:", a->name);
 }
@@ -424,6 +424,102 @@ static void if_delta(const struct app *a, struct if_counters *d)
 	d->carrier = e.carrier;
 }
 
+/* The hash types drivers report (XSK_RSS_* bits), by name; the last
+ * slot counts any other. */
+static const struct {
+	uint32_t type;
+	const char *name;
+} hash_types[HINT_TYPES] = {
+	{ 0, "none" },
+	{ XSK_RSS_L3_IPV4, "ipv4" },
+	{ XSK_RSS_L3_IPV6, "ipv6" },
+	{ XSK_RSS_L4, "l4" },
+	{ XSK_RSS_L3_IPV4 | XSK_RSS_L4 | XSK_RSS_L4_TCP, "ipv4_tcp" },
+	{ XSK_RSS_L3_IPV4 | XSK_RSS_L4 | XSK_RSS_L4_UDP, "ipv4_udp" },
+	{ XSK_RSS_L3_IPV6 | XSK_RSS_L4 | XSK_RSS_L4_TCP, "ipv6_tcp" },
+	{ XSK_RSS_L3_IPV6 | XSK_RSS_L4 | XSK_RSS_L4_UDP, "ipv6_udp" },
+	{ XSK_RSS_L3_IPV4 | XSK_RSS_L4 | XSK_RSS_L4_ICMP, "ipv4_icmp" },
+	{ UINT32_MAX, "other" },
+};
+
+unsigned int hash_type_index(uint32_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < HINT_TYPES - 1; i++)
+		if (hash_types[i].type == type)
+			break;
+	return i;
+}
+
+const char *hash_type_name(unsigned int index)
+{
+	return hash_types[index < HINT_TYPES ? index : HINT_TYPES - 1].name;
+}
+
+void hint_count_vlan(struct hint_counts *c, uint16_t proto, uint16_t vid,
+		     uint64_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < HINT_VLANS; i++) {
+		if (!c->vlan[i].n) {
+			c->vlan[i].proto = proto;
+			c->vlan[i].vid = vid;
+		}
+		if (c->vlan[i].proto == proto && c->vlan[i].vid == vid) {
+			c->vlan[i].n += n;
+			return;
+		}
+	}
+	c->vlan_other += n;
+}
+
+/* rx --hints: "rx: hints records=... hash_l4=... vlan_8100_5=..." */
+static void print_hints(const struct app *a)
+{
+	struct hint_counts sum = { 0 };
+	const struct hint_counts *h;
+	char key[32];
+	struct kv l;
+	uint32_t q, i;
+
+	for (q = 0; q < a->nq; q++) {
+		h = &a->q[q].hints;
+		sum.records += h->records;
+		sum.no_record += h->no_record;
+		sum.timestamps += h->timestamps;
+		sum.no_hash += h->no_hash;
+		sum.untagged += h->untagged;
+		sum.vlan_other += h->vlan_other;
+		for (i = 0; i < HINT_TYPES; i++)
+			sum.types[i] += h->types[i];
+		for (i = 0; i < HINT_VLANS && h->vlan[i].n; i++)
+			hint_count_vlan(&sum, h->vlan[i].proto, h->vlan[i].vid,
+					h->vlan[i].n);
+	}
+	kv_begin(&l, a, "hints");
+	kv_u64(&l, "records", sum.records);
+	kv_u64(&l, "no_record", sum.no_record);
+	kv_u64(&l, "timestamps", sum.timestamps);
+	kv_u64(&l, "no_hash", sum.no_hash);
+	for (i = 0; i < HINT_TYPES; i++) {
+		if (!sum.types[i])
+			continue;
+		snprintf(key, sizeof(key), "hash_%s", hash_type_name(i));
+		kv_u64(&l, key, sum.types[i]);
+	}
+	kv_u64(&l, "untagged", sum.untagged);
+	for (i = 0; i < HINT_VLANS && sum.vlan[i].n; i++) {
+		snprintf(key, sizeof(key), "vlan_%04x_%u", sum.vlan[i].proto,
+			 sum.vlan[i].vid);
+		kv_u64(&l, key, sum.vlan[i].n);
+	}
+	if (sum.vlan_other)
+		kv_u64(&l, "vlan_other", sum.vlan_other);
+	kv_end(&l);
+}
+
 void print_summary(const struct app *a, struct snapshot *cur, double secs)
 {
 	struct snapshot total = { 0 };
@@ -488,6 +584,8 @@ void print_summary(const struct app *a, struct snapshot *cur, double secs)
 	kv_str(&l, "mode", mode);
 	kv_str(&l, "xdp", xdp);
 	kv_end(&l);
+	if (a->o.hints)
+		print_hints(a);
 	explain_drops(a, &total, &dev);
 	explain_bad(a, &total);
 	fflush(stdout);

@@ -28,6 +28,7 @@ enum opt_type {
 	T_QUEUES, /* Q or Q-R: the first, and how many (min to max) in field2 */
 	T_CHOICE, /* one of names[]: its index, into an enum */
 	T_MAC, /* 02:00:00:00:00:01 into a uint8_t[6]; sets the bool field2 */
+	T_HINTS, /* hash,vlan,timestamp or all: XSK_HINT_* bits */
 };
 
 /*
@@ -51,6 +52,7 @@ struct opt {
 	uint32_t alias_of; /* meaning names[alias_of] */
 	const char *what; /* a value it refuses "is not" this ... */
 	bool range; /* ... "from min to max" */
+	bool optional; /* the value may be left out: --name or --name=arg */
 };
 
 #define FIELD(f)                            \
@@ -186,6 +188,12 @@ static const struct opt opts[] = {
 	  "write every frame to FILE in pcap format (tcpdump -r FILE, "
 	  "Wireshark)",
 	  FLAG(T_STRING, pcap) },
+	{ "hints", 0, "LIST", APP_RX,
+	  "ask the driver for RX hints: hash, vlan, timestamp, or all (the "
+	  "default); --dump prints them, the summary counts frames by hash "
+	  "type and VLAN (Linux 6.3, VLAN 6.8; native XDP)",
+	  .optional = true, .type = T_HINTS, FIELD(hints),
+	  .what = "a list like hash,vlan (hash, vlan, timestamp, all)" },
 	{ "len", 'l', "BYTES", APP_TX | APP_PING,
 	  "frame length, 60 to 1514, or with --multi-buffer up to 9000 and "
 	  "more (64)",
@@ -277,6 +285,9 @@ static void usage(const char *name, unsigned int kind)
 				 opts[i].val, opts[i].name,
 				 opts[i].arg ? " " : "",
 				 opts[i].arg ? opts[i].arg : "");
+		else if (opts[i].optional)
+			snprintf(left, sizeof(left), "    --%s[=%s]",
+				 opts[i].name, opts[i].arg);
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s",
 				 opts[i].name, opts[i].arg ? " " : "",
@@ -284,11 +295,11 @@ static void usage(const char *name, unsigned int kind)
 		print_wrapped(left, opts[i].help);
 	}
 	printf("\nWithout -C, each queue's thread is pinned to a CPU this "
-	       "process may run on\n(taskset): rx and pingpong --reflect "
-	       "take them from the last one down, tx\nand pingpong from the "
-	       "first one up, fwd from the middle one up, so that a\n"
-	       "receiver and a sender started side by side don't share a CPU "
-	       "while there are\nCPUs enough.\n");
+	       "process may run on\n(taskset): rx and the reflecting pingpong "
+	       "take them from the last one down,\ntx and the sending pingpong "
+	       "from the first one up, fwd from the middle one\nup, so that a "
+	       "receiver and a sender started side by side don't share a CPU\n"
+	       "while there are CPUs enough.\n");
 	printf("\nPrints a line per second, and at the end a summary in "
 	       "key=value form (with\n--json, a JSON object a line), and "
 	       "what any drop means. Ctrl-C stops cleanly.\nNeeds CAP_NET_RAW, "
@@ -381,6 +392,35 @@ static int parse_queues(const char *s, const struct opt *p, uint32_t *first,
 	return 0;
 }
 
+/* "hash,vlan": XSK_HINT_* bits; left out, all of them. */
+static int parse_hints(const char *s, uint32_t *hints)
+{
+	static const struct {
+		const char *name;
+		uint32_t bits;
+	} names[] = {
+		{ "hash", XSK_HINT_HASH },
+		{ "vlan", XSK_HINT_VLAN },
+		{ "timestamp", XSK_HINT_TIMESTAMP },
+		{ "all", XSK_HINT_ALL },
+	};
+	size_t n, i;
+
+	*hints = s ? 0 : XSK_HINT_ALL;
+	while (s && *s) {
+		n = strcspn(s, ",");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n &&
+			    !strncmp(s, names[i].name, n))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -1;
+		*hints |= names[i].bits;
+		s += n + (s[n] == ',');
+	}
+	return *hints ? 0 : -1;
+}
+
 /* Into a field of @size bytes: 8, or 4 (uint32_t, int or an enum). */
 static void store(void *field, size_t size, uint64_t v)
 {
@@ -439,6 +479,8 @@ static int set(struct options *o, const struct opt *p, const char *arg)
 			return -1;
 		*(bool *)field2 = true;
 		return 0;
+	case T_HINTS:
+		return parse_hints(arg, (uint32_t *)field);
 	}
 	return -1;
 }
@@ -479,8 +521,10 @@ static void getopt_arrays(unsigned int kind, struct option *lopts, char *shorts)
 			continue;
 		lopts[j++] = (struct option){
 			opts[i].name,
-			opts[i].arg ? required_argument : no_argument, NULL,
-			opts[i].val ? opts[i].val : 256 + (int)i
+			!opts[i].arg	 ? no_argument :
+			opts[i].optional ? optional_argument :
+					   required_argument,
+			NULL, opts[i].val ? opts[i].val : 256 + (int)i
 		};
 		if (opts[i].val) {
 			*shorts++ = (char)opts[i].val;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * rx: receive frames on AF_XDP sockets and count them; on request check
- * each one (--verify), read it (--touch) or print it (--dump).
+ * each one (--verify), read it (--touch), print it (--dump) or write it to
+ * a file (--pcap), and read what the NIC computed for it (--hints).
  *
  *	rx -i eth0                 count what arrives on queue 0
  *	rx -i eth0 -q 0-3 -w poll  four queues, four threads, sleeping when idle
@@ -14,6 +15,7 @@
  * there to the fill ring again. Nothing is copied, but a chain that is to
  * be checked, printed or written out.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -21,9 +23,55 @@
 
 #include "common.h"
 
+/* "  hints: hash 0x... (ipv4_udp) vlan 8100/5 prio 3 timestamp 0" */
+static size_t print_hints(char *out, size_t size, const struct xsk_hints *h)
+{
+	size_t n;
+
+	if (!h)
+		return (size_t)snprintf(out, size, "  hints: none\n");
+	n = (size_t)snprintf(out, size, "  hints:");
+	if (h->valid & XSK_HINT_HASH)
+		n += (size_t)snprintf(
+			out + n, size - n, " hash 0x%08x (%s)", h->hash,
+			hash_type_name(hash_type_index(h->hash_type)));
+	if (h->valid & XSK_HINT_VLAN)
+		n += (size_t)snprintf(out + n, size - n,
+				      " vlan %04x/%u prio %u",
+				      ntohs(h->vlan_proto), h->vlan_tci & 0xfff,
+				      h->vlan_tci >> 13);
+	if (h->valid & XSK_HINT_TIMESTAMP)
+		n += (size_t)snprintf(out + n, size - n, " timestamp %llu",
+				      (unsigned long long)h->timestamp);
+	if (!h->valid)
+		n += (size_t)snprintf(out + n, size - n, " none given");
+	return n + (size_t)snprintf(out + n, size - n, "\n");
+}
+
+/* Count what a frame's record says (rx --hints). */
+static void count_hints(struct hint_counts *c, const struct xsk_hints *h)
+{
+	if (!h) {
+		c->no_record++;
+		return;
+	}
+	c->records++;
+	c->timestamps += !!(h->valid & XSK_HINT_TIMESTAMP);
+	if (h->valid & XSK_HINT_HASH)
+		c->types[hash_type_index(h->hash_type)]++;
+	else
+		c->no_hash++;
+	if (h->valid & XSK_HINT_VLAN)
+		hint_count_vlan(c, ntohs(h->vlan_proto), h->vlan_tci & 0xfff,
+				1);
+	else
+		c->untagged++;
+}
+
 /* Print a frame as hex, in one write so that threads don't interleave. */
 static void dump(const struct queue *q, const struct xdp_desc *d,
-		 const uint8_t *pkt, uint32_t pkt_len, uint32_t nr)
+		 const uint8_t *pkt, uint32_t pkt_len, uint32_t nr,
+		 const struct xsk_hints *h)
 {
 	char out[16384];
 	size_t n, len = pkt_len < 1024 ? pkt_len : 1024;
@@ -31,6 +79,8 @@ static void dump(const struct queue *q, const struct xdp_desc *d,
 	n = (size_t)snprintf(out, sizeof(out),
 			     "frame %u: queue %u, %u bytes at UMEM 0x%llx\n",
 			     nr, q->id, pkt_len, (unsigned long long)d->addr);
+	if (q->app->o.hints)
+		n += print_hints(out + n, sizeof(out) - n, h);
 	for (size_t i = 0; i < len; i += 16) {
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "  %04zx ", i);
 		for (size_t j = i; j < i + 16; j++)
@@ -72,7 +122,7 @@ static void check(struct queue *q, const uint8_t *pkt, uint32_t len)
 /* Look at one whole packet, as the options say. Return: 0, or a negative
  * errno (writing --pcap failed). */
 static int look(struct queue *q, const struct xdp_desc *d, const uint8_t *pkt,
-		uint32_t len)
+		uint32_t len, const struct xsk_hints *h)
 {
 	const struct options *o = &q->app->o;
 	volatile uint8_t sink = 0; /* what --touch read: not optimized out */
@@ -90,7 +140,7 @@ static int look(struct queue *q, const struct xdp_desc *d, const uint8_t *pkt,
 		uint32_t nr = __atomic_fetch_add(&dumped, 1, __ATOMIC_RELAXED);
 
 		if (nr < o->dump)
-			dump(q, d, pkt, len, nr + 1);
+			dump(q, d, pkt, len, nr + 1, h);
 	}
 	return q->app->pcap ? pcap_write(q->app, pkt, len) : 0;
 }
@@ -106,8 +156,16 @@ static int take(struct queue *q, struct xsk_ring_cons *rx,
 {
 	const struct options *o = &q->app->o;
 	const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, pkt->idx);
+	const struct xsk_hints *h = NULL;
 	const uint8_t *data;
 	int err = 0;
+
+	/* The record lies right before the first frame's data: read it
+	 * before the frame goes back to the kernel. */
+	if (whole && o->hints) {
+		h = xsk_rx_hints(bounds, d);
+		count_hints(&q->hints, h);
+	}
 
 	if (whole && (o->touch || o->verify || o->dump || q->app->pcap)) {
 		data = xsk_umem__get_data(
@@ -121,7 +179,7 @@ static int take(struct queue *q, struct xsk_ring_cons *rx,
 				       NULL : /* the ring changed under us */
 				       q->buf;
 		if (data)
-			err = look(q, d, data, (uint32_t)pkt->len);
+			err = look(q, d, data, (uint32_t)pkt->len, h);
 	}
 	/* In copy mode an address points past the headroom, into the
 	 * frame: the allocator takes it as is. */

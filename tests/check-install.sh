@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: MIT
 # check-install.sh OBJDIR: after a plain "make" (default PREFIX), "make
 # install DESTDIR=tmp" gives a tree that a consumer builds against through
-# pkg-config, as C and as C++, linked statically and dynamically, and runs;
-# "make uninstall" removes it all. Done twice: with the defaults, and with
-# PREFIX, LIBDIR and INCLUDEDIR given only to install, whose libxsk.pc must
-# name where it was installed, not where the build thought it would be.
+# pkg-config, as C and as C++ (with every public header, warning-free under
+# -pedantic with g++ and clang++), linked statically and dynamically, and
+# runs; the tools and the manual are installed; "make uninstall" removes it
+# all. Done twice: with the defaults, and with PREFIX, LIBDIR and
+# INCLUDEDIR given only to install, whose libxsk.pc must name where it was
+# installed, not where the build thought it would be.
 objdir=$1
 make=${MAKE:-make}
 tmp=$(mktemp -d) || exit 1
@@ -13,39 +15,6 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 $make -s --no-print-directory OBJDIR="$objdir" >/dev/null || fail "make"
-
-cat >"$tmp/consumer.c" <<'EOC'
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <xsk.h>
-
-int main(void)
-{
-	struct xsk_umem_opts o;
-	struct xsk_umem *umem = NULL;
-	uint32_t words[4] = { 0, 0, 0, XDP_RING_NEED_WAKEUP };
-	struct xdp_ring_offset off = { 0, 4, 16, 12 };
-	struct xsk_ring_prod r;
-	int err;
-
-	memset(&o, 0, sizeof(o));
-	o.sz = sizeof(o);
-	o.frame_size = 1000; /* not a power of two: refused before any syscall */
-	err = xsk_umem_create(&umem, &o);
-	if (err != -EINVAL || umem || !*xsk_errmsg()) {
-		printf("unexpected: %d %s\n", err, xsk_errmsg());
-		return 1;
-	}
-	xsk_ring_prod__init(&r, words, &off, 1);
-	if (!xsk_ring_prod__needs_wakeup(&r))
-		return 1;
-	printf("libxsk %d.%d.%d consumer ok: %s\n", LIBXSK_VERSION_MAJOR,
-	       LIBXSK_VERSION_MINOR, LIBXSK_VERSION_PATCH, xsk_errmsg());
-	return 0;
-}
-EOC
-cp "$tmp/consumer.c" "$tmp/consumer.cc"
 
 # check_install ROOT PREFIX LIBDIR INCLUDEDIR [make variables...]
 check_install() {
@@ -57,7 +26,13 @@ check_install() {
 	lib=$root$libdir
 	for f in $incdir/xsk.h $incdir/xsk/ring.h $libdir/libxsk.a \
 		$libdir/libxsk.so $libdir/libxsk.so.0 \
-		$libdir/pkgconfig/libxsk.pc $prefix/share/man/man3/libxsk.3; do
+		$libdir/pkgconfig/libxsk.pc $prefix/share/man/man3/libxsk.3 \
+		$prefix/share/man/man3/xsk_socket_create.3 \
+		$prefix/share/man/man3/xsk_umem_opts.3 \
+		$prefix/share/man/man1/xsk-rx.1 $prefix/share/man/man1/xsk-probe.1 \
+		$prefix/bin/xsk-rx $prefix/bin/xsk-tx $prefix/bin/xsk-fwd \
+		$prefix/bin/xsk-pingpong $prefix/share/man/man1/xsk-pingpong.1 \
+		$prefix/bin/xsk-probe; do
 		[ -e "$root$f" ] || fail "$what did not install $f"
 	done
 	[ -L "$lib/libxsk.so" ] && [ -L "$lib/libxsk.so.0" ] ||
@@ -76,8 +51,8 @@ check_install() {
 	libs=$(pkg-config --libs libxsk) || fail "pkg-config --libs libxsk"
 	for lang in c c++; do
 		case $lang in
-		c) cc=${CC:-cc} src=$tmp/consumer.c ;;
-		c++) cc=${CXX:-c++} src=$tmp/consumer.cc ;;
+		c) cc=${CC:-cc} src=tests/consumer.c ;;
+		c++) cc=${CXX:-c++} src=tests/consumer.cc ;;
 		esac
 		# shellcheck disable=SC2086
 		$cc $cflags -o "$tmp/dyn" "$src" $libs ||
@@ -94,6 +69,31 @@ check_install() {
 			fail "$lang static binary needs libxsk.so"
 		echo "ok: $what: $lang consumer, dynamic and static, through pkg-config"
 	done
+
+	for cxx in g++ clang++; do
+		command -v $cxx >/dev/null || continue
+		# shellcheck disable=SC2086
+		$cxx -std=c++11 -Wall -Wextra -pedantic -Werror $cflags \
+			-fsyntax-only tests/consumer.cc ||
+			fail "$cxx -pedantic warns about the headers"
+		echo "ok: $cxx -std=c++11 -pedantic -Werror takes every header"
+	done
+
+	# The tools run from the installed tree; xsk-probe needs CAP_NET_RAW.
+	"$root$prefix/bin/xsk-rx" --help | grep -q -e --interface ||
+		fail "xsk-rx --help"
+	if "$root$prefix/bin/xsk-probe" --json >"$tmp/probe.json" \
+		2>"$tmp/probe.err"; then
+		grep -q '"features": \[' "$tmp/probe.json" ||
+			fail "xsk-probe --json printed no features:" \
+				"$(cat "$tmp/probe.json")"
+		echo "ok: xsk-probe --json: $(grep -c '"present": true' \
+			"$tmp/probe.json") features present"
+	else
+		grep -q '"error": ' "$tmp/probe.json" ||
+			fail "xsk-probe --json failed without an error object"
+		echo "ok: xsk-probe --json reports its failure: $(cat "$tmp/probe.err")"
+	fi
 
 	$make -s --no-print-directory uninstall DESTDIR="$root" "$@" \
 		OBJDIR="$objdir" >/dev/null || fail "make uninstall${*:+ $*}"

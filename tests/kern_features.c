@@ -404,19 +404,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(multi_buffer_9000, env_setup,
 						mtu_down),
 	};
-	cpu_set_t cpu0;
-	int ret = kern_init();
+	int ret = kern_start_on_cpu0(&peer);
 
 	if (ret)
 		return ret;
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	peer = kern_peer_socket();
-	if (peer < 0 || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
-		printf("SKIP: no AF_PACKET socket in %s, or can't run on CPU 0\n",
-		       kern.peer_ns);
-		return 77;
-	}
 	if (xsk_probe(&features)) {
 		printf("SKIP: %s\n", xsk_errmsg());
 		return 77;

@@ -483,19 +483,10 @@ int main(void)
 		cmocka_unit_test(case_tx_only),
 		cmocka_unit_test(case_l2fwd),
 	};
-	cpu_set_t cpu0;
-	int ret = kern_init();
+	int ret = kern_start_on_cpu0(&peer);
 
 	if (ret)
 		return ret;
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	peer = kern_peer_socket();
-	if (peer < 0 || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
-		printf("SKIP: no AF_PACKET socket in %s, or can't run on CPU 0\n",
-		       kern.peer_ns);
-		return 77;
-	}
 	return cmocka_run_group_tests_name("a libxdp program, ported", tests,
 					   NULL, NULL);
 }

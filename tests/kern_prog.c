@@ -119,6 +119,17 @@ static void receive(struct end *e, unsigned int nxsk, struct rx_count *c,
 	} while (got < want && kern_now() < end);
 }
 
+/* A burst sent to queue 0 arrives, whole, on @e's socket 0. */
+static void burst_arrives(struct end *e)
+{
+	struct rx_count c[1];
+
+	memset(c, 0, sizeof(c));
+	send_on(0, 'A', BURST);
+	receive(e, 1, c, BURST);
+	assert_int_equal(c[0].ours[0], BURST);
+}
+
 /* ------------------------------------------------------------ set-ups */
 
 /* A UMEM with an RX socket on each of queues 0 to @n - 1, a quarter of the
@@ -167,10 +178,7 @@ static void rx_one(struct env *env, struct xsk_prog_opts *o,
 	assert_int_equal(qmode, mode);
 	assert_int_equal(xsk_prog_add_socket(e->prog, e->xsk[0]), 0);
 
-	memset(c, 0, sizeof(c));
-	send_on(0, 'A', BURST);
-	receive(e, 1, c, BURST);
-	assert_int_equal(c[0].ours[0], BURST);
+	burst_arrives(e);
 
 	/* out of the map: frames go to the stack again */
 	assert_int_equal(xsk_prog_remove_socket(e->prog, e->xsk[0]), 0);
@@ -478,7 +486,6 @@ static void pass_only(void **state)
 static void own_map(void **state)
 {
 	struct end *e = rx_sockets(*state, 1), *maponly = end_new(*state, 0);
-	struct rx_count c[1];
 
 	end_prog(*state, maponly,
 		 &XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_MAP_ONLY));
@@ -489,10 +496,7 @@ static void own_map(void **state)
 			   .map_fd = xsk_prog_map_fd(maponly->prog)));
 	/* e's program holds the map */
 	assert_int_equal(end_prog_destroy(maponly), 0);
-	memset(c, 0, sizeof(c));
-	send_on(0, 'A', BURST);
-	receive(e, 1, c, BURST);
-	assert_int_equal(c[0].ours[0], BURST);
+	burst_arrives(e);
 	end_destroy(e);
 	assert_no_prog();
 }
@@ -568,6 +572,122 @@ static void no_capabilities(void **state)
 	assert_no_prog();
 }
 
+/* ------------------------------------------- fork, foreign fds, slots */
+
+static int destroy_in_child(void *prog)
+{
+	return xsk_prog_destroy(prog) ? 1 : 0;
+}
+
+/* A forked child's destroy lets go of the child's own references only: the
+ * program stays attached, and redirecting, until the process that attached
+ * it destroys it. */
+static void fork_child_destroy_keeps_program(void **state)
+{
+	static const uint32_t flags[] = { 0, XSK_PROG_NETLINK };
+	unsigned int i;
+	struct end *e;
+	uint32_t id;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		e = rx_sockets(*state, 1);
+		end_prog(*state, e,
+			 &XSK_OPTS(xsk_prog_opts, .flags = flags[i]));
+		assert_int_equal(xsk_prog_add_socket(e->prog, e->xsk[0]), 0);
+		id = attached_id();
+		kern_in_child(destroy_in_child, e->prog);
+		assert_int_equal(attached_id(), id);
+		burst_arrives(e);
+		end_destroy(e);
+		assert_no_prog();
+	}
+}
+
+/* The process that attached detaches at once, even while a child still
+ * holds copies of the link (or program) fd. */
+static void owner_destroy_detaches_despite_child(void **state)
+{
+	static const uint32_t flags[] = { 0, XSK_PROG_NETLINK };
+	struct env *env = *state;
+	struct end *e = end_new(env, 0);
+	int hold[2], status;
+	unsigned int i;
+	pid_t pid;
+	char b;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		end_prog(env, e, &XSK_OPTS(xsk_prog_opts, .flags = flags[i]));
+		assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
+		env_keep_fd(env, hold[0]);
+		env_keep_fd(env, hold[1]);
+		pid = env_fork(env);
+		if (!pid) {
+			/* hold the copies until the parent lets go */
+			close(hold[1]);
+			_exit(read(hold[0], &b, 1) == 0 ? 0 : 1);
+		}
+		env_close_fd(env, hold[0]);
+		assert_int_equal(end_prog_destroy(e), 0);
+		assert_no_prog();
+		env_close_fd(env, hold[1]);
+		status = env_wait(env, pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
+/* xsk_prog_set_queue() refuses what the kernel would put into the map
+ * although nothing could arrive there; emptying an empty slot is no error.
+ * A map-only handle: no program, so nothing is ever redirected here. */
+static void set_queue_checks_the_fd(void **state)
+{
+	struct env *env = *state;
+	struct end *e = rx_sockets(env, 1), *maponly = end_new(env, 0);
+	struct xsk_socket *txonly;
+	int unbound, udp, pipefd[2], size = 64;
+	struct xsk_prog *p;
+	bool rx_known;
+
+	end_prog(env, maponly,
+		 &XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_MAP_ONLY));
+	p = maponly->prog;
+	txonly = end_socket(env, e, 1,
+			    &(struct sock_cfg){ .queue = 0,
+						.flags = XSK_SOCKET_NO_RX });
+	unbound = env_keep_fd(env, socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0));
+	assert_true(unbound >= 0);
+	assert_int_equal(setsockopt(unbound, SOL_XDP, XDP_RX_RING, &size,
+				    sizeof(size)),
+			 0);
+	udp = env_keep_fd(env, socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+	assert_true(udp >= 0);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	env_keep_fd(env, pipefd[0]);
+	env_keep_fd(env, pipefd[1]);
+
+	assert_int_equal(xsk_prog_set_queue(p, 0, unbound), -EOPNOTSUPP);
+	if (!strstr(xsk_errmsg(), "not bound"))
+		fail_msg("%s", xsk_errmsg());
+	/* Linux 5.11 and later tell whether a bound socket has an RX ring */
+	rx_known = recv(xsk_socket_fd(txonly), NULL, 0, 0) < 0 &&
+		   errno == ENOBUFS;
+	assert_int_equal(xsk_prog_set_queue(p, 0, xsk_socket_fd(txonly)),
+			 rx_known ? -EOPNOTSUPP : 0);
+	assert_int_equal(xsk_prog_set_queue(p, 0, udp), -EOPNOTSUPP);
+	if (!strstr(xsk_errmsg(), "not an AF_XDP socket"))
+		fail_msg("%s", xsk_errmsg());
+	assert_int_equal(xsk_prog_set_queue(p, 0, pipefd[0]), -ENOTSOCK);
+	env_close_fd(env, pipefd[1]);
+	assert_int_equal(xsk_prog_set_queue(p, 0, pipefd[1]), -EBADF);
+
+	assert_int_equal(xsk_prog_set_queue(p, 0, xsk_socket_fd(e->xsk[0])), 0);
+	assert_int_equal(xsk_prog_clear_queue(p, 0), 0);
+	assert_int_equal(xsk_prog_clear_queue(p, 0), 0);
+	assert_int_equal(xsk_prog_remove_socket(p, e->xsk[0]), 0);
+	end_destroy(e);
+	assert_int_equal(end_prog_destroy(maponly), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +703,9 @@ int main(void)
 		KERN_CASE(pass_only),
 		KERN_CASE(own_map),
 		KERN_CASE(no_capabilities),
+		KERN_CASE(fork_child_destroy_keeps_program),
+		KERN_CASE(owner_destroy_detaches_despite_child),
+		KERN_CASE(set_queue_checks_the_fd),
 	};
 	cpu_set_t set;
 	int ret = kern_init();

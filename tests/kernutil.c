@@ -241,3 +241,33 @@ int kern_recv_fds(int sock, int *fds, unsigned int n)
 	memcpy(fds, CMSG_DATA(c), n * sizeof(int));
 	return 0;
 }
+
+int kern_start_on_cpu0(int *peer)
+{
+	cpu_set_t cpu0;
+	int ret = kern_init();
+
+	if (ret)
+		return ret;
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	*peer = kern_peer_socket();
+	if (*peer < 0 || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
+		printf("SKIP: no AF_PACKET socket in %s, or can't run on CPU 0\n",
+		       kern.peer_ns);
+		return 77;
+	}
+	return 0;
+}
+
+int kern_in_peer(int (*fn)(void *), void *arg)
+{
+	int ret;
+
+	if (setns(kern.ns_fd[1], CLONE_NEWNET))
+		return -1;
+	ret = fn(arg);
+	if (setns(kern.ns_fd[0], CLONE_NEWNET))
+		abort(); /* stranded in the wrong namespace */
+	return ret;
+}

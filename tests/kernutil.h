@@ -40,8 +40,20 @@ void kern_enter(int side);
  * it stays in), sending with PACKET_QDISC_BYPASS; -1 on failure. */
 int kern_peer_socket(void);
 
+/*
+ * kern_init(), then a peer socket into *@peer and, for cases that send and
+ * receive on one queue, this process pinned to CPU 0 (frames from CPU 0
+ * arrive on queue 0). Returns 0, or kern_init()'s result, or prints one
+ * SKIP line and returns 77.
+ */
+int kern_start_on_cpu0(int *peer);
+
 /* Receive one frame on a peer socket within @timeout_ms: its length, or -1. */
 long kern_peer_recv(int fd, void *buf, size_t len, int timeout_ms);
+
+/* Run @fn in the peer's namespace and come back: its result, or -1 if the
+ * namespace could not be entered. */
+int kern_in_peer(int (*fn)(void *), void *arg);
 
 /* Run a shell command (printf-style); its exit status, or -1. */
 int kern_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

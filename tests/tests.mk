@@ -18,7 +18,9 @@
 #                    a fixed seed ($(FUZZ_ARGS)); skipped (exit 77) when
 #                    $(FUZZ_CC) cannot build fuzz targets
 #   tests/check-*.sh build checks: headers, install + pkg-config, ABI, README,
-#                    man page; check-examples.sh runs the examples over veth
+#                    the manual, the Debian packages, CMake and Meson
+#                    consumers; check-examples.sh runs the examples over
+#                    veth
 
 comma := ,
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -27,7 +29,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 # Every libc entry point the library calls that a unit test may fail.
 WRAP := socket close setsockopt getsockopt bind mmap munmap ioctl sendto \
 	recvfrom poll if_nametoindex if_indextoname getrlimit \
-	syscall fcntl sendmsg recvmsg
+	syscall fcntl sendmsg recvmsg open read
 WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
@@ -93,6 +95,15 @@ $(OBJDIR)/fuzz/fuzz_%: tests/fuzz_%.c $(HDRS) $(TEST_HDRS)
 	$(msg) CCLD $@
 	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests -o $@ $<
 
+# The BTF reader is not inline: its sources, and the blob builder, go in.
+FUZZ_BTF_SRCS := tests/fuzz_btf.c tests/fakebtf.c src/btf.c src/error.c \
+	src/sys.c
+$(OBJDIR)/fuzz/fuzz_btf: $(FUZZ_BTF_SRCS) $(HDRS) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(msg) CCLD $@
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests -Isrc -o $@ \
+		$(FUZZ_BTF_SRCS)
+
 STRESS_BINS := $(STRESS_TESTS:%=$(OBJDIR)/test/%)
 TSAN_BINS := $(STRESS_TESTS:%=$(OBJDIR)/tsan/%)
 UNIT_BINS := $(UNIT_TESTS:%=$(OBJDIR)/test/%)
@@ -114,7 +125,7 @@ check: check-deps
 check-deps:
 	@tests/need-deps.sh
 
-check-run: all tests
+check-run: all tests man
 	@rm -f $(OBJDIR)/check.log
 	@for t in $(UNIT_BINS); do $(RUN) unit:$$(basename $$t) $$t; done
 	@for t in $(SAN_BINS); do $(RUN) asan+ubsan:$$(basename $$t) $$t; done
@@ -122,12 +133,16 @@ check-run: all tests
 	@for t in $(TSAN_BINS); do $(RUN) tsan:$$(basename $$t) $$t $(TSAN_COUNT); done
 	@$(RUN) fuzz:multibuf tests/fuzz.sh run "$(FUZZ_CC)" \
 		$(OBJDIR)/fuzz/fuzz_multibuf $(FUZZ_ARGS)
+	@$(RUN) fuzz:btf tests/fuzz.sh run "$(FUZZ_CC)" \
+		$(OBJDIR)/fuzz/fuzz_btf $(FUZZ_ARGS)
 	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
 	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
 	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
-	@$(RUN) man tests/check-man.sh man/libxsk.3
+	@$(RUN) man tests/check-man.sh $(OBJDIR) "$(TOOLS)"
+	@$(RUN) debian-packages tests/check-packages.sh
+	@$(RUN) cmake+meson tests/check-buildsystems.sh $(OBJDIR)
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@$(RUN) examples tests/netns.sh tests/check-examples.sh $(OBJDIR)/examples
 	@tests/summary.sh $(OBJDIR)/check.log
