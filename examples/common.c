@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_link.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
@@ -22,7 +24,67 @@
 
 #include "internal.h"
 
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* <linux/if.h>, which clashes with <net/if.h> */
+#endif
+
 /* --------------------------------------------------------------- setup */
+
+/*
+ * The library's advice (xsk_erradvice()) in this program's terms: the
+ * options that do what it asks. NULL: the library's own sentence will do.
+ */
+static const char *advice(const struct app *a, int code, char *buf, size_t size)
+{
+	const struct options *o = &a->o;
+	char exe[256];
+	ssize_t n;
+
+	switch (code) {
+	case XSK_ADVICE_MODE_COPY:
+		return "use -m copy (or leave -m out: auto takes copy mode "
+		       "where zero-copy is missing)";
+	case XSK_ADVICE_MULTI_BUFFER:
+		return "use -m copy, or leave out --multi-buffer";
+	case XSK_ADVICE_OWN_UMEM:
+		return "leave out --shared-umem when using --multi-buffer";
+	case XSK_ADVICE_UNALIGNED:
+		return "use -f 2048 or -f 4096, or add --unaligned for other "
+		       "sizes";
+	case XSK_ADVICE_BIND_WAIT:
+		snprintf(buf, size,
+			 "stop the program that holds it; if one stopped a "
+			 "moment ago, wait longer for the kernel to let go "
+			 "(--bind-wait MS, now %u)",
+			 o->bind_wait);
+		return buf;
+	case XSK_ADVICE_QUEUE_ID:
+		snprintf(buf, size,
+			 "use -q with a lower queue, or raise the count "
+			 "(ethtool -L %s combined N)",
+			 o->ifname);
+		return buf;
+	case XSK_ADVICE_MEMLOCK:
+		snprintf(buf, size,
+			 "raise the limit (ulimit -l unlimited, or run as "
+			 "root), or use fewer or smaller frames (-F, now %u "
+			 "per queue; -f, now %u)",
+			 o->nframes, o->frame_size);
+		return buf;
+	case XSK_ADVICE_NET_RAW:
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		snprintf(buf, size,
+			 "run it as root, or give it the capabilities: sudo "
+			 "setcap cap_net_raw,cap_net_admin,cap_bpf+ep %s",
+			 n > 0 ? exe : a->name);
+		return buf;
+	case XSK_ADVICE_NET_ADMIN:
+		return "run it as root (or with CAP_NET_ADMIN), or use -w spin "
+		       "or -w poll";
+	}
+	return NULL;
+}
 
 /* Say what failed, with the library's explanation: only for an error a
  * libxsk call just returned, since xsk_errmsg() keeps the last one. */
@@ -30,13 +92,19 @@ static int __attribute__((format(printf, 3, 4)))
 fail(const struct app *a, int err, const char *fmt, ...)
 {
 	const char *why = xsk_errmsg();
+	const char *todo;
+	char buf[512];
 	va_list ap;
 
 	fprintf(stderr, "%s: ", a->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", *why ? why : strerror(-err));
+	todo = advice(a, xsk_erradvice(), buf, sizeof(buf));
+	if (todo)
+		fprintf(stderr, ": %s: %s\n", xsk_errcause(), todo);
+	else
+		fprintf(stderr, ": %s\n", *why ? why : strerror(-err));
 	return 1;
 }
 
@@ -62,6 +130,35 @@ static void read_mac(const char *ifname, uint8_t mac[6])
 		close(fd);
 }
 
+int if_read(const char *ifname, struct if_counters *c)
+{
+	struct ifaddrs *all, *i;
+	int err = -ENODEV;
+
+	memset(c, 0, sizeof(*c));
+	if (getifaddrs(&all))
+		return -errno;
+	for (i = all; i; i = i->ifa_next) {
+		const struct rtnl_link_stats *st = i->ifa_data;
+
+		if (strcmp(i->ifa_name, ifname) || !i->ifa_addr ||
+		    i->ifa_addr->sa_family != AF_PACKET || !st)
+			continue;
+		c->rx_packets = st->rx_packets;
+		c->rx_dropped = st->rx_dropped;
+		c->tx_packets = st->tx_packets;
+		c->tx_dropped = st->tx_dropped;
+		c->up = i->ifa_flags & IFF_UP;
+		/* The carrier itself; IFF_RUNNING follows it only once the
+		 * kernel's link watch has run, up to a second later. */
+		c->carrier = i->ifa_flags & IFF_LOWER_UP;
+		err = 0;
+		break;
+	}
+	freeifaddrs(all);
+	return err;
+}
+
 static void teardown(struct app *a)
 {
 	/* The program first, so that nothing is redirected to a socket
@@ -78,36 +175,76 @@ static void teardown(struct app *a)
 			xsk_socket_destroy(q->out);
 		xsk_socket_destroy(q->xsk);
 		xsk_frames_destroy(&q->frames);
+		free(q->tmpl);
+		free(q->buf);
 	}
 	for (uint32_t i = a->nq; i-- > 0;)
 		if (!a->o.shared_umem || i == 0)
 			xsk_umem_destroy(a->q[i].umem);
 	free(a->q);
 	a->q = NULL;
+	if (a->pcap && fclose(a->pcap))
+		fprintf(stderr, "%s: writing %s: %s\n", a->name, a->o.pcap,
+			strerror(errno));
+	a->pcap = NULL;
 }
 
-static int setup_queue(struct app *a, struct queue *q, unsigned int kind)
+/* Does this program receive, send, or both? */
+static bool receives(const struct app *a)
+{
+	return a->kind != APP_TX;
+}
+
+static bool sends(const struct app *a)
+{
+	return a->kind != APP_RX;
+}
+
+/* The frames a sender sends: the whole first one, as a template. */
+static int setup_frames(struct app *a, struct queue *q)
+{
+	const struct options *o = &a->o;
+	struct frame_spec *s = &q->spec;
+
+	s->len = o->len;
+	memcpy(s->src, o->src_mac, 6);
+	memcpy(s->dst, o->dst_mac, 6);
+	s->vlan = (uint16_t)o->vlan;
+	s->ipv6 = o->ipv6;
+	s->flows = o->flows;
+	s->queue = q->id;
+	q->tmpl = malloc(o->len);
+	if (!q->tmpl)
+		return sys_fail(a, ENOMEM, "memory");
+	frame_template(q->tmpl, s);
+	return 0;
+}
+
+static int setup_queue(struct app *a, struct queue *q)
 {
 	const struct options *o = &a->o;
 	struct xsk_umem_opts uo = XSK_OPTS(
 		xsk_umem_opts, .frame_size = o->frame_size,
 		.nframes = o->shared_umem ? o->nframes * a->nq : o->nframes,
-		.fill_size = o->fill_size, .comp_size = o->comp_size);
+		.fill_size = o->fill_size, .comp_size = o->comp_size,
+		.headroom = o->headroom,
+		.flags = o->unaligned ? XSK_UMEM_UNALIGNED : 0);
 	struct xsk_socket_opts so = XSK_OPTS(
 		xsk_socket_opts, .ifname = o->ifname, .queue_id = q->id,
 		.rx_size = o->rx_size, .tx_size = o->tx_size,
 		.fill_size = o->fill_size, .comp_size = o->comp_size,
 		.mode = o->mode,
-		.flags = o->need_wakeup ? 0 : XSK_SOCKET_NO_NEED_WAKEUP,
+		.flags = (o->need_wakeup ? 0 : XSK_SOCKET_NO_NEED_WAKEUP) |
+			 (o->multi_buffer ? XSK_SOCKET_MULTI_BUFFER : 0),
 		/* A queue closed a moment ago (the last run) is released by
 		 * the kernel asynchronously. */
-		.bind_wait_ms = 200);
+		.bind_wait_ms = o->bind_wait);
 	uint64_t base = 0;
 	int err;
 
-	if (kind == APP_TX)
+	if (!receives(a))
 		so.flags |= XSK_SOCKET_NO_RX;
-	else if (kind == APP_RX || o->out_ifname)
+	else if (!sends(a) || o->out_ifname)
 		so.flags |= XSK_SOCKET_NO_TX;
 
 	if (!o->shared_umem || q == &a->q[0]) {
@@ -136,9 +273,20 @@ static int setup_queue(struct app *a, struct queue *q, unsigned int kind)
 				    q->id);
 	}
 
-	err = xsk_frames_init(&q->frames, base, o->frame_size, o->nframes, 0);
+	err = xsk_frames_init(&q->frames, base, o->frame_size, o->nframes,
+			      o->unaligned ? XSK_FRAMES_UNALIGNED : 0);
 	if (err)
 		return fail(a, err, "frame allocator");
+	if ((a->kind == APP_TX || (a->kind == APP_PING && !o->reflect)) &&
+	    setup_frames(a, q))
+		return 1;
+	/* A packet in several frames is copied whole to be looked at. */
+	if (a->kind == APP_RX && o->multi_buffer &&
+	    (o->verify || o->touch || o->dump || o->pcap)) {
+		q->buf = malloc(XSK_MB_MAX_FRAGS * (size_t)o->frame_size);
+		if (!q->buf)
+			return sys_fail(a, ENOMEM, "memory");
+	}
 
 	if (o->wait == WAIT_BUSY_POLL) {
 		/* 20 us of busy polling per syscall, one batch per run. */
@@ -158,11 +306,75 @@ static int setup_queue(struct app *a, struct queue *q, unsigned int kind)
 	return 0;
 }
 
+/* "0-3,6": the CPUs in @cpus, for a message. */
+static void cpu_list(char *buf, size_t size, const int *cpus, int n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && len < size; i++) {
+		int j = i;
+
+		while (j + 1 < n && cpus[j + 1] == cpus[j] + 1)
+			j++;
+		len += (size_t)snprintf(buf + len, size - len,
+					j > i ? "%s%d-%d" : "%s%d",
+					i ? "," : "", cpus[i], cpus[j]);
+		i = j;
+	}
+}
+
+/*
+ * Which CPU each queue's thread runs on: from -C on, or by default so that
+ * a receiver and a sender started side by side don't share one (see
+ * --help). Only the CPUs of this process's affinity mask are used.
+ */
+static int place_threads(struct app *a)
+{
+	static int cpus[CPU_SETSIZE];
+	cpu_set_t set;
+	int n = 0, first = 0;
+	char list[256];
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return sys_fail(a, errno, "reading the CPU affinity");
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	if (a->o.cpu >= 0) {
+		while (first < n && cpus[first] != a->o.cpu)
+			first++;
+		if (first == n) {
+			cpu_list(list, sizeof(list), cpus, n);
+			return bad_arg(a->name,
+				       "--cpu %d: this process may run on CPUs "
+				       "%s only",
+				       a->o.cpu, list);
+		}
+	}
+	for (uint32_t i = 0; i < a->nq; i++) {
+		int k = (int)(i % (uint32_t)n);
+
+		if (a->o.cpu >= 0)
+			k = (first + k) % n;
+		else if (n == 1)
+			k = -1; /* nowhere else to go */
+		else if (a->kind == APP_RX ||
+			 (a->kind == APP_PING && a->o.reflect))
+			k = n - 1 - k;
+		else if (a->kind == APP_FWD)
+			k = (n / 2 + k) % n;
+		a->q[i].cpu = k < 0 ? -1 : cpus[k];
+	}
+	return 0;
+}
+
 int app_setup(struct app *a, int argc, char **argv, const char *name,
 	      unsigned int kind)
 {
 	struct xsk_prog_opts po;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *out;
+	bool only_tx;
 	int err;
 
 	memset(a, 0, sizeof(*a));
@@ -171,45 +383,48 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 	err = parse_options(a, argc, argv, kind);
 	if (err)
 		return err;
-	if (kind == APP_TX && !a->o.have_src_mac)
+	if (sends(a) && !a->o.have_src_mac)
 		read_mac(a->o.ifname, a->o.src_mac);
-	if (a->o.cpu >= ncpu)
-		return bad_arg(name, "--cpu %d: this machine has CPUs 0 to %ld",
-			       a->o.cpu, ncpu - 1);
 
 	a->nq = a->o.nqueues;
 	a->q = calloc(a->nq, sizeof(*a->q));
 	if (!a->q)
 		return sys_fail(a, ENOMEM, "memory");
+	err = place_threads(a);
+	if (!err && a->o.pcap)
+		err = pcap_open(a);
+	if (err) {
+		a->nq = 0;
+		teardown(a);
+		return err;
+	}
 	for (uint32_t i = 0; i < a->nq; i++) {
 		struct queue *q = &a->q[i];
 
 		q->app = a;
 		q->id = a->o.queue + i;
-		q->cpu = a->o.cpu;
-		if (a->o.cpu >= 0 || a->nq > 1)
-			q->cpu = (int)(((a->o.cpu < 0 ? 0 : a->o.cpu) + i) %
-				       ncpu);
-		if (setup_queue(a, q, kind)) {
+		if (setup_queue(a, q)) {
 			a->nq = i + 1;
 			teardown(a);
 			return 1;
 		}
 	}
 
-	/* rx and fwd receive only what an XDP program redirects to them;
-	 * tx needs one only on drivers that want one to send. */
-	if (kind == APP_TX && !a->o.pass_prog)
-		return 0;
-	po = XSK_OPTS(xsk_prog_opts, .mode = a->o.attach,
-		      .flags = kind == APP_TX ? XSK_PROG_PASS_ONLY : 0,
-		      .hints = a->o.hints);
-	err = xsk_prog_attach(&a->prog, a->o.ifname, 0, &po);
-	if (err) {
-		teardown(a);
-		return fail(a, err, "XDP program on %s", a->o.ifname);
+	/* rx, fwd and pingpong receive only what an XDP program redirects
+	 * to them; tx needs one only on drivers that want one to send. */
+	only_tx = !receives(a);
+	if (!only_tx || a->o.pass_prog) {
+		po = XSK_OPTS(xsk_prog_opts, .mode = a->o.attach,
+			      .flags = (only_tx ? XSK_PROG_PASS_ONLY : 0) |
+				       (a->o.multi_buffer ? XSK_PROG_FRAGS : 0),
+			      .hints = a->o.hints);
+		err = xsk_prog_attach(&a->prog, a->o.ifname, 0, &po);
+		if (err) {
+			teardown(a);
+			return fail(a, err, "XDP program on %s", a->o.ifname);
+		}
 	}
-	for (uint32_t i = 0; kind != APP_TX && i < a->nq; i++) {
+	for (uint32_t i = 0; !only_tx && i < a->nq; i++) {
 		err = xsk_prog_add_socket(a->prog, a->q[i].xsk);
 		if (err) {
 			fail(a, err, "queue %u into the XSKMAP", a->q[i].id);
@@ -217,6 +432,19 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 			return 1;
 		}
 	}
+	out = a->o.out_ifname ? a->o.out_ifname : a->o.ifname;
+	if_read(out, &a->if_start);
+	a->if_last = a->if_start;
+	if (sends(a) && !a->if_start.up)
+		fprintf(stderr,
+			"%s: warning: %s is down: nothing can be sent (ip link "
+			"set %s up)\n",
+			name, out, out);
+	else if (sends(a) && !a->if_start.carrier)
+		fprintf(stderr,
+			"%s: warning: %s has no carrier (its link is down, or "
+			"a veth's peer is): what is sent will be dropped\n",
+			name, out);
 	return 0;
 }
 
@@ -279,7 +507,8 @@ void queue_wait(struct queue *q, struct xsk_socket *xsk, short events)
 		err = events & POLLIN ? xsk_socket_wake_rx(xsk) :
 					xsk_socket_kick_tx(xsk);
 	}
-	/* EAGAIN, EBUSY: copy mode's send budget ran out; try again. */
+	/* EAGAIN, EBUSY: copy mode's send budget ran out, or the device
+	 * dropped a frame; try again. */
 	if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY)
 		queue_fail(q, err, "waiting for the socket");
 }

@@ -38,15 +38,11 @@ trap 'exit 143' TERM
 # among the frames rx counts.
 nspair_up -6 "$ns_rx" xsk-rx "$ns_tx" xsk-tx || exit 1
 
-# Two CPUs or more: one each, so that neither loop steals the other's.
-pin_rx= pin_tx=
-if [ "$(nproc)" -ge 2 ]; then
-	pin_rx='-C 1' pin_tx='-C 0'
-fi
-
 # rx gets deep rings: they ride out the moments its thread is not running.
-rx_cmd="$bindir/rx -i xsk-rx $pin_rx --verify --frames 8192 --fill-ring 4096 --rx-ring 4096"
-tx_cmd="$bindir/tx -i xsk-tx $pin_tx -d $secs"
+# Each pins its thread by default, rx from the last CPU down and tx from
+# the first up, so that with two CPUs or more neither steals the other's.
+rx_cmd="$bindir/rx -i xsk-rx --verify --frames 8192 --fill-ring 4096 --rx-ring 4096"
+tx_cmd="$bindir/tx -i xsk-tx -d $secs"
 echo "demo: in namespace $ns_rx: $rx_cmd"
 echo "demo: in namespace $ns_tx: $tx_cmd"
 # rx runs until interrupted, like a user would stop it (and no longer

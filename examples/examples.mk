@@ -2,20 +2,22 @@
 #
 # The example programs, linked against the static library:
 #
-#   make examples     $(OBJDIR)/examples/rx, tx and fwd, and probe
+#   make examples     $(OBJDIR)/examples/rx, tx, fwd and pingpong, and probe
 #   make demo         tx into rx over a veth pair in private namespaces (root)
 #
 # make install installs each of $(TOOLS) as xsk-NAME, with man/xsk-NAME.1.
 
-EXAMPLES := rx tx fwd
+EXAMPLES := rx tx fwd pingpong
 EXAMPLE_BINS := $(EXAMPLES:%=$(OBJDIR)/examples/%)
 # Programs on their own, with nothing of the loops' shared code.
 STANDALONE := probe
 STANDALONE_BINS := $(STANDALONE:%=$(OBJDIR)/examples/%)
 TOOLS := $(EXAMPLES) $(STANDALONE)
-# What the three share: setup and threads, the command line, the figures,
-# the test frames.
-EXAMPLE_COMMON := $(patsubst %,$(OBJDIR)/examples/%.o,common options figures frame)
+# What the loops share: setup and threads, the command line, the figures,
+# the test frames, the pcap file, and the loop of fwd and pingpong
+# --reflect.
+EXAMPLE_COMMON := $(patsubst %,$(OBJDIR)/examples/%.o,common options figures \
+	frame pcap reflect)
 
 .PHONY: examples demo
 all: examples

@@ -22,6 +22,14 @@ bad_arg(const char *name, const char *fmt, ...);
  */
 int parse_options(struct app *a, int argc, char **argv, unsigned int kind);
 
+/* rx --pcap: create the file, write its header. Return: 0, or 1 (the
+ * reason is printed). */
+int pcap_open(struct app *a);
+
+/* The interface's counters and state now (all its traffic; 32-bit
+ * counters, so compare them modulo 2^32). Return: 0 or a negative errno. */
+int if_read(const char *ifname, struct if_counters *c);
+
 /* What a queue has done so far: its counters and its sockets' stats. */
 struct snapshot {
 	struct counters c;
@@ -33,8 +41,8 @@ struct snapshot {
  * several: what the queues did in the @secs seconds since @prev. Takes
  * each queue's snapshot into @cur, then copies it to @prev.
  */
-void print_second(const struct app *a, struct snapshot *cur,
-		  struct snapshot *prev, double at, double secs);
+void print_second(struct app *a, struct snapshot *cur, struct snapshot *prev,
+		  double at, double secs);
 
 /*
  * The summary of a run of @secs seconds, in key=value form: a line per

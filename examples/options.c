@@ -22,8 +22,9 @@ enum opt_type {
 	T_TRUE, /* no value: set a bool */
 	T_FALSE, /* no value: clear a bool */
 	T_STRING, /* the value itself, a const char * */
-	T_NUMBER, /* min to max (0x for hex, 0 for octal), 4 or 8 bytes */
-	T_SECONDS, /* a double, from min up to but not including max */
+	T_NUMBER, /* decimal, min to max, 4 or 8 bytes */
+	T_SECONDS, /* decimal, with a fraction if need be, into a double,
+		    * from min up to but not including max */
 	T_QUEUES, /* Q or Q-R: the first, and how many (min to max) in field2 */
 	T_CHOICE, /* one of names[]: its index, into an enum */
 	T_MAC, /* 02:00:00:00:00:01 into a uint8_t[6]; sets the bool field2 */
@@ -45,8 +46,10 @@ struct opt {
 	size_t off, size; /* the field */
 	size_t off2; /* T_QUEUES, T_MAC: a second field */
 	uint64_t min, max;
-	const char *const *names; /* T_CHOICE */
+	const char *const *names; /* T_CHOICE: the names --help shows, */
 	uint32_t nnames;
+	const char *alias; /* ... and one more it takes, */
+	uint32_t alias_of; /* meaning names[alias_of] */
 	const char *what; /* a value it refuses "is not" this ... */
 	bool range; /* ... "from min to max" */
 	bool optional; /* the value may be left out: --name or --name=arg */
@@ -77,12 +80,14 @@ static const char *const xdp_names[] = {
 	[XSK_ATTACH_GENERIC] = "generic",
 };
 static const char *const wait_names[] = {
-	[WAIT_BUSY] = "busy",
+	[WAIT_SPIN] = "spin",
 	[WAIT_POLL] = "poll",
 	[WAIT_BUSY_POLL] = "busy-poll",
 };
 
-#define ALL (APP_RX | APP_TX | APP_FWD)
+#define ALL (APP_RX | APP_TX | APP_FWD | APP_PING)
+#define RECEIVERS (APP_RX | APP_FWD | APP_PING)
+#define SENDERS (APP_TX | APP_FWD | APP_PING)
 
 static const struct opt opts[] = {
 	{ "interface", 'i', "IF", ALL, "the interface (required)",
@@ -91,11 +96,15 @@ static const struct opt opts[] = {
 	  "send on this interface instead of back out of -i (same queues)",
 	  FLAG(T_STRING, out_ifname) },
 	/* One thread per queue: a thousand is plenty. */
-	{ "queue", 'q', "Q[-R]", ALL,
+	{ "queue", 'q', "Q[-R]", ALL & ~APP_PING,
 	  "queue Q, or queues Q to R: one socket and thread each (0)",
 	  .type = T_QUEUES, FIELD(queue),
 	  .off2 = offsetof(struct options, nqueues), .min = 1, .max = 1024,
 	  .what = "a queue or a range like 0-3" },
+	{ "queue", 'q', "Q[-R]", APP_PING,
+	  "queue Q; with --reflect, queues Q to R (0)", .type = T_QUEUES,
+	  FIELD(queue), .off2 = offsetof(struct options, nqueues), .min = 1,
+	  .max = 1024, .what = "a queue or a range like 0-3" },
 	{ "shared-umem", 0, NULL, ALL,
 	  "one UMEM for all queues (default: one UMEM per queue)",
 	  FLAG(T_TRUE, shared_umem) },
@@ -103,7 +112,7 @@ static const struct opt opts[] = {
 	  "auto, copy or zero-copy; auto takes zero-copy where the driver "
 	  "has it (auto)",
 	  CHOICE(mode, mode_names) },
-	{ "xdp", 'x', "MODE", APP_RX | APP_FWD,
+	{ "xdp", 'x', "MODE", RECEIVERS,
 	  "run the XDP program auto, native or generic (auto)",
 	  CHOICE(attach, xdp_names) },
 	{ "xdp", 'x', "MODE", APP_TX,
@@ -118,63 +127,107 @@ static const struct opt opts[] = {
 	  FLAG(T_FALSE, need_wakeup) },
 	{ "batch", 'b', "N", ALL, "descriptors per ring operation (64)",
 	  RANGE(batch, 1, 65536, "a number") },
-	{ "frame-size", 'f', "BYTES", ALL, "UMEM frame size (4096)",
+	{ "frame-size", 'f', "BYTES", ALL,
+	  "UMEM frame size: 2048 or 4096, or with --unaligned any size in "
+	  "between (4096)",
 	  RANGE(frame_size, 2048, 65536, "a size") },
 	{ "frames", 'F', "N", ALL, "UMEM frames per queue (4096)",
 	  RANGE(nframes, 1, 1u << 24, "a number") },
+	{ "unaligned", 0, NULL, ALL,
+	  "unaligned chunk mode: frames of any size (Linux 5.4)",
+	  FLAG(T_TRUE, unaligned) },
+	{ "headroom", 0, "BYTES", RECEIVERS,
+	  "bytes the kernel leaves free in front of each received frame (0)",
+	  RANGE(headroom, 0, 65536, "a size") },
+	{ "multi-buffer", 'M', NULL, ALL,
+	  "frames longer than a UMEM frame, in several (jumbo frames; Linux "
+	  "6.6, and an MTU to match: ip link set IF mtu 9000)",
+	  FLAG(T_TRUE, multi_buffer) },
+	{ "bind-wait", 0, "MS", ALL,
+	  "wait up to MS ms for a queue that a socket closed a moment ago "
+	  "still holds (200)",
+	  RANGE(bind_wait, 0, 60000, "a number of milliseconds") },
 	/* The library explains a ring size that is not a power of two. */
-	{ "rx-ring", 0, "N", APP_RX | APP_FWD, "RX ring entries (2048)",
+	{ "rx-ring", 0, "N", RECEIVERS, "RX ring entries (2048)",
 	  NUMBER(rx_size, 1, 1u << 24, "a ring size") },
-	{ "tx-ring", 0, "N", APP_TX | APP_FWD, "TX ring entries (2048)",
+	{ "tx-ring", 0, "N", SENDERS, "TX ring entries (2048)",
 	  NUMBER(tx_size, 1, 1u << 24, "a ring size") },
 	{ "fill-ring", 0, "N", ALL, "fill ring entries (2048)",
 	  NUMBER(fill_size, 1, 1u << 24, "a ring size") },
-	{ "comp-ring", 0, "N", APP_TX | APP_FWD,
-	  "completion ring entries (2048)",
+	{ "comp-ring", 0, "N", SENDERS, "completion ring entries (2048)",
 	  NUMBER(comp_size, 1, 1u << 24, "a ring size") },
 	{ "wait", 'w', "HOW", ALL,
-	  "busy (spin), poll (sleep in poll()) or busy-poll (SO_PREFER_BUSY_"
-	  "POLL) (busy)",
-	  CHOICE(wait, wait_names) },
+	  "spin (never sleep; 'busy' works too), poll (sleep in poll()) or "
+	  "busy-poll (SO_PREFER_BUSY_POLL) (spin)",
+	  CHOICE(wait, wait_names), .alias = "busy", .alias_of = WAIT_SPIN },
 	{ "duration", 'd', "SEC", ALL, "stop after SEC seconds (0: never)",
 	  .type = T_SECONDS, FIELD(duration), .min = 0, .max = 1000000000,
 	  .what = "a number of seconds" },
-	{ "count", 'n', "N", ALL, "stop after N packets (0: never)",
+	{ "count", 'n', "N", ALL & ~APP_PING, "stop after N packets (0: never)",
+	  NUMBER(count, 0, UINT64_MAX, "a number") },
+	{ "count", 'n', "N", APP_PING, "stop after N pings (0: never)",
 	  NUMBER(count, 0, UINT64_MAX, "a number") },
 	{ "cpu", 'C', "CPU", ALL,
-	  "pin the first queue's thread to CPU, the next to CPU+1, ... "
-	  "(default: several queues are pinned from CPU 0, one is not)",
+	  "pin the first queue's thread to CPU, the next to the next CPU "
+	  "this process may use, ... (see below)",
 	  NUMBER(cpu, 0, CPU_SETSIZE - 1, "a CPU number") },
+	{ "json", 'j', NULL, ALL,
+	  "print every line as a JSON object (the summary too)",
+	  FLAG(T_TRUE, json) },
 	{ "verify", 0, NULL, APP_RX,
 	  "check that every frame is one tx made (headers, payload, and the "
-	  "MACs if given); count the others as bad",
+	  "MACs if given); count the others, as not ours or as corrupted, "
+	  "and say what was wrong with the first of each",
 	  FLAG(T_TRUE, verify) },
 	{ "touch", 0, NULL, APP_RX,
 	  "read every byte of each frame, as a real consumer would",
 	  FLAG(T_TRUE, touch) },
 	{ "dump", 0, "N", APP_RX, "print the first N frames in hex",
 	  NUMBER(dump, 0, UINT32_MAX, "a number") },
+	{ "pcap", 0, "FILE", APP_RX,
+	  "write every frame to FILE in pcap format (tcpdump -r FILE, "
+	  "Wireshark)",
+	  FLAG(T_STRING, pcap) },
 	{ "hints", 0, "LIST", APP_RX,
 	  "ask the driver for RX hints: hash, vlan, timestamp, or all (the "
 	  "default); --dump prints them, the summary counts frames by hash "
 	  "type and VLAN (Linux 6.3, VLAN 6.8; native XDP)",
 	  .optional = true, .type = T_HINTS, FIELD(hints),
 	  .what = "a list like hash,vlan (hash, vlan, timestamp, all)" },
-	{ "len", 'l', "BYTES", APP_TX, "frame length, 60 to 1514 or more (64)",
+	{ "len", 'l', "BYTES", APP_TX | APP_PING,
+	  "frame length, 60 to 1514, or with --multi-buffer up to 9000 and "
+	  "more (64)",
 	  RANGE(len, 60, 65536, "a length") },
 	{ "rate", 'r', "PPS", APP_TX,
 	  "send at most PPS packets per second, all queues together (0: as "
 	  "fast as possible)",
 	  NUMBER(rate, 0, UINT64_MAX, "a number of packets per second") },
-	{ "src-mac", 0, "MAC", APP_TX, "source MAC (the interface's)",
-	  MAC(src_mac) },
-	{ "dst-mac", 0, "MAC", APP_TX, "destination MAC (02:00:00:00:00:02)",
-	  MAC(dst_mac) },
+	{ "flows", 0, "N", APP_TX,
+	  "cycle the UDP source port through N ports from 40000, so that a "
+	  "NIC's RSS spreads the frames over its queues (1: port 9)",
+	  RANGE(flows, 1, 16384, "a number") },
+	{ "ipv6", '6', NULL, APP_TX | APP_PING,
+	  "send IPv6/UDP (2001:2::1 to 2001:2::2) instead of IPv4",
+	  FLAG(T_TRUE, ipv6) },
+	{ "vlan", 0, "ID", APP_TX | APP_PING,
+	  "tag the frames with 802.1Q VLAN id ID",
+	  RANGE(vlan, 1, 4094, "a VLAN id") },
+	{ "src-mac", 0, "MAC", APP_TX | APP_PING,
+	  "source MAC (the interface's)", MAC(src_mac) },
+	{ "dst-mac", 0, "MAC", APP_TX | APP_PING,
+	  "destination MAC (02:00:00:00:00:02)", MAC(dst_mac) },
 	{ "src-mac", 0, "MAC", APP_RX,
 	  "with --verify: the source MAC every frame must have", MAC(src_mac) },
 	{ "dst-mac", 0, "MAC", APP_RX,
 	  "with --verify: the destination MAC every frame must have",
 	  MAC(dst_mac) },
+	{ "reflect", 0, NULL, APP_PING,
+	  "be the other side: send back every frame that arrives, MACs "
+	  "swapped (as fwd does)",
+	  FLAG(T_TRUE, reflect) },
+	{ "timeout", 't', "MS", APP_PING,
+	  "count a ping as lost when no reply came in MS ms (1000)",
+	  RANGE(timeout_ms, 1, 60000, "a number of milliseconds") },
 	{ "help", 'h', NULL, ALL, "this text", .type = T_HELP },
 };
 
@@ -188,6 +241,11 @@ static const char *const about[] = {
 	[APP_FWD] = "Receive frames, swap their MAC addresses and send them "
 		    "back out (or out of\nanother interface), moving "
 		    "descriptors, never copying frames.",
+	[APP_PING] = "Measure round trips: send a frame, wait for it to come "
+		     "back, and again; or,\nwith --reflect, send back what "
+		     "arrives. Prints the round-trip times (RTT):\nmin, "
+		     "median, 99th and 99.9th percentile, max, and a "
+		     "histogram.",
 };
 
 /* "  left   help", the help wrapped at 79 columns under itself. */
@@ -236,9 +294,17 @@ static void usage(const char *name, unsigned int kind)
 				 opts[i].arg ? opts[i].arg : "");
 		print_wrapped(left, opts[i].help);
 	}
+	printf("\nWithout -C, each queue's thread is pinned to a CPU this "
+	       "process may run on\n(taskset): rx and the reflecting pingpong "
+	       "take them from the last one down,\ntx and the sending pingpong "
+	       "from the first one up, fwd from the middle one\nup, so that a "
+	       "receiver and a sender started side by side don't share a CPU\n"
+	       "while there are CPUs enough.\n");
 	printf("\nPrints a line per second, and at the end a summary in "
-	       "key=value form.\nCtrl-C stops cleanly. Needs CAP_NET_RAW, and "
-	       "for an XDP program CAP_NET_ADMIN\nand CAP_BPF (or root).\n");
+	       "key=value form (with\n--json, a JSON object a line), and "
+	       "what any drop means. Ctrl-C stops cleanly.\nNeeds CAP_NET_RAW, "
+	       "and for an XDP program CAP_NET_ADMIN and CAP_BPF (or root).\n"
+	       "Exit code 0, 1 after a failure, 2 for a bad command line.\n");
 }
 
 int bad_arg(const char *name, const char *fmt, ...)
@@ -253,28 +319,55 @@ int bad_arg(const char *name, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* Digits (no sign, no space) that fit in 64 bits; *end: what follows. */
-static int parse_digits(const char *s, int base, uint64_t *v, char **end)
+/* Decimal digits (no sign, no space, no 0x) that fit in 64 bits; *end:
+ * what follows. A leading 0 is not octal: "010" is ten. */
+static int parse_digits(const char *s, uint64_t *v, char **end)
 {
 	errno = 0;
 	if (*s < '0' || *s > '9')
 		return -1;
-	*v = strtoull(s, end, base);
+	*v = strtoull(s, end, 10);
 	return errno ? -1 : 0;
 }
 
+/* Digits with a fraction if need be ("2", "0.5"), no exponent, no hex. */
+static int parse_seconds(const char *s, double *v)
+{
+	const char *p = s;
+	char *end;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == s || (*p == '.' && (p[1] < '0' || p[1] > '9')))
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p)
+		return -1;
+	*v = strtod(s, &end);
+	return end == p ? 0 : -1;
+}
+
+/* Six groups of one or two hex digits, separated by ':'. */
 static int parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned int b[6];
-	char extra;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-		   &b[5], &extra) != 6)
-		return -1;
 	for (int i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
+		unsigned int b = 0, n;
+
+		for (n = 0; n < 2; n++, s++) {
+			if (*s >= '0' && *s <= '9')
+				b = b * 16 + (unsigned int)(*s - '0');
+			else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+				b = b * 16 +
+				    (unsigned int)((*s | 0x20) - 'a' + 10);
+			else
+				break;
+		}
+		if (!n || *s != (i < 5 ? ':' : '\0'))
 			return -1;
-		mac[i] = (uint8_t)b[i];
+		mac[i] = (uint8_t)b;
+		s++;
 	}
 	return 0;
 }
@@ -286,10 +379,10 @@ static int parse_queues(const char *s, const struct opt *p, uint32_t *first,
 	uint64_t q, last;
 	char *end;
 
-	if (parse_digits(s, 10, &q, &end))
+	if (parse_digits(s, &q, &end))
 		return -1;
 	last = q;
-	if (*end == '-' && parse_digits(end + 1, 10, &last, &end))
+	if (*end == '-' && parse_digits(end + 1, &last, &end))
 		return -1;
 	if (*end || last < q || last > UINT32_MAX || last - q + 1 < p->min ||
 	    last - q + 1 > p->max)
@@ -355,14 +448,13 @@ static int set(struct options *o, const struct opt *p, const char *arg)
 		*(const char **)field = arg;
 		return 0;
 	case T_NUMBER:
-		if (parse_digits(arg, 0, &v, &end) || *end || v < p->min ||
+		if (parse_digits(arg, &v, &end) || *end || v < p->min ||
 		    v > p->max)
 			return -1;
 		store(field, p->size, v);
 		return 0;
 	case T_SECONDS:
-		d = strtod(arg, &end);
-		if (*end || end == arg ||
+		if (parse_seconds(arg, &d) ||
 		    !(d >= (double)p->min && d < (double)p->max))
 			return -1;
 		*(double *)field = d;
@@ -376,6 +468,10 @@ static int set(struct options *o, const struct opt *p, const char *arg)
 				store(field, p->size, i);
 				return 0;
 			}
+		}
+		if (p->alias && !strcmp(arg, p->alias)) {
+			store(field, p->size, p->alias_of);
+			return 0;
 		}
 		return -1;
 	case T_MAC:
@@ -451,6 +547,45 @@ static const struct opt *find(int c, unsigned int kind)
 	return NULL;
 }
 
+/* Does a frame of --len fit: its headers, and its UMEM frames? */
+static int check_len(const char *n, const struct options *o, unsigned int kind)
+{
+	uint32_t hdr = frame_hdr_len(o->vlan != 0, o->ipv6);
+	uint32_t frags = (o->len + o->frame_size - 1) / o->frame_size;
+
+	if (o->len < hdr)
+		return bad_arg(n,
+			       "--len %u is too short for the headers: at "
+			       "least %u bytes",
+			       o->len, hdr);
+	if (frags > 1 && kind == APP_PING)
+		return bad_arg(n,
+			       "--len %u: a ping goes in one frame, of %u "
+			       "bytes (-f)",
+			       o->len, o->frame_size);
+	if (frags > 1 && !o->multi_buffer)
+		return bad_arg(n,
+			       "--len %u does not fit in a frame of %u bytes: "
+			       "add --multi-buffer to send it in %u frames",
+			       o->len, o->frame_size, frags);
+	if (frags > XSK_MB_MAX_FRAGS)
+		return bad_arg(
+			n,
+			"--len %u takes %u frames of %u bytes, more than "
+			"the %u a packet may have: use a larger -f",
+			o->len, frags, o->frame_size, XSK_MB_MAX_FRAGS);
+	/* Every frame after a packet's first holds the same bytes (byte i
+	 * of a frame is byte i of the pattern) only if the frame size is a
+	 * multiple of the pattern's 256. */
+	if (frags > 1 && o->frame_size % 256)
+		return bad_arg(n,
+			       "--len %u in frames of %u bytes: a packet in "
+			       "several frames needs a frame size that is a "
+			       "multiple of 256",
+			       o->len, o->frame_size);
+	return 0;
+}
+
 int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
 {
 	struct option lopts[NOPTS + 1];
@@ -467,8 +602,11 @@ int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
 		.frame_size = XSK_DEFAULT_FRAME_SIZE,
 		.nframes = XSK_DEFAULT_NFRAMES,
 		.cpu = -1,
+		.bind_wait = 200,
 		.len = 64,
 		.dst_mac = { 2, 0, 0, 0, 0, 2 },
+		.flows = 1,
+		.timeout_ms = 1000,
 	};
 	getopt_arrays(kind, lopts, shorts);
 	optind = 1;
@@ -495,9 +633,10 @@ int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
 			       "--frames %u on %u queues: too many frames "
 			       "for one UMEM",
 			       o->nframes, o->nqueues);
-	if (kind == APP_TX && o->len > o->frame_size)
-		return bad_arg(n,
-			       "--len %u does not fit in a frame of %u bytes",
-			       o->len, o->frame_size);
+	if (kind == APP_PING && o->nqueues > 1 && !o->reflect)
+		return bad_arg(n, "-q: one queue to send pings from (a range "
+				  "only with --reflect)");
+	if (kind & (APP_TX | APP_PING))
+		return check_len(n, o, kind);
 	return 0;
 }

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * tx: send IPv4/UDP frames from AF_XDP sockets, each carrying its queue and
- * a sequence number, as fast as the sockets take them or at --rate.
+ * tx: send UDP frames from AF_XDP sockets, each carrying its queue and a
+ * sequence number, as fast as the sockets take them or at --rate.
  *
  *	tx -i eth0 -n 1000000                 a million 64-byte frames
  *	tx -i eth0 -l 1514 -r 100000 -d 10    100 kpps of full frames, 10 s
+ *	tx -i eth0 --flows 64 -6 --vlan 5     IPv6 in VLAN 5, 64 source ports
+ *	tx -i eth0 -M -l 9000                 jumbo frames, three per packet
  *
  * The loop, per queue: every frame of the UMEM is written once at the
- * start; afterwards only its sequence number changes. A free frame gets the
- * next number and its descriptor goes on the TX ring; the kernel sends it
- * and returns its address on the completion ring, from where it goes back
- * to the allocator.
+ * start; afterwards only its headers change (sequence number, source port,
+ * checksum). A free frame gets the next number and its descriptor goes on
+ * the TX ring (with --multi-buffer, a packet longer than a frame takes
+ * several); the kernel sends it and returns its address on the completion
+ * ring, from where it goes back to the allocator. A packet counts as sent
+ * when it comes back.
  */
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <time.h>
 
 #include "common.h"
@@ -33,13 +38,6 @@ static uint32_t rate_allows(const struct queue *q, double start, uint64_t sent)
 	return n < 1 ? 0 : n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-/* The sequence number, big-endian: the only bytes written per frame. */
-static void put_seq(uint8_t *pkt, uint64_t seq)
-{
-	for (int k = 0; k < 8; k++)
-		pkt[FRAME_SEQ_OFF + k] = (uint8_t)(seq >> (56 - 8 * k));
-}
-
 static void sleep_briefly(void)
 {
 	struct timespec ts = { 0, 100 * 1000 };
@@ -47,35 +45,95 @@ static void sleep_briefly(void)
 	nanosleep(&ts, NULL);
 }
 
+/* What a queue has sent: frames come back on the completion ring once the
+ * kernel is done with them, and only then count as sent. */
+struct sent {
+	uint32_t per_packet; /* frames a packet takes */
+	uint64_t frames; /* completed so far */
+};
+
+static void reap(struct queue *q, struct sent *s)
+{
+	struct xsk_ring_cons *comp = xsk_socket_comp(q->xsk);
+	uint32_t n = xsk_frames_complete(&q->frames, comp, UINT32_MAX);
+	uint64_t before = s->frames / s->per_packet, packets;
+
+	if (!n)
+		return;
+	/* The kernel completes all the frames of a packet at once. */
+	s->frames += n;
+	packets = s->frames / s->per_packet - before;
+	count_add(&q->c.tx_packets, packets);
+	count_add(&q->c.tx_bytes, packets * q->app->o.len);
+	queue_saw_traffic(q, now_sec());
+}
+
+/* Queue packet @seq on the TX ring from slot @idx on: its first frame
+ * stamped with the headers, the others (--multi-buffer) with the pattern
+ * where a first frame had its headers. */
+static void put_packet(struct queue *q, struct xsk_ring_prod *tx, uint32_t idx,
+		       uint32_t per_packet, uint64_t seq)
+{
+	static const uint8_t pattern[128] = {
+#define P8(i) i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7
+		P8(0),	P8(8),	 P8(16),  P8(24),  P8(32), P8(40),
+		P8(48), P8(56),	 P8(64),  P8(72),  P8(80), P8(88),
+		P8(96), P8(104), P8(112), P8(120),
+#undef P8
+	};
+	const struct frame_spec *s = &q->spec;
+	uint32_t fs = q->frames.frame_size, left = s->len;
+	uint32_t hdr = frame_hdr_len(s->vlan != 0, s->ipv6);
+
+	for (uint32_t j = 0; j < per_packet; j++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(tx, idx + j);
+		uint64_t addr = xsk_frames_alloc(&q->frames);
+		uint8_t *data = xsk_umem__get_data(q->area, addr);
+		uint32_t len = left < fs ? left : fs;
+
+		if (j == 0)
+			frame_stamp(data, q->tmpl, s, seq);
+		else
+			memcpy(data, pattern, hdr < len ? hdr : len);
+		d->addr = addr;
+		d->len = len;
+		d->options = j + 1 < per_packet ? XDP_PKT_CONTD : 0;
+		left -= len;
+	}
+}
+
 static void tx_loop(struct queue *q)
 {
 	struct app *a = q->app;
 	const struct options *o = &a->o;
 	struct xsk_ring_prod *tx = xsk_socket_tx(q->xsk);
-	struct xsk_ring_cons *comp = xsk_socket_comp(q->xsk);
 	struct xsk_frames *fr = &q->frames;
+	uint32_t fs = fr->frame_size;
+	struct sent sent = { .per_packet = (o->len + fs - 1) / fs };
+	uint32_t k = sent.per_packet;
 	uint64_t seq = 0;
 	double start = now_sec(), deadline;
 	uint32_t idx = 0, n, want, allowed;
 	bool throttled;
 	int err;
 
-	/* This queue's frames, written whole once. */
+	/* This queue's frames, written whole once (as a packet's first);
+	 * afterwards only the headers change. */
 	for (uint32_t i = 0; i < fr->nframes; i++) {
-		uint64_t addr = fr->base + (uint64_t)i * fr->frame_size;
+		uint64_t addr = fr->base + (uint64_t)i * fs;
 
-		frame_init(xsk_umem__get_data(q->area, addr), o->len,
-			   o->src_mac, o->dst_mac, q->id);
+		memcpy(xsk_umem__get_data(q->area, addr), q->tmpl,
+		       o->len < fs ? o->len : fs);
 	}
 
 	while (!app_stopping(a)) {
 		/* Frames the kernel has sent are free again. */
-		xsk_frames_complete(fr, comp, UINT32_MAX);
+		reap(q, &sent);
 
-		/* As many as there are free frames and TX ring slots, within
-		 * --rate and --count. */
-		want = min_u32(o->batch, xsk_frames_nfree(fr));
-		want = min_u32(want, xsk_prod_nb_free(tx, want));
+		/* As many packets as there are free frames and TX ring slots
+		 * for, within --rate and --count. */
+		want = min_u32(o->batch, xsk_frames_nfree(fr) / k);
+		want = min_u32(want, xsk_prod_nb_free(tx, want * k) / k);
 		allowed = o->rate ? rate_allows(q, start, seq) : want;
 		throttled = allowed < want;
 		if (throttled)
@@ -86,22 +144,13 @@ static void tx_loop(struct queue *q)
 
 		if (n) {
 			/* Cannot fail: the room was checked above. */
-			xsk_ring_prod__reserve(tx, n, &idx);
-			for (uint32_t i = 0; i < n; i++) {
-				struct xdp_desc *d =
-					xsk_ring_prod__tx_desc(tx, idx + i);
-				uint64_t addr = xsk_frames_alloc(fr);
-
-				put_seq(xsk_umem__get_data(q->area, addr),
-					seq + i);
-				d->addr = addr;
-				d->len = o->len;
-				d->options = 0;
-			}
-			xsk_ring_prod__submit(tx, n);
+			xsk_ring_prod__reserve(tx, n * k, &idx);
+			for (uint32_t i = 0; i < n; i++)
+				put_packet(q, tx, idx + i * k, k, seq + i);
+			xsk_ring_prod__submit(tx, n * k);
+			if (!seq)
+				queue_saw_traffic(q, now_sec());
 			seq += n;
-			count_add(&q->c.tx_packets, n);
-			count_add(&q->c.tx_bytes, (uint64_t)n * o->len);
 		}
 
 		/* In copy mode the kernel sends only from a syscall, and at
@@ -122,12 +171,12 @@ static void tx_loop(struct queue *q)
 		}
 	}
 
-	/* Counted means handed to the kernel: let it finish sending before
+	/* Sent means completed: let the kernel finish what was queued before
 	 * the socket closes. */
 	deadline = now_sec() + 1;
 	while (xsk_frames_nfree(fr) < fr->nframes && now_sec() < deadline) {
 		xsk_socket_kick_tx(q->xsk);
-		xsk_frames_complete(fr, comp, UINT32_MAX);
+		reap(q, &sent);
 	}
 }
 

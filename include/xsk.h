@@ -87,6 +87,76 @@ extern "C" {
  */
 XSK_API const char *xsk_errmsg(void);
 
+/* The advice of a failure, as a code: see xsk_erradvice(). */
+enum xsk_advice {
+	XSK_ADVICE_NONE = 0,
+	XSK_ADVICE_MODE_COPY,
+	XSK_ADVICE_MULTI_BUFFER,
+	XSK_ADVICE_OWN_UMEM,
+	XSK_ADVICE_SHARED_MODE,
+	XSK_ADVICE_SHARED_WAKEUP,
+	XSK_ADVICE_UNALIGNED,
+	XSK_ADVICE_BIND_WAIT,
+	XSK_ADVICE_QUEUE_ID,
+	XSK_ADVICE_MEMLOCK,
+	XSK_ADVICE_NET_RAW,
+	XSK_ADVICE_NET_ADMIN,
+};
+
+/**
+ * xsk_erradvice() - the advice of the last failure in this thread, as a code
+ *
+ * Some failures come with advice that the user of a program acts on through
+ * the program's own settings (a command-line option, a configuration key):
+ * xsk_errmsg() words it in libxsk's terms (XSK_MODE_COPY, .bind_wait_ms).
+ * The code, an enum xsk_advice, says which advice it is, so that a program
+ * can show xsk_errcause() followed by the same advice in its own terms. It
+ * is set by the same failing call as xsk_errmsg(), in the calling thread.
+ * Advice meant for the programmer (a NULL handle, a field left unset, calls
+ * in the wrong order) and sentences that only state a limit or the kernel
+ * version a feature needs carry XSK_ADVICE_NONE. The codes:
+ *
+ *  XSK_ADVICE_MODE_COPY: the driver has no zero-copy AF_XDP: ask for
+ *	XSK_MODE_COPY (or XSK_MODE_AUTO);
+ *  XSK_ADVICE_MULTI_BUFFER: the driver has no multi-buffer zero-copy: ask
+ *	for XSK_MODE_COPY, or for no XSK_SOCKET_MULTI_BUFFER;
+ *  XSK_ADVICE_OWN_UMEM: a socket that shares a UMEM asked for
+ *	multi-buffer: give it a UMEM of its own;
+ *  XSK_ADVICE_SHARED_MODE: a socket that shares a UMEM asked for another
+ *	mode than the UMEM's first socket: ask for XSK_MODE_AUTO or the same;
+ *  XSK_ADVICE_SHARED_WAKEUP: a socket that shares a UMEM asked for
+ *	need_wakeup differently from the UMEM's first socket: ask the same way;
+ *  XSK_ADVICE_UNALIGNED: a frame size that is not a power of two: use 2048
+ *	or 4096, or XSK_UMEM_UNALIGNED;
+ *  XSK_ADVICE_BIND_WAIT: the queue is taken: close the other socket, or
+ *	wait for the release of one closed a moment ago (.bind_wait_ms);
+ *  XSK_ADVICE_QUEUE_ID: the queue does not exist: a lower queue id, or more
+ *	channels (ethtool -L);
+ *  XSK_ADVICE_MEMLOCK: RLIMIT_MEMLOCK is too low for the UMEM: raise it,
+ *	run with CAP_IPC_LOCK, or make the UMEM smaller;
+ *  XSK_ADVICE_NET_RAW: an AF_XDP socket needs CAP_NET_RAW: run with it, or
+ *	have a privileged process open the socket (xsk_umem_create_fd());
+ *  XSK_ADVICE_NET_ADMIN: a busy-polling setting needs CAP_NET_ADMIN: run
+ *	with it, or do without busy polling.
+ *
+ * Later versions may add codes: treat an unknown one as XSK_ADVICE_NONE.
+ *
+ * Return: an enum xsk_advice; XSK_ADVICE_NONE if the last failure gave no
+ * advice to translate or no libxsk call has failed in this thread.
+ */
+XSK_API int xsk_erradvice(void);
+
+/**
+ * xsk_errcause() - the last failure's sentence without its advice
+ *
+ * Return: xsk_errmsg() up to where its advice begins, for a program that
+ * words the advice of xsk_erradvice() itself: "queue 7 does not exist on
+ * eth0, which has 2 active channel(s) (ethtool -l eth0)" where xsk_errmsg()
+ * goes on ": use a queue id below 2, ...". The whole of xsk_errmsg() when
+ * the code is XSK_ADVICE_NONE. Valid, and never NULL, as xsk_errmsg() is.
+ */
+XSK_API const char *xsk_errcause(void);
+
 /* ------------------------------------------------------------------ UMEM */
 
 #define XSK_DEFAULT_FRAME_SIZE 4096u

@@ -66,6 +66,11 @@
 int xsk_err(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int xsk_err_sys(int err, const char *what);
+/* Like xsk_err() for a sentence whose advice a program may word in its own
+ * terms (see xsk_erradvice()): it ends in ": ADVICE", and xsk_errcause() is
+ * what comes before. */
+int xsk_err_advice(int err, enum xsk_advice advice, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Like xsk_err() with a constant sentence and no formatting, for errors
  * that a hot loop meets often. */
 int xsk_err_const(int err, const char *msg);

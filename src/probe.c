@@ -239,8 +239,8 @@ static int probe(uint64_t *out)
 	xsk_sys_munmap(e.page, e.page_len);
 	xsk_sys_close(e.fd);
 	if (e.err == -ENOBUFS)
-		return xsk_err(
-			e.err,
+		return xsk_err_advice(
+			e.err, XSK_ADVICE_MEMLOCK,
 			"probing needs one page of locked memory, and RLIMIT_MEMLOCK leaves none: raise the limit (ulimit -l) or run with CAP_IPC_LOCK");
 	if (e.err)
 		return xsk_err(e.err, "probing UMEM flags failed: %s",

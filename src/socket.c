@@ -89,19 +89,19 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 	 * a different wish. */
 	if (p->shares) {
 		if (o->flags & XSK_SOCKET_MULTI_BUFFER)
-			return xsk_err(
-				-EINVAL,
+			return xsk_err_advice(
+				-EINVAL, XSK_ADVICE_OWN_UMEM,
 				"a socket that shares a UMEM can't ask for multi-buffer: the kernel takes no bind flags with XDP_SHARED_UMEM; give it a UMEM of its own");
 		if (o->mode != XSK_MODE_AUTO && o->mode != u->mode)
-			return xsk_err(
-				-EINVAL,
+			return xsk_err_advice(
+				-EINVAL, XSK_ADVICE_SHARED_MODE,
 				"sockets that share a UMEM run in the mode of its first socket (%s): ask for XSK_MODE_AUTO or the same mode",
 				u->mode == XSK_MODE_COPY     ? "copy" :
 				u->mode == XSK_MODE_ZEROCOPY ? "zero-copy" :
 							       "auto");
 		if ((p->bind_flags ^ u->bind_flags) & XDP_USE_NEED_WAKEUP)
-			return xsk_err(
-				-EINVAL,
+			return xsk_err_advice(
+				-EINVAL, XSK_ADVICE_SHARED_WAKEUP,
 				"sockets that share a UMEM take need_wakeup from its first socket (%s): set XSK_SOCKET_NO_NEED_WAKEUP the same way",
 				u->bind_flags & XDP_USE_NEED_WAKEUP ? "on" :
 								      "off");
@@ -118,8 +118,8 @@ static int explain_bind(const struct xsk_socket *s, int err)
 	switch (err) {
 	case -EINVAL:
 		if (!xsk_if_channels(s->ifindex, &n) && s->queue_id >= n)
-			return xsk_err(
-				err,
+			return xsk_err_advice(
+				err, XSK_ADVICE_QUEUE_ID,
 				"queue %u does not exist on %s, which has %u active channel(s) (ethtool -l %s): use a queue id below %u, or raise the count (ethtool -L %s combined N)",
 				s->queue_id, name, n, name, n, name);
 		if (s->bind_flags & XDP_USE_SG)
@@ -137,8 +137,8 @@ static int explain_bind(const struct xsk_socket *s, int err)
 			"the kernel refused to bind to %s queue %u (EINVAL) with bind flags 0x%x",
 			name, s->queue_id, s->bind_flags);
 	case -EBUSY:
-		return xsk_err(
-			err,
+		return xsk_err_advice(
+			err, XSK_ADVICE_BIND_WAIT,
 			"queue %u of %s is taken (after waiting %u ms): another AF_XDP socket is bound to it, or one was closed a moment ago and the kernel is still releasing the queue: close the other socket, or set .bind_wait_ms (100 is plenty) to wait for the release",
 			s->queue_id, name, s->bind_wait_ms);
 	case -ENODEV:
@@ -148,12 +148,12 @@ static int explain_bind(const struct xsk_socket *s, int err)
 			s->ifindex);
 	case -EOPNOTSUPP:
 		if (s->bind_flags & XDP_USE_SG)
-			return xsk_err(
-				err,
+			return xsk_err_advice(
+				err, XSK_ADVICE_MULTI_BUFFER,
 				"%s can't take multi-buffer AF_XDP in this mode: the driver has no multi-buffer zero-copy support: use XSK_MODE_COPY, or drop XSK_SOCKET_MULTI_BUFFER",
 				name);
-		return xsk_err(
-			err,
+		return xsk_err_advice(
+			err, XSK_ADVICE_MODE_COPY,
 			"%s can't run this socket in zero-copy mode: its driver has no AF_XDP zero-copy support: use XSK_MODE_COPY or XSK_MODE_AUTO",
 			name);
 	}

@@ -91,8 +91,8 @@ static int explain_busy_poll(int err, const char *what)
 			-EOPNOTSUPP,
 			"this kernel has no preferred busy polling (SO_PREFER_BUSY_POLL and SO_BUSY_POLL_BUDGET need Linux 5.11)");
 	if (err == -EPERM)
-		return xsk_err(
-			err,
+		return xsk_err_advice(
+			err, XSK_ADVICE_NET_ADMIN,
 			"setting %s needs CAP_NET_ADMIN (SO_PREFER_BUSY_POLL always does; the others above the system's defaults)",
 			what);
 	return xsk_err(err, "setting %s failed: %s", what, strerror(-err));

@@ -104,8 +104,8 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 			"frame size %u is out of range: it must be from %u to the page size, %ld",
 			fs, XSK_MIN_FRAME_SIZE, page);
 	if (!unaligned && !xsk_is_pow2(fs))
-		return xsk_err(
-			-EINVAL,
+		return xsk_err_advice(
+			-EINVAL, XSK_ADVICE_UNALIGNED,
 			"frame size %u is not a power of two: use 2048 or 4096, or XSK_UMEM_UNALIGNED for other sizes",
 			fs);
 	err = check_headroom(o->headroom, fs);
@@ -184,8 +184,8 @@ static int explain_reg(const struct xsk_umem *u, int fd, int err)
 	case -ENOBUFS:
 		if (xsk_sys_memlock_limit(&limit))
 			limit = 0;
-		return xsk_err(
-			err,
+		return xsk_err_advice(
+			err, XSK_ADVICE_MEMLOCK,
 			"registering the UMEM needs %llu KiB of locked memory, more than RLIMIT_MEMLOCK (%llu KiB) leaves (memory other UMEMs and BPF maps of this user lock counts too): raise the limit (ulimit -l, setrlimit(RLIMIT_MEMLOCK), LimitMEMLOCK= in a systemd unit) or run with CAP_IPC_LOCK",
 			(unsigned long long)(u->size >> 10),
 			(unsigned long long)(limit >> 10));

@@ -19,8 +19,8 @@ int xsk__xdp_socket(void)
 	switch (fd) {
 	case -EPERM:
 	case -EACCES:
-		return xsk_err(
-			fd,
+		return xsk_err_advice(
+			fd, XSK_ADVICE_NET_RAW,
 			"opening an AF_XDP socket needs CAP_NET_RAW: run as root, grant the capability (setcap cap_net_raw+ep PROGRAM), or have a privileged process open the socket and pass it over (xsk_umem_create_fd())");
 	case -EAFNOSUPPORT:
 		return xsk_err(

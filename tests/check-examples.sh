@@ -2,8 +2,13 @@
 # SPDX-License-Identifier: MIT
 # check-examples.sh BINDIR: the example programs, run for real. Run by
 # tests/netns.sh, inside namespace XSK_NS with XSK_IF; the veth peer
-# XSK_PEER_IF is in XSK_PEER_NS. A second veth pair (XSK_IF2 here, XSK_PEER_IF2
-# there) is made for fwd --out; it goes away with the namespaces.
+# XSK_PEER_IF is in XSK_PEER_NS. Two more veth pairs are made: one (XSK_IF2
+# here, XSK_PEER_IF2 there) for fwd --out, one for jumbo frames, links
+# taken down and a peer with IPv6; they go away with the namespaces.
+#
+# The tools' figures are compared with the kernel's own counters: the
+# interfaces' statistics (/sys/class/net/IF/statistics) and, for threads,
+# /proc.
 #
 #   tx -> rx               every frame received or counted as dropped (by
 #                          the socket or by veth), and each one checked
@@ -14,11 +19,22 @@
 #                          2 queues: every frame accounted at each stage,
 #                          and each one arrives checked, MACs swapped
 #   tx -> fwd (reflect)    what fwd sends arrives at the peer's stack
-#   --help, bad options    clear one-line errors, exit codes 2 and 1
+#   --help, bad options    clear one-line errors, exit codes 2 and 1;
+#                          malformed values refused
+#   advice                 the library's advice in the tools' options
+#   options                unaligned chunks, headroom, multi-buffer (jumbo
+#                          frames), bind wait
+#   figures                pps over the time traffic flowed; tx counts what
+#                          the kernel completed (a peer or link down);
+#                          --verify says why a frame is bad; a drop is
+#                          explained; default CPUs apart
+#   traffic                --flows, IPv6, VLAN, sizes from 60 to 9000
+#   rx --pcap, --json      a pcap file as tcpdump reads it; JSON lines
+#   pingpong               RTTs in spin, poll and busy-poll modes
 #   SIGINT, SIGTERM        exit 0, summary printed, no XDP program left
 #
 # Each traffic run is bounded by the programs' own --count and --duration
-# and by timeout(1). Frames stay inside the two namespaces.
+# and by timeout(1). Frames stay inside the namespaces.
 set -u
 bin=$1
 a=$XSK_IF b=$XSK_PEER_IF nsb=$XSK_PEER_NS
@@ -83,6 +99,70 @@ finish() {
 }
 stat() { cat "/sys/class/net/$1/statistics/$2"; }
 stat_b() { in_b cat "/sys/class/net/$1/statistics/$2"; }
+# The library's names have no place in what a tool tells its user.
+no_c_names() {
+	if grep -Eq 'XSK_[A-Z_]+|\.[a-z_]+_ms\b|xsk_[a-z_]+\(\)' "$1"; then
+		bad "$2: names the library's C API: $(cat "$1")"
+	else
+		ok "$2: in the tool's own terms"
+	fi
+}
+# pcap_read FILE: "MAGIC LINKTYPE RECORDS", then a line per record
+# "LENGTH ETHERTYPE UDP-SOURCE-PORT" (the ethertype inside a VLAN tag).
+# The file is in this machine's byte order, little-endian here.
+pcap_read() {
+	od -An -v -tu1 "$1" | awk '
+	{ for (i = 1; i <= NF; i++) b[n++] = $i }
+	function u32(o) { return b[o] + 256 * (b[o + 1] + 256 * (b[o + 2] + 256 * b[o + 3])) }
+	END {
+		off = 24
+		while (off + 16 <= n) {
+			p = off + 16
+			et = b[p + 12] * 256 + b[p + 13]
+			l3 = p + 14
+			if (et == 33024) {
+				et = b[p + 16] * 256 + b[p + 17]
+				l3 += 4
+			}
+			l4 = l3 + (et == 34525 ? 40 : 20)
+			recs = recs sprintf("%d %04x %d\n", u32(off + 12), et,
+				b[l4] * 256 + b[l4 + 1])
+			off = p + u32(off + 8)
+			c++
+		}
+		printf "%08x %d %d\n%s", u32(0), u32(20), c, recs
+	}'
+}
+# json_ok FILE: every line of FILE is a JSON object.
+json_ok() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+	assert isinstance(json.loads(line), dict)' "$1" 2>/dev/null
+	else
+		[ -s "$1" ] && ! grep -qv '^{.*}$' "$1"
+	fi
+}
+# jget FILE KEY: a number or string from the JSON summary line.
+jget() {
+	sed -n 's/.*"type":"summary".*"'"$2"'":"\{0,1\}\([^,"}]*\).*/\1/p' "$1" | head -n 1
+}
+# cpus LIST: "0-2,5" as "0 1 2 5"
+cpus() {
+	local part
+	for part in ${1//,/ }; do
+		if [[ $part == *-* ]]; then seq "${part%-*}" "${part#*-}"; else echo "$part"; fi
+	done | tr '\n' ' '
+}
+# thread_cpus PID: the CPUs the threads of PID other than its main one may
+# run on, as the kernel has them.
+thread_cpus() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "${t##*/}" = "$1" ] && continue
+		cpus "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status")"
+	done
+}
 
 # Only our frames on the links: no IPv6 neighbour discovery or MLD.
 echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6 2>/dev/null
@@ -101,7 +181,7 @@ if grep -q "no AF_XDP sockets" "$tmp/probe"; then
 fi
 
 echo "--- --help and bad options"
-for p in rx tx fwd; do
+for p in rx tx fwd pingpong; do
 	"${T[@]}" "$bin/$p" --help >"$tmp/out" 2>&1
 	expect "$p --help exit code" $? 0
 	grep -q "^Usage: $p -i IF" "$tmp/out" && grep -q -- "--interface" "$tmp/out" &&
@@ -130,17 +210,61 @@ check_error 2 "--queue: '0-' is not a queue" "$bin/rx" -i nosuch0 -q 0-
 check_error 2 "--rx-ring: 'x' is not a ring size" "$bin/fwd" -i nosuch0 --rx-ring=x
 check_error 2 "--dst-mac" "$bin/tx" -i "$a" --dst-mac 1:2:3
 check_error 2 "unknown option '--out'" "$bin/rx" -i "$a" --out "$a2"
+# Malformed values, each refused on its own, not read as something else:
+# hex and exponents where a number or seconds go, spaces, a MAC's groups
+# of three digits or with 0x, a leading 0 taken as octal (010 is ten).
+check_error 2 "--duration: '0x10' is not" "$bin/rx" -i nosuch0 -d 0x10
+check_error 2 "--duration: '1e1' is not" "$bin/rx" -i nosuch0 -d 1e1
+check_error 2 "--duration: ' 1' is not" "$bin/rx" -i nosuch0 -d " 1"
+check_error 2 "--duration: '-0' is not" "$bin/tx" -i nosuch0 -d -0
+check_error 2 "--count: '0x10' is not" "$bin/tx" -i nosuch0 -n 0x10
+check_error 2 "--dst-mac: '0x1:2:3:4:5:6' is not" "$bin/tx" -i nosuch0 --dst-mac 0x1:2:3:4:5:6
+check_error 2 "--src-mac: '001:2:3:4:5:6' is not" "$bin/rx" -i nosuch0 --src-mac 001:2:3:4:5:6
+check_error 2 "--dst-mac: ' 1:2:3:4:5:6' is not" "$bin/tx" -i nosuch0 --dst-mac " 1:2:3:4:5:6"
+check_error 2 "--batch: '0x40' is not a number from 1" "$bin/rx" -i nosuch0 -b 0x40
+check_error 2 "--len 9000 does not fit in a frame of 4096 bytes: add --multi-buffer" "$bin/tx" -i "$a" -l 9000
+check_error 2 "--len 70 is too short for the headers: at least 82" "$bin/tx" -i "$a" -l 70 -6 --vlan 1
 check_error 1 'no interface named "nosuch0"' "$bin/rx" -i nosuch0
-check_error 1 "zero-copy" "$bin/rx" -i "$a" -m zero-copy
 check_error 1 "queue 7 does not exist" "$bin/fwd" -i "$a" -q 7
 no_xdp "$a" "" "after the errors"
+
+echo "--- the library's advice, in the tools' options"
+# check_advice OPTION CMD...: the failure's advice names OPTION, and no C
+# name of the library's.
+check_advice() {
+	local want=$1
+	shift
+	check_error 1 "$want" "$@"
+	no_c_names "$tmp/err" "${*#"$bin/"}"
+}
+check_advice ": use -m copy" "$bin/rx" -i "$a" -m zero-copy
+check_advice "or add --unaligned" "$bin/rx" -i "$a" -f 3000
+check_advice "use -q with a lower queue" "$bin/fwd" -i "$a" -q 7
+check_advice "leave out --shared-umem" "$bin/fwd" -i "$a" -q 0-1 --shared-umem --multi-buffer
+if command -v setpriv >/dev/null 2>&1; then
+	check_advice "ulimit -l unlimited, or run as root), or use fewer or smaller frames (-F" \
+		bash -c "ulimit -l 64; exec setpriv --bounding-set=-ipc_lock $bin/rx -i $a"
+	check_advice "give it the capabilities: sudo setcap" \
+		setpriv --bounding-set=-net_raw "$bin/tx" -i "$a"
+	check_advice "or use -w spin or -w poll" \
+		setpriv --bounding-set=-net_admin "$bin/rx" -i "$a" -w busy-poll
+fi
+# A queue that another socket holds: the second rx waits --bind-wait MS.
+"${T[@]}" "$bin/rx" -i "$a" -d 5 >/dev/null 2>&1 &
+rx=$!
+pids+=("$rx")
+wait_xdp "$a" "" || bad "rx attached no XDP program"
+check_advice "after waiting 50 ms.*(--bind-wait MS, now 50)" "$bin/rx" -i "$a" --bind-wait 50
+kill -INT "$rx"
+wait "$rx"
+no_xdp "$a" "" "after the advice"
 
 # A frame lost between the two ends is either dropped by the socket (the
 # kernel's xsk statistics; veth counts these in the receiver's rx_dropped
 # too) or by veth on the way (the sender's tx_dropped).
 echo "--- tx -> rx, one queue, native XDP, flat out"
 n=50000
-d0=$(stat_b "$b" tx_dropped)
+d0=$(stat_b "$b" tx_dropped) r0=$(stat "$a" rx_packets)
 "${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $n -d 15 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
@@ -150,10 +274,15 @@ expect "tx exit code" $? 0
 finish "$rx" 5
 expect "rx exit code" $? 0
 veth=$(($(stat_b "$b" tx_dropped) - d0))
-expect "tx packets" "$(get "$tmp/tx" packets)" $n
+# Sent means completed by the kernel, less what the device then dropped.
+expect "tx frames completed" "$(get "$tmp/tx" tx_packets)" $n
+expect "tx packets + the kernel's tx_dropped" $(($(get "$tmp/tx" packets) + veth)) $n
+expect "tx's if_tx_dropped = the kernel's" "$(get "$tmp/tx" if_tx_dropped)" $veth
 got=$(get "$tmp/rx" packets) drops=$(get "$tmp/rx" drops)
 echo "     rx received $got, the socket dropped $drops, veth dropped $veth (tx $(get "$tmp/tx" pps) pps)"
 expect "rx packets + socket drops + veth drops" $((got + drops + veth)) $n
+expect "rx packets + socket drops = the kernel's rx_packets" $((got + drops)) \
+	$(($(stat "$a" rx_packets) - r0))
 [ "$got" -gt $((n / 2)) ] && ok "rx got most of them" || bad "rx got only $got of $n"
 expect "rx frames failing --verify" "$(get "$tmp/rx" bad)" 0
 expect "rx mode" "$(get "$tmp/rx" mode)" copy
@@ -173,7 +302,7 @@ in_b "${T[@]}" "$bin/tx" -i "$b" -q 0-1 -n $n -r 40000 -d 15 >"$tmp/tx" 2>&1
 expect "tx exit code" $? 0
 finish "$rx" 5
 expect "rx exit code" $? 0
-expect "tx packets" "$(get "$tmp/tx" packets)" $n
+expect "tx frames completed" "$(get "$tmp/tx" tx_packets)" $n
 expect "rx packets + drops" $(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops))) $n
 expect "rx frames failing --verify" "$(get "$tmp/rx" bad)" 0
 for q in 0 1; do
@@ -253,7 +382,7 @@ finish "$fwd" 5
 expect "fwd exit code" $? 0
 finish "$rx" 5
 expect "rx exit code" $? 0
-expect "tx packets" "$(get "$tmp/tx" packets)" $n
+expect "tx frames completed" "$(get "$tmp/tx" tx_packets)" $n
 fwd_rx=$(get "$tmp/fwd" rx_packets) fwd_tx=$(get "$tmp/fwd" tx_packets)
 expect "fwd received + dropped" $((fwd_rx + $(get "$tmp/fwd" drops))) $n
 expect "fwd sent what it received" "$fwd_tx" "$fwd_rx"
@@ -280,6 +409,256 @@ expect "fwd forwarded + dropped" \
 	$(($(get "$tmp/fwd" packets) + $(get "$tmp/fwd" drops))) $n
 expect "frames back at the peer" $(($(stat_b "$b" rx_packets) - before)) \
 	"$(get "$tmp/fwd" packets)"
+
+# A third veth pair, alone in its namespaces' traffic: jumbo frames, links
+# taken down, a peer with IPv6 on. Created down, so that nothing crosses it
+# before the check that wants it.
+a3=${a%a}e b3=${a%a}f
+ip link add "$a3" type veth peer name "$b3" netns "$nsb" || exit 1
+
+# rxtx NAME RX-ARGS -- TX-ARGS: rx on IF (here) until it has COUNT or its
+# time is up, tx on the peer; their outputs in $tmp/NAME.rx, .tx. RX-ARGS
+# starts with -i IF, TX-ARGS with -i PEER-IF.
+rxtx() {
+	local name=$1 rxargs=() pid
+	shift
+	while [ "$1" != -- ]; do rxargs+=("$1") && shift; done
+	shift
+	"${T[@]}" "$bin/rx" "${rxargs[@]}" >"$tmp/$name.rx" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	wait_xdp "${rxargs[1]}" "" || bad "$name: rx attached no XDP program"
+	in_b "${T[@]}" "$bin/tx" "$@" >"$tmp/$name.tx" 2>&1
+	expect "$name: tx exit code" $? 0
+	finish "$pid" 5
+	expect "$name: rx exit code" $? 0
+}
+
+echo "--- options with a library counterpart: unaligned chunks, headroom"
+n=3000
+rxtx unaligned -i "$a" --unaligned -f 3000 --headroom 512 -w poll --verify -n $n -d 10 -- \
+	-i "$b" --unaligned -f 3000 -l 1500 -n $n -r 30000 -d 10
+expect "rx with --unaligned -f 3000 --headroom 512: packets + drops" \
+	$(($(get "$tmp/unaligned.rx" packets) + $(get "$tmp/unaligned.rx" drops))) $n
+expect "rx with --unaligned, --headroom: frames failing --verify" "$(get "$tmp/unaligned.rx" bad)" 0
+expect "rx bytes: 1500 a frame" "$(get "$tmp/unaligned.rx" rx_bytes)" \
+	$(($(get "$tmp/unaligned.rx" packets) * 1500))
+
+echo "--- jumbo frames: --multi-buffer, sizes from 60 to 9000"
+ip link set "$a3" mtu 9000 up && in_b ip link set "$b3" mtu 9000 up || bad "MTU 9000"
+r0=$(stat "$a3" rx_packets)
+"${T[@]}" "$bin/rx" -i "$a3" -M -w poll --verify -n 400 -d 15 --pcap "$tmp/jumbo.pcap" \
+	>"$tmp/jumbo.rx" 2>&1 &
+rx=$!
+pids+=("$rx")
+wait_xdp "$a3" "" || bad "rx -M attached no XDP program"
+for len in 60 1514 4096 4097 9000; do
+	in_b "${T[@]}" "$bin/tx" -i "$b3" -M -l $len -n 80 -r 20000 -d 10 >"$tmp/tx" 2>&1
+	expect "tx -M -l $len: frames completed" "$(get "$tmp/tx" tx_packets)" 80
+done
+finish "$rx" 5
+expect "rx -M exit code" $? 0
+got=$(get "$tmp/jumbo.rx" packets)
+expect "rx -M: packets + drops" $((got + $(get "$tmp/jumbo.rx" drops))) 400
+expect "rx -M: packets + drops = the kernel's rx_packets" \
+	$((got + $(get "$tmp/jumbo.rx" drops))) $(($(stat "$a3" rx_packets) - r0))
+expect "rx -M: frames failing --verify" "$(get "$tmp/jumbo.rx" bad)" 0
+pcap_read "$tmp/jumbo.pcap" >"$tmp/jumbo.recs"
+expect "rx -M --pcap: records" "$(head -n 1 "$tmp/jumbo.recs" | cut -d' ' -f3)" "$got"
+# Without a drop, all 80 of each size are in the file.
+[ "$(get "$tmp/jumbo.rx" drops)" = 0 ] && for len in 60 1514 4096 4097 9000; do
+	expect "rx -M --pcap: $len-byte frames" "$(grep -c "^$len " "$tmp/jumbo.recs")" 80
+done
+ip link set "$a3" mtu 1500 && in_b ip link set "$b3" mtu 1500
+
+echo "--- traffic a NIC spreads: --flows, IPv6, VLAN; rx --pcap"
+n=800
+"${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $((2 * n)) -d 15 --pcap "$tmp/flows.pcap" \
+	>"$tmp/flows.rx" 2>&1 &
+rx=$!
+pids+=("$rx")
+wait_xdp "$a" "" || bad "rx attached no XDP program"
+for args in "--flows 8" "-6 --vlan 5 -l 200"; do
+	# shellcheck disable=SC2086
+	in_b "${T[@]}" "$bin/tx" -i "$b" $args -n $n -r 20000 -d 10 >"$tmp/tx" 2>&1
+	expect "tx $args: frames completed" "$(get "$tmp/tx" tx_packets)" $n
+done
+finish "$rx" 5
+expect "rx exit code" $? 0
+got=$(get "$tmp/flows.rx" packets)
+expect "rx: packets + drops" $((got + $(get "$tmp/flows.rx" drops))) $((2 * n))
+expect "rx: IPv4 and IPv6 in VLAN 5 failing --verify" "$(get "$tmp/flows.rx" bad)" 0
+pcap_read "$tmp/flows.pcap" >"$tmp/flows.recs"
+read -r magic linktype records <"$tmp/flows.recs"
+expect "pcap magic (microseconds)" "$magic" a1b2c3d4
+expect "pcap link type (Ethernet)" "$linktype" 1
+expect "pcap records = rx packets" "$records" "$got"
+ports=$(awk 'NR > 1 && $2 == "0800" { print $3 }' "$tmp/flows.recs" | sort -u | tr '\n' ' ')
+expect "--flows 8: UDP source ports" "$ports" "40000 40001 40002 40003 40004 40005 40006 40007 "
+v6=$(awk 'NR > 1 && $2 == "86dd"' "$tmp/flows.recs" | wc -l)
+[ "$(get "$tmp/flows.rx" drops)" = 0 ] && expect "-6 --vlan 5: IPv6 frames in a VLAN" "$v6" $n
+if command -v tcpdump >/dev/null 2>&1; then
+	expect "tcpdump -r reads every record" \
+		"$(tcpdump -nr "$tmp/flows.pcap" 2>/dev/null | wc -l)" "$got"
+	expect "tcpdump: IPv6 UDP checksums" \
+		"$(tcpdump -vvnr "$tmp/flows.pcap" 2>/dev/null | grep -c 'udp sum ok')" "$v6"
+fi
+
+echo "--- pps over the time traffic flowed"
+# rx waits a second and a half before the traffic, which then flows for
+# two seconds at 10000 pps: its rate is that of the traffic.
+"${T[@]}" "$bin/rx" -i "$a" -w poll -n 20000 -d 15 >"$tmp/rx" 2>&1 &
+rx=$!
+pids+=("$rx")
+wait_xdp "$a" "" || bad "rx attached no XDP program"
+sleep 1.5
+in_b "${T[@]}" "$bin/tx" -i "$b" -n 20000 -r 10000 -d 15 >"$tmp/tx" 2>&1
+finish "$rx" 5
+pps=$(get "$tmp/rx" pps)
+[ "${pps:-0}" -gt 7500 ] && [ "${pps:-0}" -lt 12500 ] &&
+	ok "rx pps while traffic flowed, 10000 sent a second: $pps (over $(get "$tmp/rx" active_seconds) of $(get "$tmp/rx" seconds) s)" ||
+	bad "rx pps $pps, want 10000 (+-25%): counted over $(get "$tmp/rx" seconds) s"
+
+echo "--- tx counts what the kernel completed: a peer down, a link down"
+in_b ip link set "$b3" up
+ip link set "$a3" down
+d0=$(stat_b "$b3" tx_dropped)
+in_b "${T[@]}" "$bin/tx" -i "$b3" -n 1000 -d 10 >"$tmp/tx" 2>"$tmp/err"
+expect "tx to a peer that is down: exit code" $? 0
+dropped=$(($(stat_b "$b3" tx_dropped) - d0))
+expect "the kernel's tx_dropped" $dropped 1000
+expect "tx packets, all of them dropped" "$(get "$tmp/tx" packets)" 0
+expect "tx's if_tx_dropped = the kernel's" "$(get "$tmp/tx" if_tx_dropped)" $dropped
+grep -q "warning: $b3 has no carrier" "$tmp/err" && ok "tx warned: $(cat "$tmp/err")" ||
+	bad "tx gave no warning of the missing carrier: $(cat "$tmp/err")"
+grep -q "^tx: 1000 frames dropped by $b3 .*(its tx_dropped counter): it has no carrier" "$tmp/tx" &&
+	ok "the drop explained: $(grep "dropped by" "$tmp/tx")" ||
+	bad "the drop not explained: $(tail -n 2 "$tmp/tx")"
+# The line a second says so too: nothing sent, all dropped.
+in_b "${T[@]}" "$bin/tx" -i "$b3" -d 1.2 >"$tmp/tx" 2>/dev/null
+line=$(grep '^tx  *1s' "$tmp/tx")
+[[ $line == *"| TX         0 pps"* ]] && [[ $line != *"drop 0 "* ]] &&
+	ok "tx's line a second: $line" || bad "tx's line a second: $line"
+in_b ip link set "$b3" down
+in_b "${T[@]}" "$bin/tx" -i "$b3" -n 64 -d 10 >"$tmp/tx" 2>"$tmp/err"
+expect "tx on a link that is down: exit code" $? 1
+expect "tx packets on a link that is down" "$(get "$tmp/tx" packets)" 0
+grep -q "sending: the interface is down" "$tmp/err" && ok "tx said: $(tail -n 1 "$tmp/err")" ||
+	bad "tx said: $(cat "$tmp/err")"
+
+echo "--- --verify says why: not ours (IPv6 neighbour discovery), corrupted"
+# The peer end comes up with IPv6 on, as a fresh veth does: its stack sends
+# multicast listener reports and neighbour solicitations.
+ip link set "$a3" up
+r0=$(stat "$a3" rx_packets)
+"${T[@]}" "$bin/rx" -i "$a3" --verify -w poll -d 3 >"$tmp/rx" 2>&1 &
+rx=$!
+pids+=("$rx")
+wait_xdp "$a3" "" || bad "rx attached no XDP program"
+in_b sh -c "echo 0 >/proc/sys/net/ipv6/conf/$b3/disable_ipv6" && in_b ip link set "$b3" up
+wait "$rx"
+got=$(get "$tmp/rx" packets)
+expect "rx packets = the kernel's rx_packets" "$got" $(($(stat "$a3" rx_packets) - r0))
+expect "rx: not ours = all it got" "$(get "$tmp/rx" not_ours)" "$got"
+expect "rx: corrupted" "$(get "$tmp/rx" corrupt)" 0
+grep -q "^rx: $got frames not ours (.*): the first was IPv6 ICMPv6 type" "$tmp/rx" &&
+	ok "$(grep "not ours" "$tmp/rx")" || bad "no reason given: $(tail -n 2 "$tmp/rx")"
+[ "${got:-0}" -gt 0 ] || bad "the peer's IPv6 stack sent nothing in 3 s"
+# Frames tx made, checked for a destination MAC they don't have.
+rxtx corrupt -i "$a" -w poll --verify --dst-mac 02:00:00:00:00:09 -n 100 -d 10 -- \
+	-i "$b" -n 100 -r 10000 -d 10
+expect "rx: corrupted (the wrong destination MAC)" "$(get "$tmp/corrupt.rx" corrupt)" 100
+expect "rx: not ours" "$(get "$tmp/corrupt.rx" not_ours)" 0
+grep -q "^rx: 100 frames corrupted (.*): in the first, byte 5 (destination MAC) is 0x02, want 0x09" \
+	"$tmp/corrupt.rx" && ok "$(grep "corrupted" "$tmp/corrupt.rx")" ||
+	bad "no reason given: $(tail -n 2 "$tmp/corrupt.rx")"
+
+echo "--- a drop is explained: which counter, what it means"
+# Sixteen frames for a flood: most find the fill ring empty.
+r0=$(stat "$a" rx_packets) d0=$(stat "$a" rx_dropped)
+rxtx drops -i "$a" -w poll --frames 16 --fill-ring 16 --rx-ring 16 -n 100000 -d 5 -- \
+	-i "$b" -n 100000 -d 10
+drops=$(get "$tmp/drops.rx" drops)
+expect "rx packets + drops = the kernel's rx_packets" \
+	$(($(get "$tmp/drops.rx" packets) + drops)) $(($(stat "$a" rx_packets) - r0))
+expect "rx drops = the kernel's rx_dropped" "$drops" $(($(stat "$a" rx_dropped) - d0))
+[ "${drops:-0}" -gt 0 ] || bad "no drop with 16 frames for a flood"
+explained=0
+for c in rx_ring_full rx_fill_empty; do
+	v=$(get "$tmp/drops.rx" $c)
+	[ "$v" = 0 ] && continue
+	grep -q "^rx: $v frames dropped .*($c" "$tmp/drops.rx" &&
+		ok "$c $v explained: $(grep "($c" "$tmp/drops.rx" | cut -c1-110)..." ||
+		bad "$c $v not explained: $(tail -n 3 "$tmp/drops.rx")"
+	explained=$((explained + v))
+done
+expect "the drops explained add up" $explained "$drops"
+
+echo "--- default CPUs: a receiver and a sender apart"
+if [ "$(cpus "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)" | wc -w)" -lt 2 ]; then
+	echo "     (one CPU: nothing to keep apart)"
+else
+	"$bin/rx" -i "$a" -w poll -d 4 >"$tmp/rx" 2>&1 &
+	rx=$!
+	pids+=("$rx")
+	wait_xdp "$a" "" || bad "rx attached no XDP program"
+	ip netns exec "$nsb" "$bin/tx" -i "$b" -r 1000 -d 3 >"$tmp/tx" 2>&1 &
+	tx=$!
+	pids+=("$tx")
+	sleep 1
+	rx_cpus=$(thread_cpus "$rx") tx_cpus=$(thread_cpus "$tx")
+	shared=$(echo "$rx_cpus $tx_cpus" | tr ' ' '\n' | grep . | sort -n | uniq -d | tr '\n' ' ')
+	[ -n "$rx_cpus" ] && [ -n "$tx_cpus" ] && [ -z "$shared" ] &&
+		ok "rx's thread on CPUs ${rx_cpus% }, tx's on ${tx_cpus% }" ||
+		bad "rx's thread may run on CPUs $rx_cpus, tx's on $tx_cpus: shared $shared"
+	wait "$tx"
+	wait "$rx"
+	expect "rx's summary: cpus" "$(get "$tmp/rx" cpus)" "${rx_cpus% }"
+fi
+
+echo "--- --json: a JSON object a line, from every tool"
+rxtx json -i "$a" -w poll -n 300 -d 10 --json -- -i "$b" -n 300 -r 10000 -d 10 --json
+"${T[@]}" "$bin/fwd" -i "$a" -o "$a2" -d 1.2 --json >"$tmp/json.fwd" 2>&1
+for p in rx tx fwd; do
+	json_ok "$tmp/json.$p" && ok "$p --json: $(wc -l <"$tmp/json.$p") lines, each an object" ||
+		bad "$p --json: $(head -c 300 "$tmp/json.$p")"
+done
+expect "rx --json: packets" "$(jget "$tmp/json.rx" packets)" 300
+expect "tx --json: packets" "$(jget "$tmp/json.tx" packets)" 300
+
+echo "--- pingpong: round trips in spin, poll and busy-poll modes"
+"${T[@]}" "$bin/pingpong" -i "$a" --reflect -w poll -d 20 >"$tmp/reflect" 2>&1 &
+refl=$!
+pids+=("$refl")
+wait_xdp "$a" "" || bad "pingpong --reflect attached no XDP program"
+for w in spin poll busy-poll; do
+	t0=$(stat_b "$b" tx_packets) r0=$(stat_b "$b" rx_packets)
+	in_b "${T[@]}" "$bin/pingpong" -i "$b" -w $w -n 2000 -t 200 -d 15 >"$tmp/ping" 2>&1
+	expect "pingpong -w $w: exit code" $? 0
+	replies=$(get "$tmp/ping" replies) lost=$(get "$tmp/ping" lost)
+	expect "pingpong -w $w: replies + lost" $((replies + lost)) 2000
+	expect "pingpong -w $w: pings = the kernel's tx_packets" \
+		"$(get "$tmp/ping" packets)" $(($(stat_b "$b" tx_packets) - t0))
+	expect "pingpong -w $w: frames back = the kernel's rx_packets" \
+		$((replies + $(get "$tmp/ping" late) + $(get "$tmp/ping" other_frames))) \
+		$(($(stat_b "$b" rx_packets) - r0))
+	[ "$replies" -gt 1000 ] || bad "pingpong -w $w: only $replies replies"
+	rtts="$(get "$tmp/ping" rtt_min_us) $(get "$tmp/ping" rtt_p50_us) $(get "$tmp/ping" rtt_p99_us) $(get "$tmp/ping" rtt_p999_us) $(get "$tmp/ping" rtt_max_us)"
+	echo "$rtts" | tr ' ' '\n' | sort -g -c 2>/dev/null && [ "$(echo "$rtts" | wc -w)" = 5 ] &&
+		ok "pingpong -w $w: RTT min/p50/p99/p99.9/max $rtts us" ||
+		bad "pingpong -w $w: RTTs out of order: $rtts"
+	expect "pingpong -w $w: the histogram counts every reply" \
+		"$(awk '/^ +[0-9.]+ to / { n += $4 } END { print n + 0 }' "$tmp/ping")" "$replies"
+done
+in_b "${T[@]}" "$bin/pingpong" -i "$b" -n 200 -t 200 --json >"$tmp/json.pingpong" 2>&1
+json_ok "$tmp/json.pingpong" && ok "pingpong --json: each line an object" ||
+	bad "pingpong --json: $(head -c 300 "$tmp/json.pingpong")"
+grep -q '"rtt_hist":\[\[' "$tmp/json.pingpong" && ok "pingpong --json: with the histogram" ||
+	bad "pingpong --json: no histogram"
+kill -INT "$refl"
+wait "$refl"
+expect "pingpong --reflect exit code" $? 0
+no_xdp "$a" "" "pingpong done"
 
 echo "--- SIGINT and SIGTERM mid-run"
 # stop_mid SIGNAL NS IF CMD...: start, wait for its program, signal it.

@@ -31,6 +31,7 @@ check_install() {
 		$prefix/share/man/man3/xsk_umem_opts.3 \
 		$prefix/share/man/man1/xsk-rx.1 $prefix/share/man/man1/xsk-probe.1 \
 		$prefix/bin/xsk-rx $prefix/bin/xsk-tx $prefix/bin/xsk-fwd \
+		$prefix/bin/xsk-pingpong $prefix/share/man/man1/xsk-pingpong.1 \
 		$prefix/bin/xsk-probe; do
 		[ -e "$root$f" ] || fail "$what did not install $f"
 	done

@@ -1019,14 +1019,115 @@ static void busy_poll_rollback(void **state)
 	assert_ledger(0, 0);
 }
 
+/*
+ * The last failure gave advice with code @code: xsk_errcause() is the
+ * sentence up to its advice, which names @advice (a libxsk name the cause
+ * must not contain), and the code holds until the next failure.
+ */
+#define assert_advice(code, advice)                                    \
+	do {                                                           \
+		size_t n_ = strlen(xsk_errcause());                    \
+		assert_int_equal(xsk_erradvice(), (code));             \
+		assert_true(n_ > 0);                                   \
+		assert_memory_equal(xsk_errcause(), xsk_errmsg(), n_); \
+		assert_memory_equal(xsk_errmsg() + n_, ": ", 2);       \
+		assert_msg(advice);                                    \
+		assert_null(strstr(xsk_errcause(), (advice)));         \
+	} while (0)
+
+/* Each piece of advice a user can act on comes with its code. */
+static void error_advice(void **state)
+{
+	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .frame_size = 3000);
+	struct xsk_socket_opts o = sock_opts_q0;
+	struct xsk_socket *xsk = SENTINEL, *first, *bad = SENTINEL;
+	struct xsk_umem *umem = SENTINEL;
+
+	(void)state;
+	assert_int_equal(xsk_umem_create(&umem, &uo), -EINVAL);
+	assert_advice(XSK_ADVICE_UNALIGNED, "XSK_UMEM_UNALIGNED");
+	/* a failure without advice clears the code */
+	uo.frame_size = 1024;
+	assert_int_equal(xsk_umem_create(&umem, &uo), -EINVAL);
+	assert_int_equal(xsk_erradvice(), XSK_ADVICE_NONE);
+	assert_string_equal(xsk_errcause(), xsk_errmsg());
+	assert_msg("frame size 1024 is out of range");
+
+	fake.reg_errno = ENOBUFS;
+	assert_int_equal(xsk_umem_create(&umem, NULL), -ENOBUFS);
+	assert_advice(XSK_ADVICE_MEMLOCK, "CAP_IPC_LOCK");
+	fake.reg_errno = 0;
+	fake.calls = 0;
+	fake.fail_at = 2; /* socket() */
+	fake.fail_errno = EPERM;
+	assert_int_equal(xsk_umem_create(&umem, NULL), -EPERM);
+	assert_advice(XSK_ADVICE_NET_RAW, "xsk_umem_create_fd()");
+	fake.fail_at = 0;
+	assert_ptr_equal(umem, SENTINEL);
+
+	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	o.queue_id = 5; /* the fake device has 4 channels */
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EINVAL);
+	assert_advice(XSK_ADVICE_QUEUE_ID, "use a queue id below 4");
+	o.queue_id = 0;
+	fake.bind_errno = EBUSY;
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EBUSY);
+	assert_advice(XSK_ADVICE_BIND_WAIT, ".bind_wait_ms");
+	fake.bind_errno = EOPNOTSUPP;
+	o.mode = XSK_MODE_ZEROCOPY;
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EOPNOTSUPP);
+	assert_advice(XSK_ADVICE_MODE_COPY, "XSK_MODE_COPY");
+	o.flags = XSK_SOCKET_MULTI_BUFFER;
+	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EOPNOTSUPP);
+	assert_advice(XSK_ADVICE_MULTI_BUFFER, "XSK_SOCKET_MULTI_BUFFER");
+	fake.bind_errno = 0;
+	assert_ptr_equal(xsk, SENTINEL);
+
+	/* sockets that share the UMEM of @first */
+	o.mode = XSK_MODE_AUTO;
+	o.flags = 0;
+	assert_int_equal(xsk_socket_create(&first, umem, &o), 0);
+	o.flags = XSK_SOCKET_MULTI_BUFFER;
+	assert_int_equal(xsk_socket_create(&bad, umem, &o), -EINVAL);
+	assert_advice(XSK_ADVICE_OWN_UMEM, "a UMEM of its own");
+	o.flags = 0;
+	o.mode = XSK_MODE_COPY;
+	assert_int_equal(xsk_socket_create(&bad, umem, &o), -EINVAL);
+	assert_advice(XSK_ADVICE_SHARED_MODE, "XSK_MODE_AUTO");
+	o.mode = XSK_MODE_AUTO;
+	o.flags = XSK_SOCKET_NO_NEED_WAKEUP;
+	assert_int_equal(xsk_socket_create(&bad, umem, &o), -EINVAL);
+	assert_advice(XSK_ADVICE_SHARED_WAKEUP, "XSK_SOCKET_NO_NEED_WAKEUP");
+	assert_ptr_equal(bad, SENTINEL);
+
+	/* advice without a separate cause: the whole sentence is the cause */
+	fake.calls = 0;
+	fake.fail_at = 3; /* the first setsockopt */
+	fake.fail_errno = EPERM;
+	assert_int_equal(xsk_socket_busy_poll(first, 20, 16), -EPERM);
+	fake.fail_at = 0;
+	assert_int_equal(xsk_erradvice(), XSK_ADVICE_NET_ADMIN);
+	assert_string_equal(xsk_errcause(), xsk_errmsg());
+	assert_msg("needs CAP_NET_ADMIN");
+
+	assert_int_equal(xsk_socket_destroy(first), 0);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_ledger(0, 0);
+}
+
 static void *fail_in_thread(void *arg)
 {
-	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts, .frame_size = 100);
+	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts, .frame_size = 3000);
 	struct xsk_umem *umem;
 
 	(void)arg;
 	xsk_umem_create(&umem, &o);
-	return strstr(xsk_errmsg(), "frame size 100") ? arg : NULL;
+	return strstr(xsk_errmsg(), "frame size 3000") &&
+			       xsk_erradvice() == XSK_ADVICE_UNALIGNED &&
+			       !strcmp(xsk_errcause(),
+				       "frame size 3000 is not a power of two") ?
+		       arg :
+		       NULL;
 }
 
 static void errmsg_per_thread(void **state)
@@ -1037,11 +1138,15 @@ static void errmsg_per_thread(void **state)
 
 	(void)state;
 	assert_string_equal(xsk_errmsg(), "");
+	assert_string_equal(xsk_errcause(), "");
+	assert_int_equal(xsk_erradvice(), XSK_ADVICE_NONE);
 	assert_int_equal(pthread_create(&t, NULL, fail_in_thread, &token), 0);
 	assert_int_equal(pthread_join(t, &ret), 0);
 	assert_ptr_equal(ret, &token);
 	/* that failure is the other thread's */
 	assert_string_equal(xsk_errmsg(), "");
+	assert_string_equal(xsk_errcause(), "");
+	assert_int_equal(xsk_erradvice(), XSK_ADVICE_NONE);
 }
 
 int main(void)
@@ -1057,6 +1162,7 @@ int main(void)
 		cmocka_unit_test_setup(socket_fault_injection, setup),
 		cmocka_unit_test_setup(socket_validation, setup),
 		cmocka_unit_test_setup(socket_bind_errors_explained, setup),
+		cmocka_unit_test_setup(error_advice, setup),
 		cmocka_unit_test_setup(socket_rings_wired, setup),
 		cmocka_unit_test_setup(socket_v1_offsets, setup),
 		cmocka_unit_test_setup(shared_umem, setup),

@@ -132,8 +132,11 @@ static void probe_fault_injection(void **state)
 				/* a registration short of locked memory says
 				 * what to raise */
 				if (errs[i] == ENOBUFS &&
-				    !strcmp(fake.failed, "setsockopt"))
+				    !strcmp(fake.failed, "setsockopt")) {
 					assert_msg("RLIMIT_MEMLOCK");
+					assert_int_equal(xsk_erradvice(),
+							 XSK_ADVICE_MEMLOCK);
+				}
 				points++;
 			}
 		}
