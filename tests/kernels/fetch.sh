@@ -28,7 +28,7 @@ fail() {
 	exit 1
 }
 need_apt() {
-	[ "$(id -u)" = 0 ] || skip "booting Debian's kernels needs root (apt-get, network namespaces in the guest)"
+	[ "$(id -u)" = 0 ] || skip "fetching Debian's kernels and qemu needs root (apt-get)"
 	command -v apt-get >/dev/null || skip "no apt-get here to fetch Debian's kernels and qemu"
 }
 # The last line apt wrote that says what went wrong.
@@ -75,20 +75,21 @@ tools() {
 # when it was added.
 add_suite() {
 	local suite=$1 known site ours
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
 	known=$(apt-get indextargets --no-release-info \
 		--format '$(RELEASE) $(SITE) $(COMPONENT)' 'Identifier: Packages')
 	grep -q "^$suite [^ ]* main$" <<<"$known" && return 0
 	# The mirror the machine already uses for Debian's main suites.
 	site=$(grep -v -- '-security ' <<<"$known" | awk '$3 == "main" { print $2; exit }')
 	site=${site:-http://deb.debian.org/debian}
-	ours=$(sed -n 's/^Suites: *//p' "$sources" 2>/dev/null)
+	ours=$(sed -n 's/^Suites: *\(.*\)/\1 /p' "$sources" 2>/dev/null)
 	cat >"$sources.tmp" <<-EOF
 		# Written by libxsk's tests/kernels/fetch.sh (make check-kernels):
 		# the suites of the Debian kernels it boots under qemu. Remove this
 		# file to forget them.
 		Types: deb
 		URIs: $site
-		Suites: $(echo $ours $suite)
+		Suites: $ours$suite
 		Components: main
 		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
@@ -101,7 +102,7 @@ add_suite() {
 newest() {
 	local re=${1//./\\.}
 	apt-cache search --names-only \
-		"^linux-image-$re[.-].*-cloud-amd64-unsigned\$" 2>/dev/null |
+		"^linux-image-${re}[.-].*-cloud-amd64-unsigned\$" 2>/dev/null |
 		cut -d' ' -f1 | sort -V | tail -n 1
 }
 
@@ -128,12 +129,13 @@ kernel() {
 	echo "check-kernels: downloading $pkg" >&2
 	if ! (cd "$tmp" && apt-get download "$pkg") >"$log" 2>&1; then
 		# Lists older than the mirror name a file it no longer has.
-		apt-get update -qq >"$log" 2>&1 && pkg=$(newest "$v") &&
-			(cd "$tmp" && apt-get download "$pkg") >"$log" 2>&1 || {
+		if ! apt-get update -qq >"$log" 2>&1 ||
+			! pkg=$(newest "$v") ||
+			! (cd "$tmp" && apt-get download "$pkg") >"$log" 2>&1; then
 			msg=$(apt_error "$log")
 			rm -rf "$tmp" "$log"
 			skip "cannot download $pkg (no network to the mirror?): $msg"
-		}
+		fi
 	fi
 	rm -f "$log"
 	mkdir "$tmp/x"
@@ -142,7 +144,9 @@ kernel() {
 		fail "cannot unpack $tmp/*.deb"
 	ko=$(find "$tmp/x" -name 'veth.ko*' | head -n 1)
 	release=$(sed -n 's|.*/modules/\([^/]*\)/.*|\1|p' <<<"$ko")
-	[ -n "$ko" ] && [ -n "$release" ] || fail "$pkg has no veth module"
+	if [ -z "$ko" ] || [ -z "$release" ]; then
+		fail "$pkg has no veth module"
+	fi
 	case $ko in
 	*.xz) xz -dc "$ko" >"$tmp/veth.ko" ;;
 	*.zst) zstd -qdc "$ko" >"$tmp/veth.ko" ;;

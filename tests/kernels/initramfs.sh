@@ -25,8 +25,9 @@ trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,lib,lib64,proc,sys,dev,run,tmp,etc,var,usr,root}
 mkdir -p "$root"/libxsk/{kern,examples,tests/kernels}
-# The kernel opens it for /init before devtmpfs is mounted.
-mknod -m 600 "$root/dev/console" c 5 1
+# The kernel opens it for /init before devtmpfs is mounted; without it (not
+# root) /init's first lines go nowhere, its reports still reach ttyS1.
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 # One bin for all: whatever path a script or ldd names, it is there.
 ln -s bin "$root/sbin"
 ln -s ../bin "$root/usr/bin"
@@ -56,6 +57,15 @@ done
 copy "$(command -v bash)" "$root/bin/bash"
 ln -s bash "$root/bin/sh"
 copy "$(command -v ip)" "$root/bin/ip"
+# The host's tools for what the test scripts run, so that they meet the
+# same programs as in make check. busybox's own would also exec its
+# applets before any program of that name: "timeout 30 ip ..." would run
+# busybox's ip.
+for tool in timeout env nice setsid xargs grep sed mktemp seq sleep cat \
+	head tail wc rm id sort; do
+	copy "$(command -v "$tool")" "$root/bin/$tool.host"
+	mv "$root/bin/$tool.host" "$root/bin/$tool"
+done
 if [ -d /etc/iproute2 ]; then cp -r /etc/iproute2 "$root/etc/"; fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"

@@ -17,7 +17,8 @@
 # make check does. Logs: OBJDIR/kernels/logs/KERNEL-SUITE.{out,console}.
 #
 # Prints one table (kernel x suite: passed, failed, skipped test cases, the
-# verdict, boot and run time), then what failed, then
+# verdict; the guest's boot and suite seconds by its own clock, and the
+# seconds the whole run took here), then what failed, then
 # "check-kernels: N passed, N failed, N skipped" counting (kernel, suite)
 # runs. Exits 1 if any failed, 77 if none could run (with the reason).
 set -u
@@ -32,7 +33,7 @@ mkdir -p "$logs" || exit 1
 
 declare -A dir    # kernel -> its cache directory
 declare -A nokern # kernel -> why it can't be booted ("SKIP: ..." or "FAIL: ...")
-rows=()           # kernel|release|suite|passed|failed|skipped|verdict|boot|time
+rows=()           # kernel|release|suite|passed|failed|skipped|verdict|boot|time|wall
 notes=()
 n_pass=0 n_fail=0 n_skip=0
 
@@ -78,19 +79,21 @@ count() {
 	fi
 }
 
-# record KERNEL RELEASE SUITE VERDICT BOOT TIME LOG [WHY]: one row of the
-# table, and the lines that say what went wrong.
+# record KERNEL RELEASE SUITE VERDICT BOOT TIME WALL LOG [WHY]: one row of
+# the table, and the lines that say what went wrong.
 record() {
-	local k=$1 rel=$2 s=$3 verdict=$4 boot=$5 secs=$6 log=$7 why=${8:-}
+	local k=$1 rel=$2 s=$3 verdict=$4 boot=$5 secs=$6 wall=$7 log=$8
+	local why=${9:-}
 	local p=0 f=0 sk=0 what
 	[ -f "$log" ] && read -r p f sk < <(count "$log" "$s")
 	[ "$verdict" = PASS ] && [ "$f" -gt 0 ] && verdict=FAIL
-	rows+=("$k|$rel|$s|$p|$f|$sk|$verdict|$boot|$secs")
+	rows+=("$k|$rel|$s|$p|$f|$sk|$verdict|$boot|$secs|$wall")
 	case $verdict in
 	PASS) n_pass=$((n_pass + 1)) ;;
 	SKIP)
 		n_skip=$((n_skip + 1))
-		[ -n "$why" ] || why=$(grep -m 1 '^SKIP' "$log" 2>/dev/null)
+		[ -n "$why" ] ||
+			why=$(sed -n 's/^SKIP:* *//p' "$log" 2>/dev/null | head -n 1)
 		notes+=("SKIP $k $s: ${why:-skipped}")
 		;;
 	*)
@@ -99,7 +102,7 @@ record() {
 		[ -f "$log" ] || return
 		# What failed: cmocka's list, the examples' FAIL lines, a
 		# sanitizer's verdict.
-		what=$(sed -n -e '/listed below:$/,/FAILED TEST/s/^\[  FAILED  \] \([a-z_0-9]*\)$/\1/p' \
+		what=$(sed -n -e '/listed below:$/,/FAILED TEST/s/^\[  FAILED  \] \([^ ]*\)$/\1/p' \
 			"$log" | sort -u | paste -sd' ')
 		[ -n "$what" ] && notes+=("     failed: $what")
 		while read -r line; do
@@ -120,18 +123,21 @@ kernel_notes() {
 }
 
 run_host() {
-	local s=$1 log=$logs/host-$s.out start rc verdict
+	local s=$1 log start rc verdict
+	log=$logs/host-$s.out
 	start=$SECONDS
 	"$here/suite.sh" "$objdir/san" "$objdir/examples" "$s" >"$log" 2>&1
 	rc=$?
 	case $rc in 0) verdict=PASS ;; 77) verdict=SKIP ;; *) verdict=FAIL ;; esac
-	record host "$(uname -r)" "$s" "$verdict" - "$((SECONDS - start))" "$log" \
+	record host "$(uname -r)" "$s" "$verdict" - "$((SECONDS - start))" \
+		"$((SECONDS - start))" "$log" \
 		"$([ $verdict = FAIL ] && echo "exit $rc, see $log")"
 }
 
 run_guest() {
-	local k=$1 s=$2 out=$logs/$k-$s.out con=$logs/$k-$s.console
-	local limit rc start b e end verdict why="" rel
+	local k=$1 s=$2 out con
+	local limit rc start b e end verdict why="" rel wall
+	out=$logs/$k-$s.out con=$logs/$k-$s.console
 	rel=$(cat "${dir[$k]}/release")
 	limit=$(limit_of "$s")
 	start=$SECONDS
@@ -142,6 +148,7 @@ run_guest() {
 		-append "console=ttyS0 panic=-1 libxsk_suite=$s" \
 		-serial "file:$con" -serial "file:$out" >"$logs/$k-$s.qemu" 2>&1
 	rc=$?
+	wall=$((SECONDS - start))
 	sed -i 's/\r$//' "$out" "$con" 2>/dev/null
 	b=$(sed -n 's/^@@libxsk begin .* uptime=\([0-9.]*\) .*/\1/p' "$out")
 	e=$(sed -n 's/^@@libxsk end .* uptime=\([0-9.]*\)$/\1/p' "$out")
@@ -151,7 +158,7 @@ run_guest() {
 		[ "$verdict" = FAIL ] && why="exit $end, see $out"
 	elif [ $rc = 124 ] || [ $rc = 137 ]; then
 		verdict=FAIL
-		why="no result after $limit min: qemu killed (kernel $k, suite $s; see $out)"
+		why="no result after $limit min: qemu killed; see $out"
 	elif [ -z "$b" ]; then
 		verdict=FAIL
 		why="the guest did not start the suite (qemu exit $rc): $(tail -n 3 "$con" "$logs/$k-$s.qemu" 2>/dev/null | grep -v '^==>' | paste -sd' ')"
@@ -161,9 +168,9 @@ run_guest() {
 	fi
 	[ "$verdict" = FAIL ] && [ -z "$end" ] && echo "FAIL: kernel $k, suite $s: $why"
 	record "$k" "$rel" "$s" "$verdict" "${b:--}" \
-		"$(awk -v b="$b" -v e="$e" -v w=$((SECONDS - start)) \
-			'BEGIN { if (e != "") printf "%.0f", e - b; else print w }')" \
-		"$out" "$why"
+		"$(awk -v b="$b" -v e="$e" \
+			'BEGIN { if (e != "") printf "%.0f", e - b; else print "-" }')" \
+		"$wall" "$out" "$why"
 	kernel_notes "$k" "$s" "$con"
 }
 
@@ -182,7 +189,7 @@ if [ ${#guests[@]} -gt 0 ]; then
 		else
 			nokern[$k]=$(grep -E '^(SKIP|FAIL)' "$logs/fetch-$k.err" | tail -n 1)
 		fi
-		cat "$logs/fetch-$k.err" 2>/dev/null | grep -v -E '^(SKIP|FAIL)' >&2
+		grep -v -E '^(SKIP|FAIL)' "$logs/fetch-$k.err" 2>/dev/null >&2
 	done
 	booted=()
 	for k in "${guests[@]}"; do
@@ -204,7 +211,7 @@ for k in $kernels; do
 			run_host "$s"
 		elif [ -n "${nokern[$k]:-}" ]; then
 			why=${nokern[$k]}
-			record "$k" - "$s" "${why%%:*}" - - /dev/null "${why#*: }"
+			record "$k" - "$s" "${why%%:*}" - - - /dev/null "${why#*: }"
 		else
 			run_guest "$k" "$s"
 		fi
@@ -212,12 +219,14 @@ for k in $kernels; do
 done
 
 echo
-printf '%-6s %-26s %-14s %6s %6s %7s  %-7s %6s %7s\n' kernel release suite \
-	passed failed skipped verdict boot_s time_s
+fmt='%-6s %-26s %-13s %6s %6s %7s  %-7s %6s %6s %6s\n'
+# shellcheck disable=SC2059
+printf "$fmt" kernel release suite passed failed skipped verdict boot_s \
+	run_s wall_s
 for r in "${rows[@]}"; do
-	IFS='|' read -r k rel s p f sk v b t <<<"$r"
-	printf '%-6s %-26s %-14s %6s %6s %7s  %-7s %6s %7s\n' "$k" "$rel" "$s" \
-		"$p" "$f" "$sk" "$v" "$b" "$t"
+	IFS='|' read -r k rel s p f sk v b t w <<<"$r"
+	# shellcheck disable=SC2059
+	printf "$fmt" "$k" "$rel" "$s" "$p" "$f" "$sk" "$v" "$b" "$t" "$w"
 done
 [ ${#notes[@]} -gt 0 ] && printf '%s\n' "" "${notes[@]}"
 echo "check-kernels: $n_pass passed, $n_fail failed, $n_skip skipped"
