@@ -7,6 +7,7 @@
 #   make examples         the rx, tx and fwd example programs
 #   make demo             see them run: tx into rx over veth (root)
 #   make check            every test (installs what they need if it can)
+#   make check-kernels    the real-kernel tests on Debian's kernels under qemu
 #   make bench            packet rate and cost per packet, beside libxdp (root)
 #   make format           clang-format the tree
 #

@@ -9,9 +9,9 @@
 #            NAME only on kernels K1 and K2 (kern_traffic@6.1)
 #
 # Each (kernel, suite) is one boot of qemu-system-x86_64 under software
-# emulation: one vCPU, $QEMU_MEM MiB (2048), no network device, niced, and
-# killed after $KERNEL_TIMEOUT minutes (default: 25 for kern_traffic, 8 for
-# the others). The guest runs tests/kernels/init from the initramfs that
+# emulation: $QEMU_SMP vCPUs (1: the host's cores are shared), $QEMU_MEM MiB
+# (2048), no network device, niced, and killed after $KERNEL_TIMEOUT minutes
+# (default: 25 for kern_traffic, 8 for the others). The guest runs tests/kernels/init from the initramfs that
 # tests/kernels/initramfs.sh builds, and sends the suite's output back over
 # its second serial port. The host's row runs the same suites directly, as
 # make check does. Logs: OBJDIR/kernels/logs/KERNEL-SUITE.{out,console}.
@@ -28,6 +28,7 @@ work=$objdir/kernels
 logs=$work/logs
 initrd=$work/initramfs.cpio.gz
 mem=${QEMU_MEM:-2048}
+smp=${QEMU_SMP:-1}
 rm -rf "$logs"
 mkdir -p "$logs" || exit 1
 
@@ -143,7 +144,7 @@ run_guest() {
 	start=$SECONDS
 	nice -n 10 timeout -k 10 $((limit * 60)) qemu-system-x86_64 \
 		-nodefaults -nic none -display none -no-reboot \
-		-accel tcg -cpu max,la57=off,pcid=off -smp 1 -m "$mem" \
+		-accel tcg -cpu max,la57=off,pcid=off -smp "$smp" -m "$mem" \
 		-kernel "${dir[$k]}/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 libxsk_suite=$s" \
 		-serial "file:$con" -serial "file:$out" >"$logs/$k-$s.qemu" 2>&1
