@@ -41,12 +41,9 @@ gen=$bindir/bench/livegen
 shim=$(realpath "$bindir/bench/syscount.so" 2>/dev/null)
 xdpe=$bindir/bench/xdp_engine
 
-if [ "$(id -u)" != 0 ]; then
-	echo "packet bench: skipped: needs root (network namespaces, AF_XDP, BPF): sudo make bench"
-	exit 0
-fi
-if ! command -v ip >/dev/null 2>&1; then
-	echo "packet bench: skipped: needs the ip command (apt-get install iproute2)"
+. "$(dirname "$0")/../tests/nspair.sh"
+if why=$(nspair_unusable "sudo make bench"); then
+	echo "packet bench: skipped: $why"
 	exit 0
 fi
 for f in "$bindir/examples/rx" "$bindir/examples/tx" "$bindir/examples/fwd" \
@@ -71,7 +68,7 @@ else
 fi
 hz=$(getconf CLK_TCK)
 
-id=$(printf 'bench%04x%04x' $$ $RANDOM)
+id=$(nspair_id bench)
 ns_rx=libxsk-$id-rx ns_tx=libxsk-$id-tx
 if_rx=bxrx if_tx=bxtx
 tmp=$(mktemp -d)
@@ -80,22 +77,14 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null
 	done
-	ip netns del "$ns_rx" 2>/dev/null
-	ip netns del "$ns_tx" 2>/dev/null
+	nspair_down
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'echo "packet bench: interrupted, cleaning up"; exit 130' INT
 trap 'exit 143' TERM
 
-ip netns add "$ns_rx" && ip netns add "$ns_tx" || exit 1
-for ns in "$ns_rx" "$ns_tx"; do
-	ip netns exec "$ns" sh -c \
-		'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6' 2>/dev/null
-done
-ip -n "$ns_rx" link add "$if_rx" type veth peer name "$if_tx" netns "$ns_tx" &&
-	ip -n "$ns_rx" link set "$if_rx" up &&
-	ip -n "$ns_tx" link set "$if_tx" up || exit 1
+nspair_up -6 "$ns_rx" "$if_rx" "$ns_tx" "$if_tx" || exit 1
 # A spare veth end, down, for livegen --park: holding its program there
 # spares each BPF_PROG_RUN call two RCU grace periods (see livegen.c).
 ip -n "$ns_tx" link add bxpark type veth peer name bxpark1 || exit 1

@@ -202,7 +202,8 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 	if (kind == APP_TX && !a->o.pass_prog)
 		return 0;
 	po = XSK_OPTS(xsk_prog_opts, .mode = a->o.attach,
-		      .flags = kind == APP_TX ? XSK_PROG_PASS_ONLY : 0);
+		      .flags = kind == APP_TX ? XSK_PROG_PASS_ONLY : 0,
+		      .hints = a->o.hints);
 	err = xsk_prog_attach(&a->prog, a->o.ifname, 0, &po);
 	if (err) {
 		teardown(a);

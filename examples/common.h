@@ -53,6 +53,7 @@ struct options {
 	bool verify;
 	bool touch;
 	uint32_t dump;
+	uint32_t hints; /* XSK_HINT_*: ask the driver for them */
 	/* tx; rx --verify checks the MAC addresses if they are given */
 	uint32_t len;
 	uint64_t rate; /* packets per second, all queues together; 0: no limit */
@@ -74,6 +75,32 @@ struct counters {
 
 struct app;
 
+/*
+ * rx --hints: what the frames' records said. Only the queue's thread
+ * writes them, and they are read once it has ended: no atomics.
+ */
+#define HINT_TYPES 10 /* the hash types named in figures.c, and "other" */
+#define HINT_VLANS 8 /* distinct tags counted; more go to vlan_other */
+struct hint_counts {
+	uint64_t records, no_record;
+	uint64_t timestamps; /* records with a valid timestamp */
+	uint64_t no_hash; /* records whose hash is not valid */
+	uint64_t types[HINT_TYPES]; /* hashes, by type */
+	uint64_t untagged; /* records without a valid VLAN tag */
+	struct {
+		uint16_t proto, vid; /* host byte order */
+		uint64_t n;
+	} vlan[HINT_VLANS];
+	uint64_t vlan_other;
+};
+
+/* The index of a hash type in hint_counts.types, and its name. */
+unsigned int hash_type_index(uint32_t type);
+const char *hash_type_name(unsigned int index);
+/* Count @n frames tagged (@proto, @vid), host byte order. */
+void hint_count_vlan(struct hint_counts *c, uint16_t proto, uint16_t vid,
+		     uint64_t n);
+
 /* One queue: a socket, the frames it owns, its thread. */
 struct queue {
 	struct app *app;
@@ -86,6 +113,7 @@ struct queue {
 		*out; /* fwd --out: sends on (out_ifname, id); else xsk */
 	struct xsk_frames frames; /* its own part of the UMEM */
 	struct counters c;
+	struct hint_counts hints;
 	pthread_t thread;
 	int err; /* a fatal error in the loop: negative errno */
 	char why[512]; /* with it: what failed, and xsk_errmsg() */

@@ -9,12 +9,9 @@ set -u
 bindir=${1:-build/examples}
 secs=${2:-3}
 
-if [ "$(id -u)" != 0 ]; then
-	echo "demo: needs root (network namespaces, AF_XDP, an XDP program): sudo make demo" >&2
-	exit 1
-fi
-if ! command -v ip >/dev/null 2>&1; then
-	echo "demo: needs the ip command: apt-get install iproute2 (or dnf install iproute)" >&2
+. "$(dirname "$0")/../tests/nspair.sh"
+if why=$(nspair_unusable "sudo make demo"); then
+	echo "demo: $why" >&2
 	exit 1
 fi
 for p in rx tx; do
@@ -24,30 +21,22 @@ for p in rx tx; do
 	}
 done
 
-id=$(printf 'demo%04x%04x' $$ $RANDOM)
+id=$(nspair_id demo)
 ns_rx=libxsk-$id-rx ns_tx=libxsk-$id-tx
 rx_pid=
 out=$(mktemp -d)
 cleanup() {
 	[ -n "$rx_pid" ] && kill -KILL "$rx_pid" 2>/dev/null
-	ip netns del "$ns_rx" 2>/dev/null
-	ip netns del "$ns_tx" 2>/dev/null
+	nspair_down
 	rm -rf "$out"
 }
 trap cleanup EXIT
 trap 'echo "demo: interrupted, cleaning up"; exit 130' INT
 trap 'exit 143' TERM
 
-ip netns add "$ns_rx" && ip netns add "$ns_tx" || exit 1
-# No IPv6 on the new links: no router solicitations or MLD reports among
-# the frames rx counts.
-for ns in "$ns_rx" "$ns_tx"; do
-	ip netns exec "$ns" sh -c \
-		'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6' 2>/dev/null
-done
-ip -n "$ns_rx" link add xsk-rx type veth peer name xsk-tx netns "$ns_tx" &&
-	ip -n "$ns_rx" link set xsk-rx up &&
-	ip -n "$ns_tx" link set xsk-tx up || exit 1
+# No IPv6 on the new links (-6): no router solicitations or MLD reports
+# among the frames rx counts.
+nspair_up -6 "$ns_rx" xsk-rx "$ns_tx" xsk-tx || exit 1
 
 # Two CPUs or more: one each, so that neither loop steals the other's.
 pin_rx= pin_tx=

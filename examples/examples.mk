@@ -2,18 +2,24 @@
 #
 # The example programs, linked against the static library:
 #
-#   make examples     $(OBJDIR)/examples/rx, tx and fwd
+#   make examples     $(OBJDIR)/examples/rx, tx and fwd, and probe
 #   make demo         tx into rx over a veth pair in private namespaces (root)
+#
+# make install installs each of $(TOOLS) as xsk-NAME, with man/xsk-NAME.1.
 
 EXAMPLES := rx tx fwd
 EXAMPLE_BINS := $(EXAMPLES:%=$(OBJDIR)/examples/%)
+# Programs on their own, with nothing of the loops' shared code.
+STANDALONE := probe
+STANDALONE_BINS := $(STANDALONE:%=$(OBJDIR)/examples/%)
+TOOLS := $(EXAMPLES) $(STANDALONE)
 # What the three share: setup and threads, the command line, the figures,
 # the test frames.
 EXAMPLE_COMMON := $(patsubst %,$(OBJDIR)/examples/%.o,common options figures frame)
 
 .PHONY: examples demo
 all: examples
-examples: $(EXAMPLE_BINS)
+examples: $(EXAMPLE_BINS) $(STANDALONE_BINS)
 
 $(EXAMPLE_COMMON): $(OBJDIR)/examples/%.o: examples/%.c examples/common.h \
 		examples/internal.h $(HDRS)
@@ -26,6 +32,11 @@ $(EXAMPLE_BINS): $(OBJDIR)/examples/%: examples/%.c examples/common.h \
 	$(msg) CCLD $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(EXAMPLE_COMMON) $(LIB_A) \
 		$(LDFLAGS) -lpthread
+
+$(STANDALONE_BINS): $(OBJDIR)/examples/%: examples/%.c $(HDRS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(msg) CCLD $@
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS)
 
 demo: examples
 	@examples/demo.sh $(OBJDIR)/examples

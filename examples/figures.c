@@ -127,6 +127,95 @@ void print_second(const struct app *a, struct snapshot *cur,
 	fflush(stdout);
 }
 
+/* The hash types drivers report (XSK_RSS_* bits), by name; the last
+ * slot counts any other. */
+static const struct {
+	uint32_t type;
+	const char *name;
+} hash_types[HINT_TYPES] = {
+	{ 0, "none" },
+	{ XSK_RSS_L3_IPV4, "ipv4" },
+	{ XSK_RSS_L3_IPV6, "ipv6" },
+	{ XSK_RSS_L4, "l4" },
+	{ XSK_RSS_L3_IPV4 | XSK_RSS_L4 | XSK_RSS_L4_TCP, "ipv4_tcp" },
+	{ XSK_RSS_L3_IPV4 | XSK_RSS_L4 | XSK_RSS_L4_UDP, "ipv4_udp" },
+	{ XSK_RSS_L3_IPV6 | XSK_RSS_L4 | XSK_RSS_L4_TCP, "ipv6_tcp" },
+	{ XSK_RSS_L3_IPV6 | XSK_RSS_L4 | XSK_RSS_L4_UDP, "ipv6_udp" },
+	{ XSK_RSS_L3_IPV4 | XSK_RSS_L4 | XSK_RSS_L4_ICMP, "ipv4_icmp" },
+	{ UINT32_MAX, "other" },
+};
+
+unsigned int hash_type_index(uint32_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < HINT_TYPES - 1; i++)
+		if (hash_types[i].type == type)
+			break;
+	return i;
+}
+
+const char *hash_type_name(unsigned int index)
+{
+	return hash_types[index < HINT_TYPES ? index : HINT_TYPES - 1].name;
+}
+
+void hint_count_vlan(struct hint_counts *c, uint16_t proto, uint16_t vid,
+		     uint64_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < HINT_VLANS; i++) {
+		if (!c->vlan[i].n) {
+			c->vlan[i].proto = proto;
+			c->vlan[i].vid = vid;
+		}
+		if (c->vlan[i].proto == proto && c->vlan[i].vid == vid) {
+			c->vlan[i].n += n;
+			return;
+		}
+	}
+	c->vlan_other += n;
+}
+
+/* rx --hints: "rx: hints records=... hash_l4=... vlan_8100_5=..." */
+static void print_hints(const struct app *a)
+{
+	struct hint_counts sum = { 0 };
+	const struct hint_counts *h;
+	uint32_t q, i;
+
+	for (q = 0; q < a->nq; q++) {
+		h = &a->q[q].hints;
+		sum.records += h->records;
+		sum.no_record += h->no_record;
+		sum.timestamps += h->timestamps;
+		sum.no_hash += h->no_hash;
+		sum.untagged += h->untagged;
+		sum.vlan_other += h->vlan_other;
+		for (i = 0; i < HINT_TYPES; i++)
+			sum.types[i] += h->types[i];
+		for (i = 0; i < HINT_VLANS && h->vlan[i].n; i++)
+			hint_count_vlan(&sum, h->vlan[i].proto, h->vlan[i].vid,
+					h->vlan[i].n);
+	}
+	printf("%s: hints records=%" PRIu64 " no_record=%" PRIu64
+	       " timestamps=%" PRIu64 " no_hash=%" PRIu64,
+	       a->name, sum.records, sum.no_record, sum.timestamps,
+	       sum.no_hash);
+	for (i = 0; i < HINT_TYPES; i++)
+		if (sum.types[i])
+			printf(" hash_%s=%" PRIu64, hash_type_name(i),
+			       sum.types[i]);
+	printf(" untagged=%" PRIu64, sum.untagged);
+	for (i = 0; i < HINT_VLANS && sum.vlan[i].n; i++)
+		printf(" vlan_%04x_%u=%" PRIu64, sum.vlan[i].proto,
+		       sum.vlan[i].vid, sum.vlan[i].n);
+	if (sum.vlan_other)
+		printf(" vlan_other=%" PRIu64, sum.vlan_other);
+	printf("\n");
+}
+
 void print_summary(const struct app *a, struct snapshot *cur, double secs)
 {
 	struct snapshot total = { 0 };
@@ -152,5 +241,7 @@ void print_summary(const struct app *a, struct snapshot *cur, double secs)
 	       a->name, a->o.ifname, a->q[0].id, a->q[a->nq - 1].id, secs);
 	print_counts(a, &total, secs);
 	printf(" mode=%s xdp=%s\n", mode, xdp);
+	if (a->o.hints)
+		print_hints(a);
 	fflush(stdout);
 }

@@ -27,6 +27,7 @@ enum opt_type {
 	T_QUEUES, /* Q or Q-R: the first, and how many (min to max) in field2 */
 	T_CHOICE, /* one of names[]: its index, into an enum */
 	T_MAC, /* 02:00:00:00:00:01 into a uint8_t[6]; sets the bool field2 */
+	T_HINTS, /* hash,vlan,timestamp or all: XSK_HINT_* bits */
 };
 
 /*
@@ -48,6 +49,7 @@ struct opt {
 	uint32_t nnames;
 	const char *what; /* a value it refuses "is not" this ... */
 	bool range; /* ... "from min to max" */
+	bool optional; /* the value may be left out: --name or --name=arg */
 };
 
 #define FIELD(f)                            \
@@ -152,6 +154,12 @@ static const struct opt opts[] = {
 	  FLAG(T_TRUE, touch) },
 	{ "dump", 0, "N", APP_RX, "print the first N frames in hex",
 	  NUMBER(dump, 0, UINT32_MAX, "a number") },
+	{ "hints", 0, "LIST", APP_RX,
+	  "ask the driver for RX hints: hash, vlan, timestamp, or all (the "
+	  "default); --dump prints them, the summary counts frames by hash "
+	  "type and VLAN (Linux 6.3, VLAN 6.8; native XDP)",
+	  .optional = true, .type = T_HINTS, FIELD(hints),
+	  .what = "a list like hash,vlan (hash, vlan, timestamp, all)" },
 	{ "len", 'l', "BYTES", APP_TX, "frame length, 60 to 1514 or more (64)",
 	  RANGE(len, 60, 65536, "a length") },
 	{ "rate", 'r', "PPS", APP_TX,
@@ -219,6 +227,9 @@ static void usage(const char *name, unsigned int kind)
 				 opts[i].val, opts[i].name,
 				 opts[i].arg ? " " : "",
 				 opts[i].arg ? opts[i].arg : "");
+		else if (opts[i].optional)
+			snprintf(left, sizeof(left), "    --%s[=%s]",
+				 opts[i].name, opts[i].arg);
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s",
 				 opts[i].name, opts[i].arg ? " " : "",
@@ -288,6 +299,35 @@ static int parse_queues(const char *s, const struct opt *p, uint32_t *first,
 	return 0;
 }
 
+/* "hash,vlan": XSK_HINT_* bits; left out, all of them. */
+static int parse_hints(const char *s, uint32_t *hints)
+{
+	static const struct {
+		const char *name;
+		uint32_t bits;
+	} names[] = {
+		{ "hash", XSK_HINT_HASH },
+		{ "vlan", XSK_HINT_VLAN },
+		{ "timestamp", XSK_HINT_TIMESTAMP },
+		{ "all", XSK_HINT_ALL },
+	};
+	size_t n, i;
+
+	*hints = s ? 0 : XSK_HINT_ALL;
+	while (s && *s) {
+		n = strcspn(s, ",");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n &&
+			    !strncmp(s, names[i].name, n))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -1;
+		*hints |= names[i].bits;
+		s += n + (s[n] == ',');
+	}
+	return *hints ? 0 : -1;
+}
+
 /* Into a field of @size bytes: 8, or 4 (uint32_t, int or an enum). */
 static void store(void *field, size_t size, uint64_t v)
 {
@@ -343,6 +383,8 @@ static int set(struct options *o, const struct opt *p, const char *arg)
 			return -1;
 		*(bool *)field2 = true;
 		return 0;
+	case T_HINTS:
+		return parse_hints(arg, (uint32_t *)field);
 	}
 	return -1;
 }
@@ -383,8 +425,10 @@ static void getopt_arrays(unsigned int kind, struct option *lopts, char *shorts)
 			continue;
 		lopts[j++] = (struct option){
 			opts[i].name,
-			opts[i].arg ? required_argument : no_argument, NULL,
-			opts[i].val ? opts[i].val : 256 + (int)i
+			!opts[i].arg	 ? no_argument :
+			opts[i].optional ? optional_argument :
+					   required_argument,
+			NULL, opts[i].val ? opts[i].val : 256 + (int)i
 		};
 		if (opts[i].val) {
 			*shorts++ = (char)opts[i].val;

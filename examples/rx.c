@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * rx: receive frames on AF_XDP sockets and count them; on request check
- * each one (--verify), read it (--touch) or print it (--dump).
+ * each one (--verify), read it (--touch) or print it (--dump), and read
+ * what the NIC computed for it (--hints).
  *
  *	rx -i eth0                 count what arrives on queue 0
  *	rx -i eth0 -q 0-3 -w poll  four queues, four threads, sleeping when idle
@@ -11,15 +12,61 @@
  * ring; once looked at, the frame goes back to the allocator, and from
  * there to the fill ring again. Nothing is copied.
  */
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common.h"
 
+/* "  hints: hash 0x... (ipv4_udp) vlan 8100/5 prio 3 timestamp 0" */
+static size_t print_hints(char *out, size_t size, const struct xsk_hints *h)
+{
+	size_t n;
+
+	if (!h)
+		return (size_t)snprintf(out, size, "  hints: none\n");
+	n = (size_t)snprintf(out, size, "  hints:");
+	if (h->valid & XSK_HINT_HASH)
+		n += (size_t)snprintf(
+			out + n, size - n, " hash 0x%08x (%s)", h->hash,
+			hash_type_name(hash_type_index(h->hash_type)));
+	if (h->valid & XSK_HINT_VLAN)
+		n += (size_t)snprintf(out + n, size - n,
+				      " vlan %04x/%u prio %u",
+				      ntohs(h->vlan_proto), h->vlan_tci & 0xfff,
+				      h->vlan_tci >> 13);
+	if (h->valid & XSK_HINT_TIMESTAMP)
+		n += (size_t)snprintf(out + n, size - n, " timestamp %llu",
+				      (unsigned long long)h->timestamp);
+	if (!h->valid)
+		n += (size_t)snprintf(out + n, size - n, " none given");
+	return n + (size_t)snprintf(out + n, size - n, "\n");
+}
+
+/* Count what a frame's record says (rx --hints). */
+static void count_hints(struct hint_counts *c, const struct xsk_hints *h)
+{
+	if (!h) {
+		c->no_record++;
+		return;
+	}
+	c->records++;
+	c->timestamps += !!(h->valid & XSK_HINT_TIMESTAMP);
+	if (h->valid & XSK_HINT_HASH)
+		c->types[hash_type_index(h->hash_type)]++;
+	else
+		c->no_hash++;
+	if (h->valid & XSK_HINT_VLAN)
+		hint_count_vlan(c, ntohs(h->vlan_proto), h->vlan_tci & 0xfff,
+				1);
+	else
+		c->untagged++;
+}
+
 /* Print a frame as hex, in one write so that threads don't interleave. */
 static void dump(const struct queue *q, const struct xdp_desc *d,
-		 const uint8_t *pkt, uint32_t nr)
+		 const uint8_t *pkt, uint32_t nr, const struct xsk_hints *h)
 {
 	char out[16384];
 	size_t n, len = d->len < 1024 ? d->len : 1024;
@@ -27,6 +74,8 @@ static void dump(const struct queue *q, const struct xdp_desc *d,
 	n = (size_t)snprintf(out, sizeof(out),
 			     "frame %u: queue %u, %u bytes at UMEM 0x%llx\n",
 			     nr, q->id, d->len, (unsigned long long)d->addr);
+	if (q->app->o.hints)
+		n += print_hints(out + n, sizeof(out) - n, h);
 	for (size_t i = 0; i < len; i += 16) {
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "  %04zx ", i);
 		for (size_t j = i; j < i + 16; j++)
@@ -53,7 +102,11 @@ static void rx_loop(struct queue *q)
 	struct xsk_ring_cons *rx = xsk_socket_rx(q->xsk);
 	struct xsk_ring_prod *fill = xsk_socket_fill(q->xsk);
 	volatile uint8_t sink = 0; /* what --touch read: not optimized out */
+	struct xsk_umem_bounds bounds;
+	const struct xsk_hints *h = NULL;
 	uint32_t idx = 0, n;
+
+	xsk_umem_get_bounds(q->umem, &bounds);
 
 	/* Every frame on the fill ring is one the kernel can receive into:
 	 * give it as many as it takes. */
@@ -78,6 +131,12 @@ static void rx_loop(struct queue *q)
 				xsk_umem__get_data(q->area, d->addr);
 
 			bytes += d->len;
+			/* The record lies right before the frame's data:
+			 * read it before the frame goes back to the kernel. */
+			if (o->hints) {
+				h = xsk_rx_hints(&bounds, d);
+				count_hints(&q->hints, h);
+			}
 			if (o->touch)
 				for (uint32_t k = 0; k < d->len; k++)
 					sum ^= pkt[k];
@@ -90,7 +149,7 @@ static void rx_loop(struct queue *q)
 					&dumped, 1, __ATOMIC_RELAXED);
 
 				if (nr < o->dump)
-					dump(q, d, pkt, nr + 1);
+					dump(q, d, pkt, nr + 1, h);
 			}
 			/* In copy mode d->addr points past the headroom,
 			 * into the frame: the allocator takes it as is. */

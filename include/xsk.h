@@ -4,9 +4,10 @@
  * Linux UAPI headers.
  *
  * Control path: UMEM and socket setup and teardown, wake-ups, and the
- * explanation of errors. The data path (ring helpers) is in <xsk/ring.h>
- * and the frame allocator in <xsk/frames.h>, which this header includes;
- * <xsk/multibuf.h> and <xsk/txmeta.h> are there to include when needed.
+ * explanation of errors. The data path (ring helpers) is in <xsk/ring.h>,
+ * the frame allocator in <xsk/frames.h> and the RX hints record in
+ * <xsk/hints.h>, which this header includes; <xsk/multibuf.h> and
+ * <xsk/txmeta.h> are there to include when needed.
  *
  * Conventions, for every function below:
  *  - success returns 0 (or a non-negative count); failure returns a negative
@@ -36,6 +37,7 @@
 #include <stdint.h>
 #include <xsk/ring.h>
 #include <xsk/frames.h>
+#include <xsk/hints.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,8 +53,24 @@ extern "C" {
 #define XSK_API __attribute__((visibility("default")))
 #endif
 
-/* Declare and size an options struct in one go:
+/**
+ * XSK_OPTS() - declare and size an options struct in one go (C only)
+ * @type: the struct's tag: xsk_umem_opts, xsk_socket_opts or xsk_prog_opts
+ * @...: designated initializers for the other fields, if any
+ *
  *	struct xsk_socket_opts o = XSK_OPTS(xsk_socket_opts, .queue_id = 1);
+ *
+ * A C99 compound literal with designated initializers: C++ has no
+ * compound literals (g++ and clang++ take them as an extension and warn
+ * under -pedantic). In C++, value-initialize the struct, which zeroes it,
+ * then set @sz and the fields:
+ *
+ *	xsk_socket_opts o{};
+ *	o.sz = sizeof(o);
+ *	o.queue_id = 1;
+ *
+ * Return: a struct @type with @sz set to its size, the given fields set
+ * and every other field zero (the default).
  */
 #define XSK_OPTS(type, ...) \
 	((struct type){ .sz = sizeof(struct type), __VA_ARGS__ })
@@ -107,8 +125,9 @@ XSK_API const char *xsk_errmsg(void);
  *	it is asked only for a headroom between the two)
  * @flags: XSK_UMEM_* flags
  * @tx_metadata_len: bytes of TX metadata (struct xsk_tx_meta, <xsk/txmeta.h>)
- *	in front of each TX frame's data: a multiple of 8 below 256; 0 for
- *	none. Needs Linux 6.8
+ *	in front of each TX frame's data: 0 for none, or a multiple of 8 from
+ *	16 (recent kernels refuse less) to 248; 24 holds struct xsk_tx_meta.
+ *	Needs Linux 6.8
  */
 struct xsk_umem_opts {
 	size_t sz;
@@ -377,10 +396,55 @@ XSK_API int xsk_socket_destroy(struct xsk_socket *xsk);
 /** xsk_socket_fd() - the socket's file descriptor, for poll() and XSKMAPs
  * (-1 for NULL) */
 XSK_API int xsk_socket_fd(const struct xsk_socket *xsk);
+
+/**
+ * xsk_socket__fd() - libxdp's name for xsk_socket_fd()
+ * @xsk: the socket
+ *
+ * For data-path code written against libxdp (poll(), sendto() and
+ * recvfrom() wake-ups on the socket's fd), which then compiles unchanged.
+ * It is static inline, not an exported symbol, so that it never clashes
+ * with libxdp's own in a program linked with both libraries.
+ *
+ * Return: as xsk_socket_fd().
+ */
+static inline int xsk_socket__fd(const struct xsk_socket *xsk)
+{
+	return xsk_socket_fd(xsk);
+}
+
 /** xsk_socket_ifindex() - the interface the socket binds to */
 XSK_API uint32_t xsk_socket_ifindex(const struct xsk_socket *xsk);
 /** xsk_socket_queue_id() - the queue the socket binds to */
 XSK_API uint32_t xsk_socket_queue_id(const struct xsk_socket *xsk);
+/*
+ * The rings. Each accessor below returns the ring struct held in the
+ * handle, for use through that pointer (xsk_ring_cons__peek(rx, ...)).
+ *
+ * A program may instead copy a ring struct by value into a struct of its
+ * own, once, after set-up (xsk_socket_create(); xsk_umem_create() for
+ * xsk_umem_fill() and xsk_umem_comp()), and from then on use only the
+ * copy:
+ *
+ *	info->rx = *xsk_socket_rx(xsk);
+ *	xsk_ring_cons__peek(&info->rx, 64, &idx);
+ *
+ * That is how libxdp programs hold their rings (xsk_socket__create() fills
+ * in the caller's structs), so their data path compiles and runs
+ * unchanged. It is sound because a ring struct holds only pointers into
+ * the ring's shared mapping (producer, consumer, flags and entries), the
+ * ring's size, and this user-space side's cached copies of the two
+ * indices, which nothing else reads: libxsk's own calls (xsk_socket_kick_tx(),
+ * xsk_socket_wake_rx()) look only at the shared flags word, which the copy
+ * points to as well. What must not happen is two structs in use for one
+ * ring: each would count from its own cached indices, and a producer would
+ * hand out the same slots twice, a consumer release the same entries
+ * twice. Sockets that share a UMEM on one queue share its fill and
+ * completion rings: copy those once, not once per socket. A copy points
+ * where the original does and is valid as long as it: the RX and TX rings
+ * until their socket is destroyed, the fill and completion rings until the
+ * last socket using them is.
+ */
 /** xsk_socket_rx() - the RX ring; NULL for a TX-only socket */
 XSK_API struct xsk_ring_cons *xsk_socket_rx(struct xsk_socket *xsk);
 /** xsk_socket_tx() - the TX ring; NULL for an RX-only socket */
@@ -551,15 +615,22 @@ XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
 /* Not a newer feature but an older rule: UMEM headroom up to the frame size
  * less 257, which Linux 6.18 lowered to the frame size less 704. */
 #define XSK_FEATURE_LARGE_HEADROOM (1ull << 12) /* before 6.18 */
-#define XSK_FEATURE_ALL ((1ull << 13) - 1)
+/* The RX hints' kfuncs (xsk_prog_opts.hints), found in the kernel's BTF
+ * with the signature libxsk calls: whether a device's driver implements
+ * them, and whether the BPF JIT is on, xsk_prog_attach() checks. */
+#define XSK_FEATURE_RX_TIMESTAMP (1ull << 13) /* 6.3: XSK_HINT_TIMESTAMP */
+#define XSK_FEATURE_RX_HASH (1ull << 14) /* 6.3: XSK_HINT_HASH */
+#define XSK_FEATURE_RX_VLAN (1ull << 15) /* 6.8: XSK_HINT_VLAN */
+#define XSK_FEATURE_ALL ((1ull << 16) - 1)
 
 /**
  * xsk_probe() - which AF_XDP features the running kernel has
  * @features: where the XSK_FEATURE_* bits of the features found are stored
  *
  * Tries each feature on throwaway AF_XDP sockets: nothing is bound or
- * attached, and at most one page of UMEM is registered at a time. The
- * answer is kept, so later calls cost nothing. Thread-safe.
+ * attached, and at most one page of UMEM is registered at a time; reads the
+ * kernel's BTF (/sys/kernel/btf/vmlinux) for the RX hints. The answer is
+ * kept, so later calls cost nothing. Thread-safe.
  *
  * Return: 0, or the errors of opening an AF_XDP socket (-EPERM without
  * CAP_NET_RAW, -EAFNOSUPPORT without AF_XDP), -ENOBUFS if not even a page
@@ -628,11 +699,16 @@ XSK_API void xsk_frames_destroy(struct xsk_frames *f);
  * attachment. Sockets on several queues share one xsk_prog.
  *
  * The program is attached through a BPF link (kernel 5.9) where the kernel
- * has them, so that it goes away with the process even if it crashes;
+ * has them, so that it goes away when the process exits, even by a crash
+ * (or, if children were forked since, when the last of them does);
  * otherwise, or with XSK_PROG_NETLINK, with rtnetlink, and then it stays on
  * the interface until xsk_prog_destroy() removes it (or `ip link set dev
  * IFNAME xdp off`). The built-in program needs kernel 5.3 (the fallback
  * action in bpf_redirect_map's flags).
+ *
+ * After fork(), the child's copy of a handle shares the map (the child may
+ * put sockets into it), but only the process that called xsk_prog_attach()
+ * detaches the program: see xsk_prog_destroy().
  */
 
 /* xsk_prog_opts.mode: where the program runs */
@@ -681,6 +757,15 @@ enum xsk_attach_mode {
  *	the log is in xsk_errmsg() either way
  * @log_size: size of @log_buf in bytes; at least 128 (older kernels refuse
  *	smaller logs), else @log_buf is left alone
+ * @hints: XSK_HINT_* bits (<xsk/hints.h>): the RX hints the built-in program
+ *	asks the driver for and writes in front of each frame, for
+ *	xsk_rx_hints() to read; 0 for none. Needs Linux 6.3 (XSK_HINT_VLAN:
+ *	6.8) with BTF (CONFIG_DEBUG_INFO_BTF) and the BPF JIT, native mode
+ *	(XSK_ATTACH_AUTO means native then), and a driver that implements the
+ *	hints' kfuncs; with XSK_PROG_FRAGS, Linux 6.7. The program is bound to
+ *	the device (BPF_F_XDP_DEV_BOUND_ONLY). A hint the driver has no value
+ *	for on a frame is marked invalid in that frame's record; the frame is
+ *	delivered all the same
  */
 struct xsk_prog_opts {
 	size_t sz;
@@ -691,6 +776,7 @@ struct xsk_prog_opts {
 	int map_fd;
 	char *log_buf;
 	size_t log_size;
+	uint32_t hints;
 };
 
 struct xsk_prog;
@@ -710,9 +796,11 @@ struct xsk_prog;
  * nothing. Any failure leaves no map, program, link or attachment behind.
  *
  * Return: 0, or
- *  -EINVAL: an option breaks a rule (xsk_errmsg() names it), @map_fd is not
- *	an XSKMAP or @prog_fd not an XDP program, or the kernel refused the
- *	program or the attachment (see xsk_errmsg() and @opts->log_buf);
+ *  -EINVAL: an option breaks a rule (xsk_errmsg() names it; @opts->hints
+ *	with XSK_ATTACH_GENERIC is one), @map_fd is not an XSKMAP or @prog_fd
+ *	not an XDP program, or the kernel refused the program or the
+ *	attachment (see xsk_errmsg() and @opts->log_buf);
+ *  -EBADMSG: @opts->hints, and the kernel's BTF is malformed;
  *  -EACCES: the verifier refused the built-in program (its last line is in
  *	xsk_errmsg(), the whole log in @opts->log_buf);
  *  -ENODEV: no such interface;
@@ -722,7 +810,10 @@ struct xsk_prog;
  *  -EBUSY, -EEXIST: the interface already has an XDP program; xsk_errmsg()
  *	says which (id, name, mode) and how to remove it;
  *  -EOPNOTSUPP: XSK_ATTACH_NATIVE on a driver without native XDP, or
- *	multi-buffer where the driver has none;
+ *	multi-buffer where the driver has none; or RX hints (@opts->hints)
+ *	this system can't give: a kernel before 6.3 (XSK_HINT_VLAN: 6.8), no
+ *	kernel BTF, no BPF JIT, a driver without a hint's kfunc (as the kernel
+ *	reports it from 6.8 on) or without native XDP; xsk_errmsg() says which;
  *  -ERANGE: the MTU is too large for XDP on this device;
  *  other negative errno values from bpf(2), socket(2) and rtnetlink.
  */
@@ -733,11 +824,20 @@ XSK_API int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
  * xsk_prog_destroy() - detach the program, close the map, free the handle
  * @prog: the handle, or NULL (nothing happens)
  *
- * A program attached through a link is detached by closing the link. One
- * attached with rtnetlink is removed explicitly, and only if it is still
- * the one this handle attached (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD,
- * or a check of the program id on kernels before 5.7): a program somebody
- * else put there since is left alone. The handle is freed in every case.
+ * In the process that called xsk_prog_attach(), the program is detached at
+ * once. A link is detached explicitly (BPF_LINK_DETACH), as closing it
+ * detaches only when no forked child holds a copy. A program attached with
+ * rtnetlink is removed only if it is still the one this handle attached
+ * (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD, or a check of the program
+ * id on kernels before 5.7): a program somebody else put there since is left
+ * alone.
+ *
+ * In a process that inherited the handle through fork(), only that
+ * process's copies of the fds are closed: the program stays attached until
+ * the attaching process destroys its handle or, for a link, until every
+ * copy of the link is closed (every process holding one has exited).
+ *
+ * The handle is freed in every case.
  *
  * Return: 0, or the negative errno value of a failed netlink detach (the
  * program may still be attached; xsk_errmsg() says what to do).
@@ -756,7 +856,8 @@ XSK_API int xsk_prog_destroy(struct xsk_prog *prog);
  *  -ENOENT: @prog has no map (XSK_PROG_PASS_ONLY, or XSK_PROG_OWN_PROG
  *	without XSK_PROG_OWN_MAP);
  *  -EINVAL: the socket is not bound, has no RX ring, or is bound to another
- *	interface;
+ *	interface; or @prog collects RX hints and the socket's UMEM headroom
+ *	is not a multiple of 8 (the records would be misaligned);
  *  -E2BIG: the socket's queue is beyond the map's slots (set @nqueues);
  *  other negative errno values from BPF_MAP_UPDATE_ELEM.
  */
@@ -767,11 +868,13 @@ XSK_API int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk);
  * @prog: the handle
  * @xsk: the socket
  *
- * Frames on that queue go to the network stack again. Closing a socket also
- * takes it out of every map.
+ * Frames on that queue go to the network stack again. The slot is emptied
+ * whichever socket it holds. Closing a socket also takes it out of every
+ * map.
  *
- * Return: 0, or -ENOENT if the slot is empty or @prog has no map, -E2BIG if
- * the queue is beyond the map, or another negative errno value.
+ * Return: 0, also when the slot was empty already (the kernel does not say
+ * whether it held a socket, on any version), or -ENOENT if @prog has no map,
+ * -E2BIG if the queue is beyond the map, or another negative errno value.
  */
 XSK_API int xsk_prog_remove_socket(struct xsk_prog *prog,
 				   struct xsk_socket *xsk);
@@ -783,9 +886,20 @@ XSK_API int xsk_prog_remove_socket(struct xsk_prog *prog,
  * @fd: a bound AF_XDP socket with an RX ring, for example one made by
  *	another library or process
  *
- * Return: as for xsk_prog_add_socket(), with -EOPNOTSUPP from the kernel
- * when @fd is not bound or has no RX ring, and -EBADF or -ENOTSOCK when it
- * is not an AF_XDP socket.
+ * The kernel takes any AF_XDP socket into the map, although nothing can
+ * arrive on one that is not bound or has no RX ring: the socket is asked
+ * first (a blocking sendmsg() and recvmsg(), which an AF_XDP socket answers
+ * at once, without moving a frame).
+ *
+ * Return: 0, or
+ *  -ENOENT: @prog has no map (as for xsk_prog_add_socket());
+ *  -E2BIG: @queue_id is beyond the map's slots;
+ *  -EOPNOTSUPP: @fd is not an AF_XDP socket, or is one that is not bound or
+ *	has no RX ring (except on Linux 5.10, which takes a bound socket
+ *	without an RX ring and has no way to tell);
+ *  -EBADF: @fd is not an open fd;
+ *  -ENOTSOCK: @fd is not a socket;
+ *  other negative errno values from getsockopt(2) and BPF_MAP_UPDATE_ELEM.
  */
 XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
 			       int fd);
@@ -799,16 +913,19 @@ XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
  */
 XSK_API int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id);
 
-/** xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY) */
+/**
+ * xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY, or
+ * @prog NULL)
+ */
 XSK_API int xsk_prog_fd(const struct xsk_prog *prog);
-/** xsk_prog_map_fd() - the XSKMAP's fd, or -1 if there is no map */
+/** xsk_prog_map_fd() - the XSKMAP's fd, or -1 (no map, or @prog NULL) */
 XSK_API int xsk_prog_map_fd(const struct xsk_prog *prog);
-/** xsk_prog_nqueues() - slots in the map (0 if there is no map) */
+/** xsk_prog_nqueues() - slots in the map (0: no map, or @prog NULL) */
 XSK_API uint32_t xsk_prog_nqueues(const struct xsk_prog *prog);
 /**
  * xsk_prog_mode() - the mode the program runs in: XSK_ATTACH_NATIVE or
  * XSK_ATTACH_GENERIC as the kernel reports it, or XSK_ATTACH_AUTO when
- * nothing is attached (XSK_PROG_MAP_ONLY)
+ * nothing is attached (XSK_PROG_MAP_ONLY) or @prog is NULL
  */
 XSK_API enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog);
 

@@ -272,6 +272,74 @@ struct xsk_prog {
 	int prog_fd; /* -1 if none */
 	int link_fd; /* -1 unless attached through a BPF link */
 	bool nl_attached; /* attached with rtnetlink: detach explicitly */
+	/* The process that attached: only it detaches. A child forked later
+	 * holds copies of the fds but not the attachment. */
+	pid_t owner;
+	uint32_t hints; /* XSK_HINT_* the program collects */
+	uint32_t hint_ids[3]; /* their kfuncs' BTF ids, by bit number */
 };
+
+/* ------------------------------------------------- kernel BTF (btf.c) */
+
+#define XSK__BTF_MAX_PARAMS 4
+#define XSK__BTF_MAX_FUNCS 8
+
+/*
+ * A function to find in BTF: a FUNC named @name whose prototype takes
+ * @nparams parameters, named @params where the BTF names them (a kernel
+ * that changed the signature must not get a call with the old one).
+ */
+struct xsk__btf_func {
+	const char *name;
+	unsigned int nparams;
+	const char *params[XSK__BTF_MAX_PARAMS];
+};
+
+/*
+ * Find @n (at most XSK__BTF_MAX_FUNCS) functions in the raw BTF @data of
+ * @len bytes: ids[i] gets the type id of want[i], or 0 if there is none.
+ * Every type is checked on the way, whatever it is. Returns 0, or (with
+ * every id 0 and the reason in xsk_errmsg())
+ *  -EBADMSG: the BTF is malformed (truncated, offsets out of bounds, a
+ *	name without its NUL, a function named twice);
+ *  -EOPNOTSUPP: a BTF version or type kind this reader does not know, or
+ *	a function found with another signature.
+ */
+int xsk__btf_find_funcs(const void *data, size_t len,
+			const struct xsk__btf_func *want, unsigned int n,
+			uint32_t *ids);
+
+/* Read a whole file (the kernel's BTF) into a buffer to free(). 0, or a
+ * negative errno value (-EFBIG beyond 256 MB), not explained. */
+int xsk__btf_read(const char *path, void **data, size_t *len);
+
+#define XSK__VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+/* The RX metadata kfuncs, indexed by the bit number of their XSK_HINT_*
+ * flag, with the kernel that brought each. */
+#define XSK__NHINTS 3
+struct xsk__hint_kfunc {
+	struct xsk__btf_func f;
+	uint32_t hint; /* XSK_HINT_* */
+	const char *flag; /* "XSK_HINT_...", for messages */
+	const char *since; /* Linux version */
+};
+extern const struct xsk__hint_kfunc xsk__hint_kfuncs[XSK__NHINTS];
+
+/*
+ * The kfuncs' ids in the running kernel's BTF (0 for those it lacks).
+ * Returns 0, or an explained negative errno value: -EOPNOTSUPP when the
+ * kernel has no BTF (CONFIG_DEBUG_INFO_BTF) or BTF this reader does not
+ * know, -EBADMSG when it is malformed, another value from reading it.
+ */
+int xsk__hint_kfunc_ids(uint32_t ids[XSK__NHINTS]);
+
+/*
+ * Which RX metadata kfuncs the driver of @ifindex implements, as XSK_HINT_*
+ * bits, from the netdev generic netlink family (netlink.c). Returns 0, or
+ * -ENOENT (no netdev family: before Linux 6.3), -ENODATA (the kernel does
+ * not say: before 6.8), or another negative errno value (not explained).
+ */
+int xsk_nl_rx_metadata(uint32_t ifindex, uint32_t *hints);
 
 #endif /* LIBXSK_INTERNAL_H */

@@ -47,26 +47,29 @@ struct nl_req {
 	char attrs[64];
 };
 
-static struct rtattr *nl_put(struct nl_req *req, unsigned short type,
-			     const void *data, unsigned short len)
+/* @msg: a whole request (header, then room for attributes) */
+static struct rtattr *nl_put(void *msg, unsigned short type, const void *data,
+			     unsigned short len)
 {
+	struct nlmsghdr *nh = msg;
 	struct rtattr *rta =
-		(struct rtattr *)(void *)((char *)req +
-					  NLMSG_ALIGN(req->nh.nlmsg_len));
+		(struct rtattr *)(void *)((char *)nh +
+					  NLMSG_ALIGN(nh->nlmsg_len));
 
 	rta->rta_type = type;
 	rta->rta_len = (unsigned short)RTA_LENGTH(len);
 	if (len)
 		memcpy(RTA_DATA(rta), data, len);
-	req->nh.nlmsg_len =
-		NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
 	return rta;
 }
 
-static void nl_nest_end(struct nl_req *req, struct rtattr *nest)
+static void nl_nest_end(void *msg, struct rtattr *nest)
 {
-	nest->rta_len = (unsigned short)((char *)req + req->nh.nlmsg_len -
-					 (char *)nest);
+	struct nlmsghdr *nh = msg;
+
+	nest->rta_len =
+		(unsigned short)((char *)nh + nh->nlmsg_len - (char *)nest);
 }
 
 static void nl_init(struct nl_req *req, uint16_t type, uint16_t flags,
@@ -117,11 +120,12 @@ typedef void (*nl_reply_fn)(const struct nlmsghdr *nh, void *arg);
  * Send one request and read until its acknowledgement, handing any other
  * message that answers it to @cb. Returns the ack's (negative) error.
  */
-static int nl_talk(struct nl_req *req, nl_reply_fn cb, void *arg, char *why,
-		   size_t whylen, enum xsk_nl_state *state)
+static int nl_talk(int proto, void *request, nl_reply_fn cb, void *arg,
+		   char *why, size_t whylen, enum xsk_nl_state *state)
 {
+	struct nlmsghdr *req = request;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct iovec iov = { .iov_base = req, .iov_len = req->nh.nlmsg_len };
+	struct iovec iov = { .iov_base = req, .iov_len = req->nlmsg_len };
 	struct msghdr msg = {
 		.msg_name = &kernel,
 		.msg_namelen = sizeof(kernel),
@@ -138,7 +142,7 @@ static int nl_talk(struct nl_req *req, nl_reply_fn cb, void *arg, char *why,
 	buf = malloc(NL_BUFSZ);
 	if (!buf)
 		return -ENOMEM;
-	fd = xsk_sys_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	fd = xsk_sys_socket(AF_NETLINK, SOCK_RAW, proto);
 	if (fd < 0) {
 		err = fd;
 		goto out_free;
@@ -172,7 +176,7 @@ static int nl_talk(struct nl_req *req, nl_reply_fn cb, void *arg, char *why,
 		left = (unsigned int)n;
 		for (nh = (struct nlmsghdr *)(void *)buf; NLMSG_OK(nh, left);
 		     nh = NLMSG_NEXT(nh, left)) {
-			if (nh->nlmsg_seq != req->nh.nlmsg_seq)
+			if (nh->nlmsg_seq != req->nlmsg_seq)
 				continue;
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(nh);
@@ -223,7 +227,7 @@ int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
 	nl_nest_end(&req, nest);
 	if (state)
 		*state = XSK_NL_UNSENT;
-	return nl_talk(&req, NULL, NULL, why, whylen, state);
+	return nl_talk(NETLINK_ROUTE, &req, NULL, NULL, why, whylen, state);
 }
 
 static uint32_t rta_u32(const struct rtattr *rta)
@@ -297,9 +301,131 @@ int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q)
 	memset(&r, 0, sizeof(r));
 	nl_init(&req, RTM_GETLINK, 0, ifindex);
 	nl_put(&req, IFLA_EXT_MASK, &mask, sizeof(mask));
-	err = nl_talk(&req, parse_link, &r, NULL, 0, NULL);
+	err = nl_talk(NETLINK_ROUTE, &req, parse_link, &r, NULL, 0, NULL);
 	if (err)
 		return err;
 	*q = r;
+	return 0;
+}
+
+/* ----------------------------------- generic netlink: the netdev family */
+
+/*
+ * The netdev family (Linux 6.3, include/uapi/linux/netdev.h, which older
+ * UAPI headers lack) says per device which RX metadata kfuncs its driver
+ * implements (xdp-rx-metadata-features, 6.8). A driver that lacks one
+ * still takes a program calling it: the kernel quietly calls a stub that
+ * fails on every frame, so this is the only way to say so up front.
+ */
+#include <linux/genetlink.h>
+
+#define NETDEV_GENL_NAME "netdev"
+#define NETDEV_GENL_CMD_DEV_GET 1
+#define NETDEV_GENL_A_DEV_IFINDEX 1
+#define NETDEV_GENL_A_DEV_XDP_RX_METADATA_FEATURES 5
+/* enum netdev_xdp_rx_metadata */
+#define NETDEV_GENL_RX_META_TIMESTAMP (1u << 0)
+#define NETDEV_GENL_RX_META_HASH (1u << 1)
+#define NETDEV_GENL_RX_META_VLAN_TAG (1u << 2)
+
+struct genl_req {
+	struct nlmsghdr nh;
+	struct genlmsghdr g;
+	char attrs[64];
+};
+
+static void genl_init(struct genl_req *req, uint16_t family, uint8_t cmd)
+{
+	memset(req, 0, sizeof(*req));
+	req->nh.nlmsg_len = NLMSG_LENGTH(sizeof(req->g));
+	req->nh.nlmsg_type = family;
+	req->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req->nh.nlmsg_seq = 1;
+	req->g.cmd = cmd;
+	req->g.version = 1;
+}
+
+struct genl_answer {
+	uint16_t family;
+	bool have_meta;
+	uint64_t meta;
+};
+
+/* Hand each top-level attribute of a generic netlink answer to @fn. */
+static void genl_attrs(const struct nlmsghdr *nh,
+		       void (*fn)(const struct rtattr *rta,
+				  struct genl_answer *a),
+		       struct genl_answer *a)
+{
+	const struct rtattr *rta;
+	unsigned int len;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+		return;
+	len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	rta = (const struct rtattr *)(const void *)((const char *)NLMSG_DATA(
+							    nh) +
+						    GENL_HDRLEN);
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		fn(rta, a);
+}
+
+static void family_attr(const struct rtattr *rta, struct genl_answer *a)
+{
+	if (rta->rta_type == CTRL_ATTR_FAMILY_ID &&
+	    RTA_PAYLOAD(rta) >= sizeof(a->family))
+		memcpy(&a->family, RTA_DATA(rta), sizeof(a->family));
+}
+
+static void parse_family(const struct nlmsghdr *nh, void *arg)
+{
+	if (nh->nlmsg_type == GENL_ID_CTRL)
+		genl_attrs(nh, family_attr, arg);
+}
+
+static void dev_attr(const struct rtattr *rta, struct genl_answer *a)
+{
+	if ((rta->rta_type & NLA_TYPE_MASK) ==
+		    NETDEV_GENL_A_DEV_XDP_RX_METADATA_FEATURES &&
+	    RTA_PAYLOAD(rta) >= sizeof(a->meta)) {
+		memcpy(&a->meta, RTA_DATA(rta), sizeof(a->meta));
+		a->have_meta = true;
+	}
+}
+
+static void parse_dev(const struct nlmsghdr *nh, void *arg)
+{
+	struct genl_answer *a = arg;
+
+	if (nh->nlmsg_type == a->family)
+		genl_attrs(nh, dev_attr, a);
+}
+
+int xsk_nl_rx_metadata(uint32_t ifindex, uint32_t *hints)
+{
+	struct genl_answer a;
+	struct genl_req req;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	genl_init(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
+	nl_put(&req, CTRL_ATTR_FAMILY_NAME, NETDEV_GENL_NAME,
+	       sizeof(NETDEV_GENL_NAME));
+	err = nl_talk(NETLINK_GENERIC, &req, parse_family, &a, NULL, 0, NULL);
+	if (err)
+		return err;
+	if (!a.family)
+		return -ENOENT;
+	genl_init(&req, a.family, NETDEV_GENL_CMD_DEV_GET);
+	nl_put(&req, NETDEV_GENL_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));
+	err = nl_talk(NETLINK_GENERIC, &req, parse_dev, &a, NULL, 0, NULL);
+	if (err)
+		return err;
+	if (!a.have_meta)
+		return -ENODATA;
+	*hints = (a.meta & NETDEV_GENL_RX_META_TIMESTAMP ? XSK_HINT_TIMESTAMP :
+							   0) |
+		 (a.meta & NETDEV_GENL_RX_META_HASH ? XSK_HINT_HASH : 0) |
+		 (a.meta & NETDEV_GENL_RX_META_VLAN_TAG ? XSK_HINT_VLAN : 0);
 	return 0;
 }

@@ -22,6 +22,8 @@ struct probe_env {
 	void *page; /* a page to register as a UMEM */
 	size_t page_len;
 	int err; /* a failure that is not an answer (e.g. ENOBUFS) */
+	bool btf_read; /* hint_ids holds the answer */
+	uint32_t hint_ids[XSK__NHINTS];
 };
 
 /* Does the option answer with @want bytes, the newest layout? */
@@ -119,20 +121,53 @@ static bool has_unaligned(struct probe_env *e)
 	return umem_taken(e, 2048, 0, XDP_UMEM_UNALIGNED_CHUNK_FLAG, 0);
 }
 
+/* 24 bytes, struct xsk_tx_meta's size: recent kernels refuse less than 16
+ * with XDP_UMEM_TX_METADATA_LEN. */
 static bool has_tx_metadata(struct probe_env *e)
 {
-	return umem_taken(e, 2048, 0, XDP_UMEM_TX_SW_CSUM, 8);
+	return umem_taken(e, 2048, 0, XDP_UMEM_TX_SW_CSUM, 24);
 }
 
 static bool has_tx_metadata_flag(struct probe_env *e)
 {
-	return umem_taken(e, 2048, 0, XDP_UMEM_TX_METADATA_LEN, 8);
+	return umem_taken(e, 2048, 0, XDP_UMEM_TX_METADATA_LEN, 24);
 }
 
 static bool has_large_headroom(struct probe_env *e)
 {
 	/* Above 2048 - 704, below 2048 - 256: only older kernels take it. */
 	return umem_taken(e, 2048, 2048 - 640, 0, 0);
+}
+
+/*
+ * An RX metadata kfunc is there if the kernel's BTF lists it with the
+ * signature libxsk calls: read once for the three. That says nothing of a
+ * device (its driver, native XDP) nor of the JIT, which xsk_prog_attach()
+ * checks and explains; it needs no device and changes nothing.
+ */
+static bool has_hint(struct probe_env *e, unsigned int i)
+{
+	if (!e->btf_read) {
+		e->btf_read = true;
+		if (xsk__hint_kfunc_ids(e->hint_ids))
+			memset(e->hint_ids, 0, sizeof(e->hint_ids));
+	}
+	return e->hint_ids[i] != 0;
+}
+
+static bool has_rx_timestamp(struct probe_env *e)
+{
+	return has_hint(e, 0);
+}
+
+static bool has_rx_hash(struct probe_env *e)
+{
+	return has_hint(e, 1);
+}
+
+static bool has_rx_vlan(struct probe_env *e)
+{
+	return has_hint(e, 2);
 }
 
 #define ROW(bit, name, version, probe, implies)            \
@@ -168,6 +203,11 @@ static const struct feature {
 	    NULL, 0),
 	ROW(XSK_FEATURE_LARGE_HEADROOM, "UMEM headroom above frame size - 704",
 	    "before 6.18", has_large_headroom, 0),
+	ROW(XSK_FEATURE_RX_TIMESTAMP, "RX hint: hardware timestamp", "6.3",
+	    has_rx_timestamp, 0),
+	ROW(XSK_FEATURE_RX_HASH, "RX hint: RSS hash and type", "6.3",
+	    has_rx_hash, 0),
+	ROW(XSK_FEATURE_RX_VLAN, "RX hint: VLAN tag", "6.8", has_rx_vlan, 0),
 };
 
 #define NFEATURES (sizeof(features) / sizeof(features[0]))

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
@@ -37,6 +39,10 @@
 /* The verifier log kept when the caller gives no buffer: enough for the
  * last line of a refusal of a six-instruction program. */
 #define LOG_SIZE 4096
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
 
 static const char license[] = "Dual MIT/GPL";
 
@@ -90,6 +96,246 @@ static unsigned int build_prog(struct bpf_insn *p, int map_fd, bool pass_only)
 	p[n++] = insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_redirect_map);
 	p[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	return n;
+}
+
+/* ------------------------------------------------------------ RX hints */
+
+#ifndef BPF_F_XDP_DEV_BOUND_ONLY
+#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6) /* 6.3 */
+#endif
+#ifndef BPF_PSEUDO_KFUNC_CALL
+#define BPF_PSEUDO_KFUNC_CALL 2 /* 5.13 */
+#endif
+#ifndef BPF_JMP32
+#define BPF_JMP32 0x06 /* 5.1 */
+#endif
+/* The kernel's own "not supported" (ENOTSUPP, not in libc's errno.h),
+ * which bpf(2) hands out as is when the verifier can't call kfuncs. */
+#define KERNEL_ENOTSUPP 524
+#define XDP_MD_DATA 0
+#define XDP_MD_DATA_META 8
+
+#define HINTS_SIZE ((int32_t)sizeof(struct xsk_hints))
+
+_Static_assert(sizeof(((struct xsk_prog *)0)->hint_ids) ==
+		       XSK__NHINTS * sizeof(uint32_t),
+	       "a kfunc id for each hint");
+_Static_assert(sizeof(struct xsk_hints) == 24 &&
+		       offsetof(struct xsk_hints, version) == 23,
+	       "the record's layout is ABI: it ends with its version byte");
+
+/* Where each kfunc writes in the record (by hint bit number): its second
+ * and third arguments; -1: it takes no third. */
+static const int16_t hint_args[XSK__NHINTS][2] = {
+	{ offsetof(struct xsk_hints, timestamp), -1 },
+	{ offsetof(struct xsk_hints, hash),
+	  offsetof(struct xsk_hints, hash_type) },
+	{ offsetof(struct xsk_hints, vlan_proto),
+	  offsetof(struct xsk_hints, vlan_tci) },
+};
+
+/* r = record + off */
+static unsigned int record_ptr(struct bpf_insn *p, uint8_t reg, int16_t off)
+{
+	unsigned int n = 0;
+
+	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, reg, BPF_REG_7, 0, 0);
+	if (off)
+		p[n++] = insn(BPF_ALU64 | BPF_ADD | BPF_K, reg, 0, 0, off);
+	return n;
+}
+
+/*
+ * The prologue the redirect program gains with RX hints, for all three
+ * (record offsets as in struct xsk_hints; r6 to r9 survive calls):
+ *
+ *	r6 = r1                          the context
+ *	r2 = -24
+ *	call bpf_xdp_adjust_meta         grow the metadata area by a record
+ *	if r0 != 0 goto out              no room: deliver without a record
+ *	r7 = *(u32 *)(r6 + 8)            data_meta: the record
+ *	r8 = *(u32 *)(r6 + 0)            data
+ *	r1 = r7
+ *	r1 += 24
+ *	if r1 > r8 goto out              (the verifier wants the bound)
+ *	*(u64 *)(r7 + 0) = 0             three times: fields not given read 0
+ *	r9 = 0                           the valid bits
+ *	r1 = r6; r2 = r7
+ *	call bpf_xdp_metadata_rx_timestamp   (kfunc: the call's imm is its
+ *	if w0 != 0 goto +1                    BTF id, src_reg 2; it returns int)
+ *	r9 |= 1
+ *	r1 = r6; r2 = r7; r2 += 8; r3 = r7; r3 += 12
+ *	call bpf_xdp_metadata_rx_hash
+ *	if w0 != 0 goto +1
+ *	r9 |= 2
+ *	r1 = r6; r2 = r7; r2 += 16; r3 = r7; r3 += 18
+ *	call bpf_xdp_metadata_rx_vlan_tag
+ *	if w0 != 0 goto +1
+ *	r9 |= 4
+ *	*(u8 *)(r7 + 20) = r9
+ *	*(u8 *)(r7 + 22) = 24            the size
+ *	*(u8 *)(r7 + 23) = 1             the version, last
+ * out:
+ *	r1 = r6                          and on with the redirect program
+ *
+ * The kfuncs write straight into the record (packet memory, which the
+ * verifier lets them write once bounded), as the kernel's own tests do.
+ */
+static unsigned int hints_prologue(struct bpf_insn *p, const struct xsk_prog *x)
+{
+	unsigned int n = 0, i, no_meta, no_room;
+
+	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	p[n++] =
+		insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, -HINTS_SIZE);
+	p[n++] = insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_xdp_adjust_meta);
+	no_meta = n;
+	p[n++] = insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0);
+	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_7, BPF_REG_6,
+		      XDP_MD_DATA_META, 0);
+	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_8, BPF_REG_6,
+		      XDP_MD_DATA, 0);
+	n += record_ptr(p + n, BPF_REG_1, HINTS_SIZE);
+	no_room = n;
+	p[n++] = insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_1, BPF_REG_8, 0, 0);
+	for (i = 0; i < HINTS_SIZE / 8; i++)
+		p[n++] = insn(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_7, 0,
+			      (int16_t)(i * 8), 0);
+	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_9, 0, 0, 0);
+	for (i = 0; i < XSK__NHINTS; i++) {
+		if (!(x->hints & (1u << i)))
+			continue;
+		p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6,
+			      0, 0);
+		n += record_ptr(p + n, BPF_REG_2, hint_args[i][0]);
+		if (hint_args[i][1] >= 0)
+			n += record_ptr(p + n, BPF_REG_3, hint_args[i][1]);
+		p[n++] = insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0,
+			      (int32_t)x->hint_ids[i]);
+		p[n++] = insn(BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, 0);
+		p[n++] = insn(BPF_ALU64 | BPF_OR | BPF_K, BPF_REG_9, 0, 0,
+			      (int32_t)(1u << i));
+	}
+	p[n++] = insn(BPF_STX | BPF_MEM | BPF_B, BPF_REG_7, BPF_REG_9,
+		      offsetof(struct xsk_hints, valid), 0);
+	p[n++] = insn(BPF_ST | BPF_MEM | BPF_B, BPF_REG_7, 0,
+		      offsetof(struct xsk_hints, size), HINTS_SIZE);
+	p[n++] = insn(BPF_ST | BPF_MEM | BPF_B, BPF_REG_7, 0,
+		      offsetof(struct xsk_hints, version), XSK_HINTS_VERSION);
+	p[no_meta].off = (int16_t)(n - no_meta - 1);
+	p[no_room].off = (int16_t)(n - no_room - 1);
+	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
+	return n;
+}
+
+static int check_hints(const struct xsk_prog_opts *o)
+{
+	uint32_t f = o->flags;
+
+	if (!o->hints)
+		return 0;
+	if (o->hints & ~XSK_HINT_ALL)
+		return xsk_err(-EINVAL,
+			       "xsk_prog_opts.hints has unknown bits 0x%x",
+			       o->hints & ~XSK_HINT_ALL);
+	if (f & (XSK_PROG_PASS_ONLY | XSK_PROG_OWN_PROG | XSK_PROG_MAP_ONLY))
+		return xsk_err(
+			-EINVAL,
+			"xsk_prog_opts.hints asks the built-in redirect program for RX hints: it goes with none of XSK_PROG_PASS_ONLY, XSK_PROG_OWN_PROG, XSK_PROG_MAP_ONLY");
+	if (o->mode == XSK_ATTACH_GENERIC)
+		return xsk_err(
+			-EINVAL,
+			"RX hints can't be collected in generic mode: they come from the driver, and a generic-mode program runs after it, on the socket buffer, where the kernel refuses device-bound programs. Attach in native mode (XSK_ATTACH_NATIVE or XSK_ATTACH_AUTO), or leave xsk_prog_opts.hints 0");
+	return 0;
+}
+
+/* Human names of XSK_HINT_* bits, for messages. */
+static void hint_names(uint32_t hints, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < XSK__NHINTS && n < len; i++)
+		if (hints & xsk__hint_kfuncs[i].hint)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+					      n ? ", " : "",
+					      xsk__hint_kfuncs[i].flag);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+/*
+ * Before anything is made: the kfuncs' ids from the kernel's BTF, and, where
+ * the kernel says (6.8), whether the driver implements them. The program
+ * must then run in the driver: native mode, even for XSK_ATTACH_AUTO.
+ */
+static int hints_resolve(struct xsk_prog *p, uint32_t hints)
+{
+	const struct xsk__hint_kfunc *k;
+	uint32_t ids[XSK__NHINTS], have;
+	char names[64];
+	unsigned int i;
+	int err;
+
+	if (!hints)
+		return 0;
+	err = xsk__hint_kfunc_ids(ids);
+	if (err)
+		return err;
+	for (i = 0; i < XSK__NHINTS; i++) {
+		k = &xsk__hint_kfuncs[i];
+		if (!(hints & k->hint))
+			continue;
+		if (!ids[i])
+			return xsk_err(
+				-EOPNOTSUPP,
+				"%s needs Linux %s: this kernel has no %s (its BTF does not list it); leave %s out of xsk_prog_opts.hints",
+				k->flag, k->since, k->f.name, k->flag);
+		p->hint_ids[i] = ids[i];
+	}
+	/* Advisory: a kernel that can't say loads the program all the same,
+	 * and the driver's missing hints are marked invalid on each frame. */
+	if (!xsk_nl_rx_metadata(p->ifindex, &have) && (hints & ~have)) {
+		hint_names(hints & ~have, names, sizeof(names));
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the driver of %s does not implement the RX hints %s (the kernel's netdev family says so, in xdp-rx-metadata-features): leave them out of xsk_prog_opts.hints, or use a device whose driver has them",
+			p->ifname, names);
+	}
+	p->hints = hints;
+	if (p->mode == XSK_ATTACH_AUTO) {
+		p->mode = XSK_ATTACH_NATIVE;
+		p->xdp_flags = XDP_FLAGS_DRV_MODE;
+	}
+	return 0;
+}
+
+/* A refusal of the hints program that has a reason of its own, or 0. */
+static int explain_hints_load(const struct xsk_prog *p,
+			      const struct xsk_prog_opts *o, int err,
+			      const char *line, size_t n)
+{
+	if (err == -KERNEL_ENOTSUPP || (n && strstr(line, "JIT is required")))
+		return xsk_err(
+			-EOPNOTSUPP,
+			"RX hints need the BPF JIT: only JIT-compiled programs can call the kernel's functions, and this kernel runs BPF in its interpreter (sysctl net.core.bpf_jit_enable is 0: set it to 1)%s%.*s",
+			n ? "; the verifier says: " : "", (int)n, line);
+	if (n && strstr(line, "JIT does not support calling kernel"))
+		return xsk_err(
+			-EOPNOTSUPP,
+			"RX hints need a BPF JIT that calls kernel functions, which this architecture's lacks");
+	if (n)
+		return 0;
+	if (err == -EOPNOTSUPP || err == -EINVAL)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the kernel refused a program bound to %s (BPF_F_XDP_DEV_BOUND_ONLY, which RX hints need): its driver has no native XDP%s",
+			p->ifname,
+			o->flags & XSK_PROG_FRAGS ?
+				", or the kernel is older than 6.7, which first takes multi-buffer (XSK_PROG_FRAGS) device-bound programs" :
+				"");
+	return 0;
 }
 
 static bool has_cap(int bit)
@@ -236,14 +482,21 @@ static const char *last_line(char *log, size_t *len)
 	return log + start;
 }
 
-static int explain_load(int err, const struct xsk_prog_opts *o, char *log)
+static int explain_load(const struct xsk_prog *p, int err,
+			const struct xsk_prog_opts *o, char *log)
 {
 	const char *line;
 	size_t n = 0;
+	int ret;
 
 	if (err == -EPERM)
 		return explain_bpf_eperm(err, "loading an XDP program");
 	line = log ? last_line(log, &n) : "";
+	if (p->hints) {
+		ret = explain_hints_load(p, o, err, line, n);
+		if (ret)
+			return ret;
+	}
 	if (n)
 		return xsk_err(
 			err,
@@ -272,7 +525,7 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 	bool pass = o->flags & XSK_PROG_PASS_ONLY;
 	const char *name = pass ? "xsk_pass" : "xsk_redirect";
 	struct bpf_prog_info info;
-	struct bpf_insn insns[8];
+	struct bpf_insn insns[64];
 	char *log = o->log_buf;
 	size_t log_size = o->log_size;
 	union bpf_attr a;
@@ -280,13 +533,19 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_XDP;
-	a.insn_cnt = build_prog(insns, p->map_fd, pass);
+	a.insn_cnt = p->hints ? hints_prologue(insns, p) : 0;
+	a.insn_cnt += build_prog(insns + a.insn_cnt, p->map_fd, pass);
 	a.insns = ptr(insns);
 	a.license = ptr(license);
 	a.prog_flags = o->flags & XSK_PROG_FRAGS ? BPF_F_XDP_HAS_FRAGS : 0;
+	if (p->hints) {
+		/* the kfuncs resolve to this device's driver */
+		a.prog_flags |= BPF_F_XDP_DEV_BOUND_ONLY;
+		a.prog_ifindex = p->ifindex;
+	}
 	memcpy(a.prog_name, name, strlen(name) + 1);
 	fd = xsk_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
-	if (fd == -EACCES || fd == -EINVAL) {
+	if (fd == -EACCES || fd == -EINVAL || fd == -KERNEL_ENOTSUPP) {
 		if (!log || log_size < 128) {
 			log = malloc(LOG_SIZE);
 			log_size = log ? LOG_SIZE : 0;
@@ -303,7 +562,7 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 		}
 	}
 	if (fd < 0)
-		err = explain_load(fd, o, log);
+		err = explain_load(p, fd, o, log);
 	if (log && log != o->log_buf)
 		free(log);
 	if (fd < 0)
@@ -548,24 +807,29 @@ fail:
 		p->xdp_flags == XDP_FLAGS_SKB_MODE ? "xdpgeneric" : "xdpdrv");
 }
 
-/* Undo whatever is recorded: the one teardown for rollback and destroy. */
-static int prog_release(struct xsk_prog *p)
+/*
+ * Undo whatever is recorded: the one teardown for rollback and destroy.
+ * Without @detach (a process that inherited the handle) only this process's
+ * fds are closed.
+ */
+static int prog_release(struct xsk_prog *p, bool detach)
 {
 	union bpf_attr a;
 	int err = 0;
 
-	if (p->link_fd >= 0) {
-		/* Detach now even if a forked child still holds the link. */
+	if (p->link_fd >= 0 && detach) {
+		/* Closing detaches only with the last copy of the link fd, and
+		 * a forked child may hold one: detach explicitly (BPF_LINK_DETACH
+		 * came in 5.9 with XDP links). */
 		memset(&a, 0, sizeof(a));
 		a.link_detach.link_fd = (uint32_t)p->link_fd;
 		xsk_sys_bpf(BPF_LINK_DETACH, &a, sizeof(a));
-		xsk_sys_close(p->link_fd);
-		p->link_fd = -1;
 	}
-	if (p->nl_attached) {
+	xsk_sys_close(p->link_fd);
+	p->link_fd = -1;
+	if (p->nl_attached && detach)
 		err = netlink_detach(p);
-		p->nl_attached = false;
-	}
+	p->nl_attached = false;
 	xsk_sys_close(p->prog_fd);
 	p->prog_fd = -1;
 	xsk_sys_close(p->map_fd);
@@ -606,7 +870,7 @@ static int check_opts(const struct xsk_prog_opts *o)
 	if (o->log_buf && !o->log_size)
 		return xsk_err(-EINVAL,
 			       "xsk_prog_opts.log_buf needs .log_size");
-	return 0;
+	return check_hints(o);
 }
 
 static int resolve_if(struct xsk_prog *p, const char *ifname, uint32_t ifindex)
@@ -660,11 +924,14 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return xsk_err(-ENOMEM, "out of memory");
+	p->owner = getpid();
 	p->map_fd = p->prog_fd = p->link_fd = -1;
 	p->flags = o.flags;
 	p->mode = o.mode;
 	p->xdp_flags = mode_bits(o.mode);
 	err = resolve_if(p, ifname, ifindex);
+	if (!err)
+		err = hints_resolve(p, o.hints);
 	if (err)
 		goto out_free;
 
@@ -703,7 +970,7 @@ out_done:
 	return 0;
 
 out_release:
-	prog_release(p);
+	prog_release(p, true);
 out_free:
 	free(p);
 	return err;
@@ -715,7 +982,7 @@ int xsk_prog_destroy(struct xsk_prog *prog)
 
 	if (!prog)
 		return 0;
-	err = prog_release(prog);
+	err = prog_release(prog, prog->owner == getpid());
 	free(prog);
 	return err;
 }
@@ -739,16 +1006,56 @@ static int check_slot(const struct xsk_prog *p, uint32_t queue_id)
 	return 0;
 }
 
-int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
+/*
+ * The kernel puts any AF_XDP socket into an XSKMAP, bound or not, with or
+ * without an RX ring (since 5.10; before, any with an RX and a fill ring);
+ * frames redirected to a socket that can't take them are dropped. Ask the
+ * socket itself. A blocking sendmsg() or recvmsg() on an AF_XDP socket
+ * never blocks and never moves a frame: both refuse to wait (EOPNOTSUPP),
+ * after saying ENXIO when the socket is not bound; recvmsg() says ENOBUFS
+ * first when there is no RX ring (5.11; before, it is EOPNOTSUPP alone).
+ * Any other answer (ENETDOWN: the interface is down) leaves the decision
+ * to the kernel.
+ */
+static int check_fd(int fd)
+{
+	int domain = 0, err;
+	socklen_t len = sizeof(domain);
+	struct msghdr m;
+
+	if (fd < 0)
+		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
+	err = xsk_sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	if (err == -EBADF || err == -ENOTSOCK)
+		return xsk_err(err, "fd %d is not %s", fd,
+			       err == -EBADF ? "open" : "a socket");
+	if (err)
+		return xsk_err_sys(err, "asking the socket for its family");
+	if (domain != AF_XDP)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"fd %d is not an AF_XDP socket (its family is %d): an XSKMAP takes AF_XDP sockets only",
+			fd, domain);
+	memset(&m, 0, sizeof(m));
+	if (xsk_sys_sendmsg(fd, &m, 0) == -ENXIO)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the AF_XDP socket fd %d is not bound: bind it first, as nothing arrives on an unbound socket",
+			fd);
+	if (xsk_sys_recvmsg(fd, &m, 0) == -ENOBUFS)
+		return xsk_err(
+			-EOPNOTSUPP,
+			"the AF_XDP socket fd %d has no RX ring: there is nothing to redirect to",
+			fd);
+	return 0;
+}
+
+static int map_set(struct xsk_prog *prog, uint32_t queue_id, int fd)
 {
 	union bpf_attr a;
 	uint32_t value = (uint32_t)fd;
-	int err = check_slot(prog, queue_id);
+	int err;
 
-	if (err)
-		return err;
-	if (fd < 0)
-		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)prog->map_fd;
 	a.key = ptr(&queue_id);
@@ -760,11 +1067,18 @@ int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
 			err,
 			"fd %d can't go into the XSKMAP: only an AF_XDP socket that is bound and has an RX ring can",
 			fd);
-	if (err == -ENOTSOCK || err == -EBADF)
-		return xsk_err(err, "fd %d is not an AF_XDP socket", fd);
 	if (err)
 		return xsk_err_sys(err, "putting the socket into the XSKMAP");
 	return 0;
+}
+
+int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id, int fd)
+{
+	int err = check_slot(prog, queue_id);
+
+	if (!err)
+		err = check_fd(fd);
+	return err ? err : map_set(prog, queue_id, fd);
 }
 
 int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
@@ -777,11 +1091,10 @@ int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)prog->map_fd;
 	a.key = ptr(&queue_id);
+	/* An empty slot is no error: the kernel empties it all the same
+	 * (xsk_map_delete_elem() answers 0), and an XSKMAP can't be read
+	 * from user space to tell. */
 	err = xsk_sys_bpf(BPF_MAP_DELETE_ELEM, &a, sizeof(a));
-	if (err == -ENOENT)
-		return xsk_err(err,
-			       "the XSKMAP slot of queue %u holds no socket",
-			       queue_id);
 	if (err)
 		return xsk_err_sys(err, "emptying an XSKMAP slot");
 	return 0;
@@ -804,6 +1117,11 @@ static int check_socket(const struct xsk_prog *p, struct xsk_socket *x)
 			-EINVAL,
 			"the socket is bound to interface index %u, the program to %s (index %u): frames can only go to a socket on the device they arrived on",
 			xsk_socket_ifindex(x), p->ifname, p->ifindex);
+	if (p->hints && x->umem->headroom % 8)
+		return xsk_err(
+			-EINVAL,
+			"the program writes RX hints in front of each frame, 8-byte aligned only if the UMEM headroom is a multiple of 8, and this UMEM's is %u: round it",
+			x->umem->headroom);
 	return 0;
 }
 
@@ -811,9 +1129,12 @@ int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 {
 	int err = check_socket(prog, xsk);
 
+	if (!err)
+		err = check_slot(prog, xsk_socket_queue_id(xsk));
+	/* the handle knows what check_fd() would ask */
 	return err ? err :
-		     xsk_prog_set_queue(prog, xsk_socket_queue_id(xsk),
-					xsk_socket_fd(xsk));
+		     map_set(prog, xsk_socket_queue_id(xsk),
+			     xsk_socket_fd(xsk));
 }
 
 int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
@@ -825,23 +1146,23 @@ int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 
 int xsk_prog_fd(const struct xsk_prog *prog)
 {
-	return prog->prog_fd;
+	return prog ? prog->prog_fd : -1;
 }
 
 int xsk_prog_map_fd(const struct xsk_prog *prog)
 {
-	return prog->map_fd;
+	return prog ? prog->map_fd : -1;
 }
 
 uint32_t xsk_prog_nqueues(const struct xsk_prog *prog)
 {
-	return prog->map_fd >= 0 ? prog->nqueues : 0;
+	return prog && prog->map_fd >= 0 ? prog->nqueues : 0;
 }
 
 enum xsk_attach_mode xsk_prog_mode(const struct xsk_prog *prog)
 {
-	return prog->prog_fd >= 0 ? (enum xsk_attach_mode)prog->mode :
-				    XSK_ATTACH_AUTO;
+	return prog && prog->prog_fd >= 0 ? (enum xsk_attach_mode)prog->mode :
+					    XSK_ATTACH_AUTO;
 }
 
 int xsk_prog_query(const char *ifname, uint32_t ifindex, uint32_t *prog_id,

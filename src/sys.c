@@ -7,6 +7,7 @@
 #include "gnu.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -197,4 +198,25 @@ int xsk_sys_capeff(uint64_t *caps)
 		return neg_errno();
 	*caps = data[0].effective | (uint64_t)data[1].effective << 32;
 	return 0;
+}
+
+/* ------------------------------------------------------------- files */
+
+int xsk_sys_open_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? neg_errno() : fd;
+}
+
+int xsk_sys_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (len > INT_MAX)
+		len = INT_MAX;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? neg_errno() : (int)n;
 }

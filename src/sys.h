@@ -45,4 +45,8 @@ int xsk_sys_recvmsg(int fd, struct msghdr *msg, int flags);
 /* The effective capability set, bit n = capability n (capget). */
 int xsk_sys_capeff(uint64_t *caps);
 
+/* Open a file read-only (close-on-exec) and read it: the kernel's BTF. */
+int xsk_sys_open_read(const char *path);
+int xsk_sys_read(int fd, void *buf, size_t len);
+
 #endif /* LIBXSK_SYS_H */

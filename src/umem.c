@@ -84,10 +84,15 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 			-EINVAL,
 			"unknown UMEM flags 0x%x (known: XSK_UMEM_UNALIGNED, XSK_UMEM_TX_SW_CSUM)",
 			o->flags & ~XSK_UMEM_FLAGS);
-	if (o->tx_metadata_len >= 256 || o->tx_metadata_len % 8)
+	/* Every kernel wants a multiple of 8 below 256; recent ones (6.18)
+	 * refuse less than 16 with XDP_UMEM_TX_METADATA_LEN, and 24 is what
+	 * struct xsk_tx_meta needs anyway. */
+	if (o->tx_metadata_len &&
+	    (o->tx_metadata_len < 16 || o->tx_metadata_len >= 256 ||
+	     o->tx_metadata_len % 8))
 		return xsk_err(
 			-EINVAL,
-			"tx_metadata_len %u must be a multiple of 8 below 256",
+			"tx_metadata_len %u must be 0, or a multiple of 8 from 16 to 248 (24 holds struct xsk_tx_meta)",
 			o->tx_metadata_len);
 	if (o->flags & XSK_UMEM_TX_SW_CSUM && !o->tx_metadata_len)
 		return xsk_err(
@@ -237,8 +242,9 @@ static int register_on(const struct xsk_umem *u, int fd)
 	if (err != -EINVAL || !u->tx_metadata_len)
 		return err ? explain_reg(u, fd, err) : 0;
 	/* Linux 6.8 to 6.10 take tx_metadata_len without the flag, which
-	 * 6.11 added; older kernels would ignore the length silently, so
-	 * make sure this one has TX metadata before retrying. */
+	 * 6.11 added; older kernels, and newer ones, would ignore the length
+	 * silently without it, so retry only on a kernel that has TX
+	 * metadata but not the flag. */
 	err = xsk_probe(&features);
 	if (err)
 		return err;
@@ -246,6 +252,8 @@ static int register_on(const struct xsk_umem *u, int fd)
 		return xsk_err(
 			-EOPNOTSUPP,
 			"this kernel has no AF_XDP TX metadata (tx_metadata_len, XSK_UMEM_TX_SW_CSUM): it needs Linux 6.8");
+	if (features & XSK_FEATURE_TX_METADATA_FLAG)
+		return explain_reg(u, fd, -EINVAL);
 	err = umem_reg(u, fd, flags & ~XDP_UMEM_TX_METADATA_LEN);
 	return err ? explain_reg(u, fd, err) : 0;
 }

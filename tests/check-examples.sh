@@ -9,6 +9,7 @@
 #                          the socket or by veth), and each one checked
 #   tx -> rx, 2 queues     the same per queue, with a shared UMEM
 #   tx -> rx, generic      generic XDP, no need_wakeup, busy polling
+#   tx -> rx --hints       a hints record for every frame, counted
 #   tx -> fwd -> rx        fwd receives on XSK_IF, sends on XSK_IF2 (--out),
 #                          2 queues: every frame accounted at each stage,
 #                          and each one arrives checked, MACs swapped
@@ -200,6 +201,38 @@ expect "rx XDP mode" "$(get "$tmp/rx" xdp)" generic
 expect "rx packets + drops" $(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops))) $n
 expect "rx frames failing --verify" "$(get "$tmp/rx" bad)" 0
 no_xdp "$a" "" "rx done"
+
+# The hints veth gives: the flow hash of the frame's socket buffer (of type
+# none here: the peer's AF_XDP transmit path hashed it before it was IP),
+# no tag, and a timestamp (0: veth has no clock of its own).
+echo "--- tx -> rx --hints, native XDP, 2 queues"
+n=5000
+"${T[@]}" "$bin/rx" -i "$a" -q 0-1 --hints --dump 1 -w poll -n $n -d 15 \
+	>"$tmp/rx" 2>&1 &
+rx=$!
+pids+=("$rx")
+wait_xdp "$a" "" || bad "rx attached no XDP program"
+in_b "${T[@]}" "$bin/tx" -i "$b" -q 0-1 -n $n -r 40000 -d 15 >"$tmp/tx" 2>&1
+expect "tx exit code" $? 0
+finish "$rx" 5
+expect "rx exit code" $? 0
+# hget KEY: a value from rx's hints line
+hget() { sed -n "s/^rx: hints.* $1=\([^ ]*\).*/\1/p" "$tmp/rx" | head -n 1; }
+got=$(get "$tmp/rx" packets)
+expect "records, one per frame" "$(hget records)" "$got"
+expect "frames without a record" "$(hget no_record)" 0
+expect "frames with a timestamp" "$(hget timestamps)" "$got"
+expect "untagged frames" "$(hget untagged)" "$got"
+hashed=$(sed -n 's/^rx: hints//p' "$tmp/rx" | tr ' ' '\n' |
+	awk -F= '/^hash_/ { s += $2 } END { print s + 0 }')
+expect "frames counted by hash type" "$hashed" "$got"
+grep -q "^  hints: hash 0x[0-9a-f]\{8\} (" "$tmp/rx" &&
+	ok "--dump prints the hints: $(grep -m 1 '^  hints:' "$tmp/rx")" ||
+	bad "--dump printed no hints: $(head -n 3 "$tmp/rx")"
+no_xdp "$a" "" "rx --hints done"
+check_error 1 "generic mode" "$bin/rx" -i "$a" --hints -x generic
+check_error 2 "--hints: 'hash,color' is not a list" "$bin/rx" -i "$a" \
+	--hints=hash,color
 
 echo "--- tx -> fwd -> rx: fwd sends out of a second veth pair (--out), 2 queues"
 n=30000

@@ -17,6 +17,96 @@ awk -v dir="$tmp" '
 ' README.md
 n=0
 fail=0
+
+# The migration table ("Coming from libxdp's xsk.h") is compiled too: each
+# row "| `libxdp name...` | libxsk side |" has a block in the program
+# "migration" that starts at a line "/* libxdp: NAME" (the first name in
+# the row's first cell) and ends at a blank line. Every xsk_ or XSK_ name
+# and every .field that the row's libxsk side puts in backticks must be in
+# its block, and every XSK_ constant the block's code uses (XSK_OPTS aside)
+# must be in the row: the table names what the compiled (and run) code
+# needs, no more and no less.
+awk '
+	function key_of(s,   span) {
+		while (match(s, /`[^`]*`/)) {
+			span = substr(s, RSTART + 1, RLENGTH - 2)
+			s = substr(s, RSTART + RLENGTH)
+			if (match(span, /[A-Za-z_][A-Za-z0-9_.]*/))
+				return substr(span, RSTART, RLENGTH)
+		}
+		return ""
+	}
+	function names_of(s,   span, out) {
+		out = ""
+		while (match(s, /`[^`]*`/)) {
+			span = substr(s, RSTART + 1, RLENGTH - 2)
+			s = substr(s, RSTART + RLENGTH)
+			while (match(span, /(xsk|XSK)_[A-Za-z0-9_]*|\.[a-z_][a-z0-9_]*/)) {
+				out = out " " substr(span, RSTART, RLENGTH)
+				span = substr(span, RSTART + RLENGTH)
+			}
+		}
+		return out
+	}
+	function has(text, name,   re) {
+		re = name
+		gsub(/\./, "\\.", re)
+		if (substr(name, 1, 1) != ".")
+			re = "(^|[^A-Za-z0-9_])" re
+		return text ~ (re "([^A-Za-z0-9_]|$)")
+	}
+	function bad(msg) { print "FAIL: README migration table: " msg; err = 1 }
+	/^## / { section = ($0 ~ /^## Coming from libxdp/) }
+	section && /^\|/ && !/^\|[-| ]*$/ && !/^\| libxdp \| libxsk \|/ {
+		line = $0
+		gsub(/\\\|/, "\001", line)
+		split(line, cell, "|")
+		key = key_of(cell[2])
+		if (key == "") { bad("no name in row: " $0); next }
+		rows[key] = names_of(cell[3])
+		next
+	}
+	/^<!-- test: migration / { prog = 1; next }
+	prog && /^```$/ { prog = 0; block = ""; next }
+	prog && /\/\* libxdp: / {
+		block = substr($0, index($0, "libxdp: ") + 8)
+		match(block, /[A-Za-z_][A-Za-z0-9_.]*/)
+		block = substr(block, RSTART, RLENGTH)
+		if (block in text) bad("two blocks for " block)
+		text[block] = ""; code[block] = ""
+	}
+	prog && block != "" && /^[ \t]*$/ { block = ""; next }
+	prog && block != "" {
+		text[block] = text[block] "\n" $0
+		line = $0
+		gsub(/\/\*.*\*\//, "", line)
+		code[block] = code[block] "\n" line
+	}
+	END {
+		nrows = 0
+		for (key in rows) {
+			nrows++
+			if (!(key in text)) { bad(key ": no block in the migration program"); continue }
+			n = split(rows[key], name, " ")
+			for (i = 1; i <= n; i++)
+				if (!has(text[key], name[i]))
+					bad(key ": the row names " name[i] ", its code does not use it")
+			c = code[key]
+			while (match(c, /XSK_[A-Z0-9_]+/)) {
+				t = substr(c, RSTART, RLENGTH)
+				c = substr(c, RSTART + RLENGTH)
+				if (t != "XSK_OPTS" && !has(rows[key], t))
+					bad(key ": its code uses " t ", the row does not name it")
+			}
+		}
+		for (key in text)
+			if (!(key in rows)) bad(key ": a block with no row")
+		if (!nrows) bad("no rows found")
+		if (!err) print "ok: README migration table, " nrows " rows, each named in compiled code"
+		exit err
+	}
+' README.md || fail=1
+
 for src in "$tmp"/*.c; do
 	[ -e "$src" ] || break
 	name=$(basename "$src" .c)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/if_link.h>
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -60,6 +61,7 @@ void fake_bpf_reset(void)
 	memset(fds, 0, sizeof(fds));
 	nreplies = 0;
 	fbpf.caps = ~0ull;
+	fbpf.rx_metadata = 7;
 	for (i = 0; i < 2; i++)
 		fbpf.dev[i].link_obj = -1;
 }
@@ -229,10 +231,33 @@ static int prog_load(const union bpf_attr *a)
 	if (a->prog_type != BPF_PROG_TYPE_XDP || !a->insn_cnt ||
 	    a->insn_cnt > FAKE_BPF_INSNS || !a->license)
 		return fail_with(EINVAL);
-	if (a->prog_flags & ~BPF_F_XDP_HAS_FRAGS)
+	if (a->prog_flags & ~(BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY))
 		return fail_with(EINVAL);
-	if (fbpf.no_frags && a->prog_flags)
+	if (fbpf.no_frags && (a->prog_flags & BPF_F_XDP_HAS_FRAGS))
 		return fail_with(EINVAL);
+	/* bpf_prog_dev_bound_init(): the device must exist and have XDP in
+	 * its driver */
+	if (a->prog_flags & BPF_F_XDP_DEV_BOUND_ONLY) {
+		if (a->prog_ifindex != FAKE_IFINDEX &&
+		    a->prog_ifindex != FAKE_IFINDEX2)
+			return fail_with(EINVAL);
+		if (fbpf.no_native)
+			return fail_with(EOPNOTSUPP);
+	} else if (a->prog_ifindex) {
+		return fail_with(EINVAL);
+	}
+	for (i = 0; i < a->insn_cnt; i++) {
+		if (in[i].code != (BPF_JMP | BPF_CALL) ||
+		    in[i].src_reg != BPF_PSEUDO_KFUNC_CALL)
+			continue;
+		if (!fbpf.no_jit)
+			continue;
+		if (a->log_level && log && a->log_size)
+			snprintf(
+				log, a->log_size,
+				"JIT is required for calling kernel function\n");
+		return fail_with(524);
+	}
 	if (fbpf.verifier_refuses) {
 		if (a->log_level && log && a->log_size)
 			snprintf(
@@ -256,6 +281,7 @@ static int prog_load(const union bpf_attr *a)
 	memcpy(o->insns, in, a->insn_cnt * sizeof(*in));
 	o->insn_cnt = a->insn_cnt;
 	o->prog_flags = a->prog_flags;
+	o->prog_ifindex = a->prog_ifindex;
 	o->map_obj = map_obj;
 	strncpy(o->license, (const char *)(uintptr_t)a->license,
 		sizeof(o->license) - 1);
@@ -377,6 +403,7 @@ static int map_update(const union bpf_attr *a, bool del)
 {
 	struct fake_bpf_obj *m = obj_by_fd((int)a->map_fd, FAKE_MAP);
 	uint32_t key, value;
+	struct stat st;
 
 	if (!m)
 		return fail_with(EBADF);
@@ -388,7 +415,12 @@ static int map_update(const union bpf_attr *a, bool del)
 		return 0;
 	}
 	memcpy(&value, (void *)(uintptr_t)a->value, sizeof(value));
-	if (!fake_is_bound((int)value))
+	/* sockfd_lookup(), then the family: nothing more since 5.10 */
+	if (fstat((int)value, &st))
+		return fail_with(EBADF);
+	if (!S_ISSOCK(st.st_mode))
+		return fail_with(ENOTSOCK);
+	if (!fake_is_open((int)value))
 		return fail_with(EOPNOTSUPP);
 	m->slots[key] = (int)value;
 	return 0;
@@ -410,6 +442,7 @@ static long fake_bpf(int cmd, union bpf_attr *a)
 		if (!o)
 			return fail_with(EBADF);
 		o->detached = true;
+		fbpf.link_detaches++;
 		return 0;
 	case BPF_OBJ_GET_INFO_BY_FD:
 		return get_info(a);
@@ -484,6 +517,15 @@ static bool is_netlink(int fd)
 
 	return !__real_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) &&
 	       domain == AF_NETLINK;
+}
+
+static bool is_genl(int fd)
+{
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	return !__real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) &&
+	       proto == NETLINK_GENERIC;
 }
 
 static void *queue_reply(const struct nlmsghdr *req, uint16_t type,
@@ -651,6 +693,102 @@ static void setlink(const struct nlmsghdr *req, const struct ifinfomsg *ifi)
 	queue_ack(req, 0, NULL);
 }
 
+/* xsk_sendmsg() and xsk_recvmsg(), in the kernel's order of checks; a
+ * blocking call is refused before it could do anything. */
+static ssize_t xsk_msg(int fd, int flags, bool send)
+{
+	bool wait = !(flags & MSG_DONTWAIT);
+
+	if (!send && fbpf.no_xsk_recvmsg)
+		return fail_with(EOPNOTSUPP); /* sock_no_recvmsg() */
+	if (!fake_is_bound(fd))
+		return fail_with(ENXIO);
+	if (!send && !fake_has_rx(fd))
+		return fail_with(ENOBUFS);
+	if (wait)
+		return fail_with(EOPNOTSUPP);
+	return 0;
+}
+
+/* ------------------------------------- the netdev generic netlink family */
+
+#define FAKE_NETDEV_FAMILY 0x1b
+#define NETDEV_CMD_DEV_GET_ 1
+#define NETDEV_A_DEV_IFINDEX_ 1
+#define NETDEV_A_DEV_XDP_FEATURES_ 3
+#define NETDEV_A_DEV_XDP_RX_METADATA_FEATURES_ 5
+
+/* The first attribute of type @type in a generic netlink request. */
+static const struct rtattr *genl_attr(const struct nlmsghdr *nh,
+				      unsigned short type)
+{
+	const struct rtattr *rta;
+	unsigned int len;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+		return NULL;
+	len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	rta = (const struct rtattr *)(const void *)((const char *)NLMSG_DATA(
+							    nh) +
+						    GENL_HDRLEN);
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == type)
+			return rta;
+	return NULL;
+}
+
+static void genl(const struct nlmsghdr *req)
+{
+	const struct genlmsghdr *g = NLMSG_DATA(req);
+	const struct rtattr *a;
+	struct genlmsghdr *r;
+	struct nlmsghdr *nh;
+	uint16_t family = FAKE_NETDEV_FAMILY;
+	uint32_t ifindex = 0;
+	uint64_t v;
+
+	fbpf.genl_requests++;
+	if (req->nlmsg_type == GENL_ID_CTRL && g->cmd == CTRL_CMD_GETFAMILY) {
+		a = genl_attr(req, CTRL_ATTR_FAMILY_NAME);
+		if (!a || fbpf.no_netdev_family ||
+		    strcmp(RTA_DATA(a), "netdev")) {
+			queue_ack(req, -ENOENT, NULL);
+			return;
+		}
+		r = queue_reply(req, GENL_ID_CTRL, 0, sizeof(*r));
+		r->cmd = CTRL_CMD_NEWFAMILY;
+		nh = (struct nlmsghdr *)(void *)replies[nreplies - 1].buf;
+		put_rta(nh, CTRL_ATTR_FAMILY_NAME, "netdev", 7);
+		put_rta(nh, CTRL_ATTR_FAMILY_ID, &family, sizeof(family));
+		replies[nreplies - 1].len = nh->nlmsg_len;
+		queue_ack(req, 0, NULL);
+		return;
+	}
+	if (req->nlmsg_type != FAKE_NETDEV_FAMILY || fbpf.no_netdev_family ||
+	    g->cmd != NETDEV_CMD_DEV_GET_) {
+		queue_ack(req, -EOPNOTSUPP, NULL);
+		return;
+	}
+	a = genl_attr(req, NETDEV_A_DEV_IFINDEX_);
+	if (a && RTA_PAYLOAD(a) >= 4)
+		memcpy(&ifindex, RTA_DATA(a), 4);
+	if (!dev_of(ifindex)) {
+		queue_ack(req, -ENODEV, NULL);
+		return;
+	}
+	r = queue_reply(req, FAKE_NETDEV_FAMILY, 0, sizeof(*r));
+	r->cmd = NETDEV_CMD_DEV_GET_;
+	nh = (struct nlmsghdr *)(void *)replies[nreplies - 1].buf;
+	put_rta(nh, NETDEV_A_DEV_IFINDEX_, &ifindex, 4);
+	v = 0x7f;
+	put_rta(nh, NETDEV_A_DEV_XDP_FEATURES_, &v, 8);
+	if (!fbpf.no_rx_metadata)
+		put_rta(nh, NETDEV_A_DEV_XDP_RX_METADATA_FEATURES_,
+			&fbpf.rx_metadata, 8);
+	replies[nreplies - 1].len = nh->nlmsg_len;
+	queue_ack(req, 0, NULL);
+}
+
 ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
@@ -659,12 +797,20 @@ ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (fake_fail("sendmsg"))
 		return -1;
+	if (fake_is_open(fd))
+		return xsk_msg(fd, flags, true);
 	if (!is_netlink(fd))
 		return __real_sendmsg(fd, msg, flags);
 	nh = msg->msg_iov[0].iov_base;
 	if (msg->msg_iovlen != 1 || msg->msg_iov[0].iov_len < NLMSG_HDRLEN ||
-	    nh->nlmsg_len != msg->msg_iov[0].iov_len ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+	    nh->nlmsg_len != msg->msg_iov[0].iov_len)
+		return fail_with(EINVAL);
+	if (is_genl(fd)) {
+		nreplies = 0;
+		genl(nh);
+		return (ssize_t)nh->nlmsg_len;
+	}
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return fail_with(EINVAL);
 	ifi = NLMSG_DATA(nh);
 	nreplies = 0;
@@ -684,6 +830,8 @@ ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags)
 
 	if (fake_fail("recvmsg"))
 		return -1;
+	if (fake_is_open(fd))
+		return xsk_msg(fd, flags, false);
 	if (!is_netlink(fd))
 		return __real_recvmsg(fd, msg, flags);
 	if (!nreplies)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A fake bpf(2), rtnetlink and capget for unit tests, linked in with
+ * A fake bpf(2), rtnetlink, the netdev generic netlink family and capget
+ * for unit tests, linked in with
  * -Wl,--wrap=syscall,sendmsg,recvmsg,fcntl (see tests/tests.mk). It keeps
  * maps, programs and links as objects behind real fds (memfds: an object
  * lives while an fd with its inode is open, so closes need no wrap and
@@ -8,6 +9,10 @@
  * attachment of the two fake interfaces, with the kernel's rules: one
  * program per interface, native and generic exclusive, a link detaches when
  * its last fd closes, netlink attachments stay until removed.
+ *
+ * sendmsg and recvmsg on the fake AF_XDP sockets of fakesys.c answer as
+ * the kernel's do; an XSKMAP takes any AF_XDP socket, bound or not, as the
+ * kernel does since 5.10.
  *
  * Every wrapped call first asks fake_fail(), so the fault injection of
  * fakesys.h covers these calls too.
@@ -19,8 +24,19 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
+/* Newer than the oldest UAPI headers the tests build against. */
+#ifndef BPF_F_XDP_DEV_BOUND_ONLY
+#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6) /* 6.3 */
+#endif
+#ifndef BPF_PSEUDO_KFUNC_CALL
+#define BPF_PSEUDO_KFUNC_CALL 2 /* 5.13 */
+#endif
+#ifndef BPF_JMP32
+#define BPF_JMP32 0x06 /* 5.1 */
+#endif
+
 #define FAKE_BPF_OBJS 64
-#define FAKE_BPF_INSNS 16
+#define FAKE_BPF_INSNS 64
 #define FAKE_BPF_SLOTS 128
 #define FAKE_NL_LOG 8
 #define FAKE_NL_MSG 256
@@ -39,6 +55,7 @@ struct fake_bpf_obj {
 	struct bpf_insn insns[FAKE_BPF_INSNS];
 	uint32_t insn_cnt;
 	uint32_t prog_flags;
+	uint32_t prog_ifindex; /* with BPF_F_XDP_DEV_BOUND_ONLY */
 	char license[32];
 	int map_obj; /* object the 64-bit immediate's map fd named, or -1 */
 	/* link */
@@ -64,10 +81,19 @@ struct fake_bpf_state {
 	bool no_native; /* the fake driver has no native XDP */
 	bool verifier_refuses; /* BPF_PROG_LOAD: EACCES with a log */
 	int load_errno; /* BPF_PROG_LOAD answers this, while non-zero */
+	bool no_xsk_recvmsg; /* AF_XDP recvmsg says EOPNOTSUPP: before 5.11 */
+	bool no_jit; /* kfunc calls: 524 (ENOTSUPP), "JIT is required" */
+	/* the netdev generic netlink family: absent (before 6.3), or without
+	 * xdp-rx-metadata-features (before 6.8), or these bits of it */
+	bool no_netdev_family;
+	bool no_rx_metadata;
+	uint64_t rx_metadata; /* NETDEV_XDP_RX_METADATA_*: 7 = all three */
+	unsigned int genl_requests;
 
 	/* records */
 	unsigned int loads; /* BPF_PROG_LOAD calls */
 	uint32_t last_log_level;
+	unsigned int link_detaches; /* BPF_LINK_DETACH calls */
 	unsigned int setlinks; /* RTM_SETLINK requests, logged below */
 	unsigned char setlink[FAKE_NL_LOG][FAKE_NL_MSG];
 	unsigned int getlinks;

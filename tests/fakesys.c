@@ -2,6 +2,7 @@
 /* The fake kernel behind the unit tests: see fakesys.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <linux/if_xdp.h>
 #include <linux/sockios.h>
 
+#include "fakebtf.h"
 #include "fakesys.h"
 
 #ifndef AF_XDP
@@ -36,6 +38,8 @@ int __real_munmap(void *addr, size_t len);
 int __real_ioctl(int fd, unsigned long req, ...);
 int __real_getrlimit(int res, struct rlimit *rl);
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __real_open(const char *path, int flags, ...);
+ssize_t __real_read(int fd, void *buf, size_t len);
 
 struct fake_state fake;
 
@@ -89,6 +93,11 @@ void fake_kernel(enum fake_kernel k)
 		[FAKE_4_18] = 0x0,
 	};
 
+	/* the RX metadata kfuncs: 6.3 (timestamp, hash), 6.8 (VLAN); no
+	 * BTF file at all for the oldest */
+	fake.btf = k == FAKE_4_18 ? NULL :
+				    fbtf_vmlinux(k == FAKE_6_1 ? 0 : 7,
+						 &fake.btf_len, NULL);
 	fake.bind_flags_known = bind_known[k];
 	fake.umem_flags_known = umem_known[k];
 	fake.v1_offsets = k == FAKE_4_18;
@@ -130,6 +139,13 @@ bool fake_is_bound(int fd)
 	struct fake_sock *s = xdp_sock(fd);
 
 	return s && s->bound;
+}
+
+bool fake_has_rx(int fd)
+{
+	struct fake_sock *s = xdp_sock(fd);
+
+	return s && s->rx;
 }
 
 void fake_ledger_fd(int fd, bool open)
@@ -194,6 +210,7 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 {
 	struct fake_sock *s = xdp_sock(fd);
 	struct xdp_umem_reg reg;
+	uint32_t md_len;
 
 	if (fake_fail("setsockopt"))
 		return -1;
@@ -201,6 +218,7 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 		return __real_setsockopt(fd, level, name, val, len);
 	switch (name) {
 	case XDP_UMEM_REG:
+		fake.regs++;
 		fake.last_reg_len = len;
 		if (len < 24)
 			return fail_with(EINVAL);
@@ -212,14 +230,17 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 		memcpy(&reg, val, len < sizeof(reg) ? len : sizeof(reg));
 		if (reg.flags & ~fake.umem_flags_known)
 			return fail_with(EINVAL);
+		/* tx_metadata_len, in what was padding before Linux 6.8 */
+		memcpy(&md_len, (const char *)val + 28, sizeof(md_len));
+		/* 6.18: with XDP_UMEM_TX_METADATA_LEN, 16 bytes at least */
+		if (fake.headroom_704 && reg.flags & (1 << 2) && md_len < 16)
+			return fail_with(EINVAL);
 		/* Linux 6.18's headroom rule, or the older one */
 		if (reg.headroom >= reg.chunk_size - 256 ||
 		    (fake.headroom_704 && reg.headroom > reg.chunk_size - 704))
 			return fail_with(EINVAL);
 		fake.last_reg_flags = reg.flags;
-		/* tx_metadata_len, in what was padding before Linux 6.8 */
-		memcpy(&fake.last_reg_md_len, (const char *)val + 28,
-		       sizeof(fake.last_reg_md_len));
+		fake.last_reg_md_len = md_len;
 		s->umem = true;
 		return 0;
 	case XDP_UMEM_FILL_RING:
@@ -256,6 +277,14 @@ int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 	if (fake_fail("getsockopt"))
 		return -1;
+	/* the fake's AF_XDP sockets are AF_UNIX ones underneath */
+	if (xdp_sock(fd) && level == SOL_SOCKET && name == SO_DOMAIN &&
+	    *len >= sizeof(int)) {
+		i = AF_XDP;
+		memcpy(val, &i, sizeof(i));
+		*len = sizeof(i);
+		return 0;
+	}
 	if (!xdp_sock(fd) || level != SOL_XDP)
 		return __real_getsockopt(fd, level, name, val, len);
 	if (name == XDP_STATISTICS) {
@@ -575,4 +604,41 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 	for (i = 0; i < n; i++)
 		fds[i].revents = 0;
 	return 0;
+}
+
+/* The kernel's BTF comes from fake.btf, through a memfd: a real fd, so that
+ * a leak shows in /proc/self/fd. */
+int __wrap_open(const char *path, int flags, ...);
+int __wrap_open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int mode, fd;
+
+	va_start(ap, flags);
+	mode = flags & O_CREAT ? va_arg(ap, int) : 0;
+	va_end(ap);
+	if (fake_fail("open"))
+		return -1;
+	if (strcmp(path, FAKE_VMLINUX_BTF))
+		return __real_open(path, flags, mode);
+	fake.btf_opens++;
+	if (!fake.btf)
+		return fail_with(ENOENT);
+	fd = memfd_create("vmlinux", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, fake.btf, fake.btf_len) != (ssize_t)fake.btf_len ||
+	    lseek(fd, 0, SEEK_SET)) {
+		__real_close(fd);
+		return fail_with(EIO);
+	}
+	return fd;
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t len);
+ssize_t __wrap_read(int fd, void *buf, size_t len)
+{
+	if (fake_fail("read"))
+		return -1;
+	return __real_read(fd, buf, len);
 }

@@ -8,6 +8,7 @@
  * Sockets of other families, and files, go to the real libc; AF_XDP sockets
  * are real fds too (so /proc/self/fd sees them) but every AF_XDP operation on
  * them is faked. Anonymous mmap() is real and recorded in the ledger.
+ * Files are real too, but for the kernel's BTF, which is fake.btf.
  */
 #ifndef LIBXSK_TESTS_FAKESYS_H
 #define LIBXSK_TESTS_FAKESYS_H
@@ -43,6 +44,11 @@ struct fake_state {
 	uint32_t tx_budget; /* last XDP_MAX_TX_SKB_BUDGET set */
 	uint32_t channels; /* what ETHTOOL_GCHANNELS reports (0: EOPNOTSUPP) */
 	uint64_t memlock; /* RLIMIT_MEMLOCK reported by getrlimit */
+	/* what open("/sys/kernel/btf/vmlinux") reads (NULL: ENOENT); set by
+	 * fake_kernel() to the kfuncs of that kernel (fakebtf.h) */
+	const void *btf;
+	size_t btf_len;
+	unsigned int btf_opens;
 
 	/* the ledger */
 	int live_fds; /* fake AF_XDP sockets open */
@@ -54,6 +60,7 @@ struct fake_state {
 	uint16_t last_bind_flags;
 	uint32_t last_bind_shared_fd;
 	unsigned int last_reg_len; /* optlen of the last XDP_UMEM_REG */
+	unsigned int regs; /* XDP_UMEM_REG calls */
 	uint32_t last_reg_flags;
 	int last_socket_type; /* type argument of the last AF_XDP socket() */
 	unsigned int sendtos, recvfroms, polls; /* wake-up syscalls made */
@@ -85,7 +92,11 @@ bool fake_fail(const char *call);
 /* Record and forget fds and mappings made outside fakesys.c. */
 void fake_ledger_fd(int fd, bool open);
 
-/* The fake socket behind @fd: is it open, is it bound. */
+/* The kernel's BTF file as the fake kernel serves it. */
+#define FAKE_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+/* The fake socket behind @fd: is it open, is it bound, has it an RX ring. */
 bool fake_is_open(int fd);
 bool fake_is_bound(int fd);
+bool fake_has_rx(int fd);
 #endif /* LIBXSK_TESTS_FAKESYS_H */

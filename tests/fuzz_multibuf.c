@@ -31,21 +31,11 @@
 
 #include <xsk/multibuf.h>
 #include "fakering.h"
+#include "fuzzutil.h"
 
 #define CHUNK 2048u
 #define NCHUNKS 8u
 #define UMEM_SIZE ((uint64_t)CHUNK * NCHUNKS)
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct input {
 	const uint8_t *p;

@@ -2,36 +2,27 @@
 /*
  * Control path against the real kernel. Run by tests/netns.sh, inside a
  * private network namespace holding one end ($XSK_IF) of a veth pair with
- * two queues; skipped when not run that way.
+ * two queues; skipped when not run that way. Each case creates its UMEMs
+ * and sockets in an end of its env, so that the tear-down releases them
+ * even when an assertion fails (see traffic.h).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
-#include <cmocka.h>
 
-#include <xsk.h>
+#include "traffic.h"
 #include "testutil.h"
-#include "kernutil.h"
-
-static const char *ifname;
 
 static struct xsk_socket_opts opts(uint32_t queue)
 {
-	struct xsk_socket_opts o = XSK_OPTS(xsk_socket_opts, .ifname = ifname,
-					    .queue_id = queue,
-					    .bind_wait_ms = 1000);
+	struct xsk_socket_opts o =
+		XSK_OPTS(xsk_socket_opts, .ifname = kern.ifname,
+			 .queue_id = queue, .bind_wait_ms = 1000);
 	return o;
 }
 
@@ -47,30 +38,28 @@ static int count_maps(void)
 	return n;
 }
 
-static void up_down(void)
+static void up_down(struct end *e)
 {
 	struct xsk_socket_opts o = opts(0);
-	struct xsk_socket *xsk;
-	struct xsk_umem *umem;
 
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
-	if (xsk_socket_create(&xsk, umem, &o))
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
+	if (xsk_socket_create(&e->xsk[0], e->umem, &o))
 		fail_msg("xsk_socket_create: %s", xsk_errmsg());
-	assert_int_equal(xsk_socket_destroy(xsk), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_equal(end_socket_destroy(e, 0), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 }
 
 /* create, bind, destroy 200 times over: nothing may pile up */
 static void create_destroy_loop(void **state)
 {
+	struct end *e = end_new(*state, 0);
 	int fds, maps, i;
 
-	(void)state;
-	up_down(); /* let libc set up whatever it keeps */
+	up_down(e); /* let libc set up whatever it keeps */
 	fds = kern_count_fds();
 	maps = count_maps();
 	for (i = 0; i < 200; i++)
-		up_down();
+		up_down(e);
 	assert_int_equal(kern_count_fds(), fds);
 	assert_int_equal(count_maps(), maps);
 }
@@ -78,124 +67,116 @@ static void create_destroy_loop(void **state)
 static void queue_out_of_range(void **state)
 {
 	struct xsk_socket_opts o = opts(7);
-	struct xsk_socket *xsk = NULL;
-	struct xsk_umem *umem;
+	struct end *e = end_new(*state, 0);
 	char want[128];
 
-	(void)state;
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
-	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EINVAL);
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &o), -EINVAL);
 	snprintf(want, sizeof(want),
 		 "queue 7 does not exist on %s, which has 2 active channel(s)",
-		 ifname);
+		 kern.ifname);
 	assert_msg(want);
-	assert_null(xsk);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_null(e->xsk[0]);
+	assert_int_equal(end_umem_destroy(e), 0);
 }
 
 static void bind_twice_and_queue_taken(void **state)
 {
 	struct xsk_socket_opts o = opts(1);
-	struct xsk_socket *a, *b = NULL;
-	struct xsk_umem *ua, *ub;
+	struct end *a = end_new(*state, 0), *b = end_new(*state, 0);
 
-	(void)state;
-	assert_int_equal(xsk_umem_create(&ua, NULL), 0);
-	assert_int_equal(xsk_umem_create(&ub, NULL), 0);
-	assert_int_equal(xsk_socket_create(&a, ua, &o), 0);
-	assert_int_equal(xsk_socket_bind(a), -EBUSY);
+	assert_int_equal(xsk_umem_create(&a->umem, NULL), 0);
+	assert_int_equal(xsk_umem_create(&b->umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&a->xsk[0], a->umem, &o), 0);
+	assert_int_equal(xsk_socket_bind(a->xsk[0]), -EBUSY);
 	assert_msg("already bound");
 
 	/* another UMEM's socket on the same queue */
 	o.bind_wait_ms = 30;
-	assert_int_equal(xsk_socket_create(&b, ub, &o), -EBUSY);
+	assert_int_equal(xsk_socket_create(&b->xsk[0], b->umem, &o), -EBUSY);
 	assert_msg("is taken (after waiting 30 ms)");
-	assert_null(b);
+	assert_null(b->xsk[0]);
 
 	/* close the holder: the same UMEM's retry goes through once the
 	 * kernel has released the queue */
-	assert_int_equal(xsk_socket_destroy(a), 0);
-	assert_int_equal(xsk_umem_destroy(ua), 0);
+	assert_int_equal(end_socket_destroy(a, 0), 0);
+	assert_int_equal(end_umem_destroy(a), 0);
 	o.bind_wait_ms = 1000;
-	if (xsk_socket_create(&b, ub, &o))
+	if (xsk_socket_create(&b->xsk[0], b->umem, &o))
 		fail_msg("retry: %s", xsk_errmsg());
-	assert_int_equal(xsk_socket_destroy(b), 0);
-	assert_int_equal(xsk_umem_destroy(ub), 0);
+	assert_int_equal(end_socket_destroy(b, 0), 0);
+	assert_int_equal(end_umem_destroy(b), 0);
 }
 
 static void unknown_interface(void **state)
 {
 	struct xsk_socket_opts o = opts(0);
-	struct xsk_socket *xsk = NULL;
-	struct xsk_umem *umem;
+	struct end *e = end_new(*state, 0);
 
-	(void)state;
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
 	o.ifname = "xsk-nonexist";
-	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -ENODEV);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &o), -ENODEV);
 	assert_msg("no interface named \"xsk-nonexist\"");
 	o.ifname = NULL;
 	o.ifindex = 99999;
-	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -ENODEV);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &o), -ENODEV);
 	assert_msg("no interface with index 99999");
-	assert_null(xsk);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_null(e->xsk[0]);
+	assert_int_equal(end_umem_destroy(e), 0);
 }
 
 static void zerocopy_unsupported(void **state)
 {
 	struct xsk_socket_opts o = opts(0);
-	struct xsk_socket *xsk = NULL;
-	struct xsk_umem *umem;
+	struct end *e = end_new(*state, 0);
 
-	(void)state;
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
 	o.mode = XSK_MODE_ZEROCOPY;
 	/* veth has no zero-copy AF_XDP */
-	assert_int_equal(xsk_socket_create(&xsk, umem, &o), -EOPNOTSUPP);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &o),
+			 -EOPNOTSUPP);
 	assert_msg("no AF_XDP zero-copy support");
 	o.mode = XSK_MODE_COPY;
-	if (xsk_socket_create(&xsk, umem, &o))
+	if (xsk_socket_create(&e->xsk[0], e->umem, &o))
 		fail_msg("copy mode: %s", xsk_errmsg());
-	assert_int_equal(xsk_socket_destroy(xsk), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_equal(end_socket_destroy(e, 0), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 }
 
 static void shared_umem_real(void **state)
 {
 	struct xsk_socket_opts o = opts(0);
-	struct xsk_socket *s1, *s2, *s3, *s4;
-	struct xsk_umem *umem;
+	struct end *e = end_new(*state, 0);
+	struct xsk_socket **s = e->xsk;
 	int fds = kern_count_fds();
 
-	(void)state;
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
-	assert_int_equal(xsk_socket_create(&s1, umem, &o), 0);
-	if (xsk_socket_create(&s2, umem, &o))
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&s[0], e->umem, &o), 0);
+	if (xsk_socket_create(&s[1], e->umem, &o))
 		fail_msg("same queue: %s", xsk_errmsg());
 	o.queue_id = 1;
-	if (xsk_socket_create(&s3, umem, &o))
+	if (xsk_socket_create(&s[2], e->umem, &o))
 		fail_msg("other queue: %s", xsk_errmsg());
-	if (xsk_socket_create(&s4, umem, &o))
+	if (xsk_socket_create(&s[3], e->umem, &o))
 		fail_msg("other queue, shared rings: %s", xsk_errmsg());
-	assert_ptr_equal(xsk_socket_fill(s4), xsk_socket_fill(s3));
-	assert_ptr_not_equal(xsk_socket_fill(s3), xsk_socket_fill(s1));
+	assert_ptr_equal(xsk_socket_fill(s[3]), xsk_socket_fill(s[2]));
+	assert_ptr_not_equal(xsk_socket_fill(s[2]), xsk_socket_fill(s[0]));
 	/* libxdp's order, first created first: each context stays for the
 	 * socket still using it */
-	assert_int_equal(xsk_socket_destroy(s3), 0);
-	assert_int_equal(xsk_socket_destroy(s1), 0);
-	assert_int_equal(xsk_umem_fd(umem), -1);
-	assert_int_equal(xsk_umem_destroy(umem), -EBUSY);
+	assert_int_equal(end_socket_destroy(e, 2), 0);
+	assert_int_equal(end_socket_destroy(e, 0), 0);
+	assert_int_equal(xsk_umem_fd(e->umem), -1);
+	assert_int_equal(end_umem_destroy(e), -EBUSY);
 	/* the rings their makers left are still the kernel's rings */
 	assert_int_equal(
 		xsk_socket_stats(
-			s2,
+			s[1],
 			&(struct xsk_stats){ .sz = sizeof(struct xsk_stats) }),
 		0);
-	assert_int_equal(xsk_socket_wake_rx(s4), 0);
-	assert_int_equal(xsk_socket_destroy(s4), 0);
-	assert_int_equal(xsk_socket_destroy(s2), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_equal(xsk_socket_wake_rx(s[3]), 0);
+	assert_int_equal(end_socket_destroy(e, 3), 0);
+	assert_int_equal(end_socket_destroy(e, 1), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 	assert_int_equal(kern_count_fds(), fds);
 }
 
@@ -204,56 +185,52 @@ static void shared_umem_real(void **state)
 static void deferred_first_destroyed(void **state)
 {
 	struct xsk_socket_opts o = opts(0);
-	struct xsk_socket *s1, *s2;
-	struct xsk_umem *umem;
+	struct end *e = end_new(*state, 0);
 	int fds = kern_count_fds();
 
-	(void)state;
 	o.flags = XSK_SOCKET_DEFER_BIND;
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
-	assert_int_equal(xsk_socket_create(&s1, umem, &o), 0);
-	assert_int_equal(xsk_socket_destroy(s1), 0);
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &o), 0);
+	assert_int_equal(end_socket_destroy(e, 0), 0);
 	o.flags = 0;
 	o.rx_size = 512;
 	o.bind_wait_ms = 200;
-	if (xsk_socket_create(&s2, umem, &o))
+	if (xsk_socket_create(&e->xsk[1], e->umem, &o))
 		fail_msg("a new first socket: %s", xsk_errmsg());
-	assert_int_not_equal(xsk_umem_fd(umem), -1);
-	assert_int_equal(xsk_socket_fd(s2), xsk_umem_fd(umem));
-	assert_int_equal(xsk_socket_destroy(s2), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_not_equal(xsk_umem_fd(e->umem), -1);
+	assert_int_equal(xsk_socket_fd(e->xsk[1]), xsk_umem_fd(e->umem));
+	assert_int_equal(end_socket_destroy(e, 1), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 	assert_int_equal(kern_count_fds(), fds);
 }
 
 static void deferred_bind_real(void **state)
 {
 	struct xsk_socket_opts o = opts(0);
-	struct xsk_socket *s1, *s2;
-	struct xsk_umem *umem;
+	struct end *e = end_new(*state, 0);
 
-	(void)state;
 	o.flags = XSK_SOCKET_DEFER_BIND;
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
-	assert_int_equal(xsk_socket_create(&s1, umem, &o), 0);
-	assert_int_equal(xsk_socket_create(&s2, umem, &o), 0);
-	assert_int_equal(xsk_socket_bind(s2), -EBADF);
-	assert_int_equal(xsk_socket_bind(s1), 0);
-	assert_int_equal(xsk_socket_bind(s2), 0);
-	assert_int_equal(xsk_socket_destroy(s2), 0);
-	assert_int_equal(xsk_socket_destroy(s1), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &o), 0);
+	assert_int_equal(xsk_socket_create(&e->xsk[1], e->umem, &o), 0);
+	assert_int_equal(xsk_socket_bind(e->xsk[1]), -EBADF);
+	assert_int_equal(xsk_socket_bind(e->xsk[0]), 0);
+	assert_int_equal(xsk_socket_bind(e->xsk[1]), 0);
+	assert_int_equal(end_socket_destroy(e, 1), 0);
+	assert_int_equal(end_socket_destroy(e, 0), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 }
 
 static void options_real(void **state)
 {
 	struct xsk_socket_opts o = opts(0);
 	struct xsk_stats st = { .sz = sizeof(st) };
+	struct end *e = end_new(*state, 0);
 	struct xsk_socket *xsk;
-	struct xsk_umem *umem;
 
-	(void)state;
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
-	assert_int_equal(xsk_socket_create(&xsk, umem, &o), 0);
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &o), 0);
+	xsk = e->xsk[0];
 	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
 	assert_int_equal(st.flags, XSK_STATS_V2); /* Linux 5.9+ */
 	assert_int_equal(st.rx_dropped + st.rx_ring_full + st.tx_invalid_descs,
@@ -267,41 +244,8 @@ static void options_real(void **state)
 	assert_int_equal(xsk_socket_kick_tx(xsk), 0);
 	assert_int_equal(xsk_socket_wake_rx(xsk), 0);
 	assert_int_equal(xsk_socket_busy_poll(xsk, 0, 0), 0);
-	assert_int_equal(xsk_socket_destroy(xsk), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
-}
-
-/* Drop capabilities from this process's effective and permitted sets. */
-static int drop_caps(uint64_t caps)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		d[i].effective &= ~(uint32_t)(caps >> (32 * i));
-		d[i].permitted &= ~(uint32_t)(caps >> (32 * i));
-		d[i].inheritable &= ~(uint32_t)(caps >> (32 * i));
-	}
-	return (int)syscall(SYS_capset, &h, d);
-}
-
-#define CAP(c) (1ull << (c))
-
-/* Run @fn in a child; it returns 0 for success. */
-static void in_child(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (!pid)
-		_exit(fn(arg));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status))
-		fail_msg("child check %d failed", WEXITSTATUS(status));
+	assert_int_equal(end_socket_destroy(e, 0), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 }
 
 static int memlock_child(void *arg)
@@ -310,7 +254,8 @@ static int memlock_child(void *arg)
 	struct xsk_umem *umem;
 
 	(void)arg;
-	if (drop_caps(CAP(CAP_IPC_LOCK)) || setrlimit(RLIMIT_MEMLOCK, &rl))
+	if (kern_drop_caps(KERN_CAP(CAP_IPC_LOCK), true) ||
+	    setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 2;
 	if (xsk_umem_create(&umem, NULL) != -ENOBUFS)
 		return 3;
@@ -323,7 +268,7 @@ static int memlock_child(void *arg)
 static void memlock_explained(void **state)
 {
 	(void)state;
-	in_child(memlock_child, NULL);
+	kern_in_child(memlock_child, NULL);
 }
 
 static int no_net_raw_child(void *arg)
@@ -331,7 +276,7 @@ static int no_net_raw_child(void *arg)
 	struct xsk_umem *umem;
 
 	(void)arg;
-	if (drop_caps(CAP(CAP_NET_RAW)))
+	if (kern_drop_caps(KERN_CAP(CAP_NET_RAW), true))
 		return 2;
 	if (xsk_umem_create(&umem, NULL) != -EPERM)
 		return 3;
@@ -341,7 +286,7 @@ static int no_net_raw_child(void *arg)
 static void no_cap_net_raw_explained(void **state)
 {
 	(void)state;
-	in_child(no_net_raw_child, NULL);
+	kern_in_child(no_net_raw_child, NULL);
 }
 
 /* The seed's privilege split: a privileged parent opens the socket, a
@@ -354,7 +299,7 @@ static int unprivileged_child(void *arg)
 	struct xsk_umem *umem;
 	int fd = *(int *)arg;
 
-	if (drop_caps(~0ull))
+	if (kern_drop_caps(~0ull, true))
 		return 2;
 	if (xsk_umem_create(&umem, &uo) != -EPERM)
 		return 3; /* can't open a socket of its own */
@@ -369,36 +314,34 @@ static int unprivileged_child(void *arg)
 
 static void privilege_split(void **state)
 {
-	int fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int fd =
+		env_keep_fd(*state, socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0));
 
-	(void)state;
 	assert_true(fd >= 0);
-	in_child(unprivileged_child, &fd);
-	close(fd);
+	kern_in_child(unprivileged_child, &fd);
+	env_close_fd(*state, fd);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(create_destroy_loop),
-		cmocka_unit_test(queue_out_of_range),
-		cmocka_unit_test(bind_twice_and_queue_taken),
-		cmocka_unit_test(unknown_interface),
-		cmocka_unit_test(zerocopy_unsupported),
-		cmocka_unit_test(shared_umem_real),
-		cmocka_unit_test(deferred_bind_real),
-		cmocka_unit_test(deferred_first_destroyed),
-		cmocka_unit_test(options_real),
-		cmocka_unit_test(memlock_explained),
-		cmocka_unit_test(no_cap_net_raw_explained),
-		cmocka_unit_test(privilege_split),
+		KERN_CASE(create_destroy_loop),
+		KERN_CASE(queue_out_of_range),
+		KERN_CASE(bind_twice_and_queue_taken),
+		KERN_CASE(unknown_interface),
+		KERN_CASE(zerocopy_unsupported),
+		KERN_CASE(shared_umem_real),
+		KERN_CASE(deferred_bind_real),
+		KERN_CASE(deferred_first_destroyed),
+		KERN_CASE(options_real),
+		KERN_CASE(memlock_explained),
+		KERN_CASE(no_cap_net_raw_explained),
+		KERN_CASE(privilege_split),
 	};
+	int ret = kern_init();
 
-	ifname = getenv("XSK_IF");
-	if (!ifname) {
-		printf("SKIP: run through tests/netns.sh, which provides $XSK_IF\n");
-		return 77;
-	}
+	if (ret)
+		return ret;
 	return cmocka_run_group_tests_name("control path, real kernel", tests,
 					   NULL, NULL);
 }

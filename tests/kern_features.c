@@ -14,25 +14,18 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <cmocka.h>
 
-#include <xsk.h>
-#include "testutil.h"
 #include <xsk/multibuf.h>
 #include <xsk/txmeta.h>
-#include "kernutil.h"
+#include "traffic.h"
+#include "testutil.h"
 
-#define MAGIC "LIBXSKFT"
-#define ETH_P_TEST 0x88b5 /* IEEE local experimental */
+#define STREAM 0xfea7 /* the stream id of this file's frames */
 
 static uint64_t features;
 static int peer = -1;
@@ -42,71 +35,17 @@ static bool has(uint64_t feature)
 	return features & feature;
 }
 
-/* A raw frame to us: private EtherType, magic, sequence, pattern. */
-static void make_frame(unsigned char *f, size_t len, unsigned int seq)
+/* A socket on queue 0 of @uo's UMEM with the built-in program; the first
+ * half of the frames in the fill ring, the second half left for sending. */
+static struct end *rx_end(struct env *env, const struct xsk_umem_opts *uo,
+			  uint32_t sock_flags, uint32_t prog_flags)
 {
-	memcpy(f, kern.mac, 6);
-	memcpy(f + 6, kern.peer_mac, 6);
-	f[12] = ETH_P_TEST >> 8;
-	f[13] = ETH_P_TEST & 0xff;
-	memcpy(f + 14, MAGIC, 8);
-	memcpy(f + 22, &seq, sizeof(seq));
-	for (size_t i = 26; i < len; i++)
-		f[i] = (unsigned char)(seq * 7 + i);
-}
+	struct end *e = end_rx(env, 0, uo,
+			       &(struct sock_cfg){ .flags = sock_flags },
+			       &XSK_OPTS(xsk_prog_opts, .flags = prog_flags));
 
-static void peer_send(unsigned int n, size_t len)
-{
-	static unsigned char f[9100];
-
-	for (unsigned int i = 0; i < n; i++) {
-		make_frame(f, len, i);
-		assert_int_equal(send(peer, f, len, 0), (ssize_t)len);
-	}
-}
-
-/* A socket on queue 0 with the built-in program; the first half of the
- * frames in the fill ring (chunk starts, or @stride apart in unaligned
- * mode), the second half left for sending. */
-struct rig {
-	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
-	struct xsk_prog *prog;
-};
-
-static void rig_up(struct rig *r, const struct xsk_umem_opts *uo,
-		   uint32_t sock_flags, uint32_t prog_flags)
-{
-	struct xsk_socket_opts so =
-		XSK_OPTS(xsk_socket_opts, .ifname = kern.ifname,
-			 .flags = sock_flags, .bind_wait_ms = 1000);
-	struct xsk_prog_opts po = XSK_OPTS(xsk_prog_opts, .flags = prog_flags);
-	uint32_t n, idx = 0, stride;
-
-	if (xsk_umem_create(&r->umem, uo))
-		fail_msg("umem: %s", xsk_errmsg());
-	if (xsk_socket_create(&r->xsk, r->umem, &so))
-		fail_msg("socket: %s", xsk_errmsg());
-	if (xsk_prog_attach(&r->prog, kern.ifname, 0, &po) ||
-	    xsk_prog_add_socket(r->prog, r->xsk))
-		fail_msg("program: %s", xsk_errmsg());
-	n = xsk_umem_nframes(r->umem) / 2;
-	stride = xsk_umem_frame_size(r->umem);
-	if (n > xsk_socket_fill(r->xsk)->size)
-		n = xsk_socket_fill(r->xsk)->size;
-	assert_int_equal(
-		xsk_ring_prod__reserve(xsk_socket_fill(r->xsk), n, &idx), n);
-	for (uint32_t i = 0; i < n; i++)
-		*xsk_ring_prod__fill_addr(xsk_socket_fill(r->xsk), idx + i) =
-			(uint64_t)i * stride;
-	xsk_ring_prod__submit(xsk_socket_fill(r->xsk), n);
-}
-
-static void rig_down(struct rig *r)
-{
-	assert_int_equal(xsk_prog_destroy(r->prog), 0);
-	assert_int_equal(xsk_socket_destroy(r->xsk), 0);
-	assert_int_equal(xsk_umem_destroy(r->umem), 0);
+	end_fill(e, e->xsk[0], UINT32_MAX);
+	return e;
 }
 
 /* Wait up to two seconds for @want RX descriptors; peek what came. */
@@ -120,13 +59,14 @@ static uint32_t rx_wait(struct xsk_socket *xsk, uint32_t want, uint32_t *idx)
 	return xsk_ring_cons__peek(rx, want, idx);
 }
 
-static void check_frame(const unsigned char *data, size_t len, unsigned int seq)
+/* Frame @seq of this file's stream from the peer, @len bytes, or fail. */
+static void check_frame(const unsigned char *f, uint32_t len, uint32_t seq)
 {
-	static unsigned char want[9100];
+	const char *why =
+		frame_check(f, len, kern.mac, kern.peer_mac, STREAM, len);
 
-	make_frame(want, len, seq);
-	if (memcmp(data, want, len))
-		fail_msg("frame %u: content differs", seq);
+	if (why || frame_seq(f) != seq)
+		fail_msg("frame %u: %s", seq, why ? why : "out of order");
 }
 
 /* ------------------------------------------------------- probe vs fact */
@@ -136,17 +76,18 @@ static void probe_matches_reality(void **state)
 	struct xsk_socket_opts so = XSK_OPTS(
 		xsk_socket_opts, .ifname = kern.ifname, .bind_wait_ms = 1000);
 	struct xsk_stats st = { .sz = sizeof(st) };
-	struct xsk_socket *xsk, *q1, *mb;
-	struct xsk_umem *umem, *u2, *u3;
+	struct end *e = end_new(*state, 0), *e2 = end_new(*state, 0);
+	struct end *e3 = end_new(*state, 0);
+	struct xsk_socket *xsk;
 	int ret;
 
-	(void)state;
 	for (unsigned int i = 0; i < 12; i++)
 		printf("  %-46s %s\n", xsk_feature_name(1ull << i),
 		       has(1ull << i) ? "yes" : "no");
 
-	assert_int_equal(xsk_umem_create(&umem, NULL), 0);
-	assert_int_equal(xsk_socket_create(&xsk, umem, &so), 0);
+	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
+	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &so), 0);
+	xsk = e->xsk[0];
 	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
 	assert_int_equal(!!(st.flags & XSK_STATS_V2),
 			 has(XSK_FEATURE_STATS_V2));
@@ -161,41 +102,41 @@ static void probe_matches_reality(void **state)
 	ret = xsk_socket_set_tx_budget(xsk, 64);
 	assert_int_equal(ret == 0, has(XSK_FEATURE_TX_SKB_BUDGET));
 	so.queue_id = 1;
-	ret = xsk_socket_create(&q1, umem, &so);
+	ret = xsk_socket_create(&e->xsk[1], e->umem, &so);
 	assert_int_equal(ret == 0, has(XSK_FEATURE_SHARED_UMEM_QUEUES));
 	if (!ret)
-		assert_int_equal(xsk_socket_destroy(q1), 0);
-	assert_int_equal(xsk_socket_destroy(xsk), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+		assert_int_equal(end_socket_destroy(e, 1), 0);
+	assert_int_equal(end_socket_destroy(e, 0), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 
 	/* multi-buffer on a UMEM of its own */
-	assert_int_equal(xsk_umem_create(&u2, NULL), 0);
+	assert_int_equal(xsk_umem_create(&e2->umem, NULL), 0);
 	so.queue_id = 1;
 	so.flags = XSK_SOCKET_MULTI_BUFFER;
-	ret = xsk_socket_create(&mb, u2, &so);
+	ret = xsk_socket_create(&e2->xsk[0], e2->umem, &so);
 	assert_int_equal(ret == 0, has(XSK_FEATURE_MULTI_BUFFER));
 	if (ret)
 		assert_msg("Linux 6.6");
 	else
-		assert_int_equal(xsk_socket_destroy(mb), 0);
-	assert_int_equal(xsk_umem_destroy(u2), 0);
+		assert_int_equal(end_socket_destroy(e2, 0), 0);
+	assert_int_equal(end_umem_destroy(e2), 0);
 
 	/* UMEM flags */
 	struct xsk_umem_opts txmd =
 		XSK_OPTS(xsk_umem_opts, .nframes = 64, .tx_metadata_len = 24);
-	ret = xsk_umem_create(&u3, &txmd);
+	ret = xsk_umem_create(&e3->umem, &txmd);
 	assert_int_equal(ret == 0, has(XSK_FEATURE_TX_METADATA));
 	if (!ret)
-		assert_int_equal(xsk_umem_destroy(u3), 0);
+		assert_int_equal(end_umem_destroy(e3), 0);
 	else
 		assert_int_equal(ret, -EOPNOTSUPP);
 	struct xsk_umem_opts un = XSK_OPTS(xsk_umem_opts, .nframes = 64,
 					   .frame_size = 3000,
 					   .flags = XSK_UMEM_UNALIGNED);
-	ret = xsk_umem_create(&u3, &un);
+	ret = xsk_umem_create(&e3->umem, &un);
 	assert_int_equal(ret == 0, has(XSK_FEATURE_UNALIGNED));
 	if (!ret)
-		assert_int_equal(xsk_umem_destroy(u3), 0);
+		assert_int_equal(end_umem_destroy(e3), 0);
 }
 
 /* ---------------------------------------------------------- unaligned */
@@ -207,32 +148,30 @@ static void unaligned_straddling(void **state)
 					   .flags = XSK_UMEM_UNALIGNED);
 	const uint32_t n = 32, len = 1400;
 	unsigned int straddle = 0;
-	struct rig r;
+	struct end *r;
 	uint32_t idx;
 
-	(void)state;
 	if (!has(XSK_FEATURE_UNALIGNED))
 		skip();
-	rig_up(&r, &uo, XSK_SOCKET_NO_TX, 0);
-	peer_send(n, len);
-	assert_int_equal(rx_wait(r.xsk, n, &idx), n);
+	r = rx_end(*state, &uo, XSK_SOCKET_NO_TX, 0);
+	peer_send(peer, STREAM, 0, n, len);
+	assert_int_equal(rx_wait(r->xsk[0], n, &idx), n);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct xdp_desc *d =
-			xsk_ring_cons__rx_desc(xsk_socket_rx(r.xsk), idx + i);
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(
+			xsk_socket_rx(r->xsk[0]), idx + i);
 		uint64_t at = xsk_umem__add_offset_to_addr(d->addr);
 
 		assert_int_equal(d->len, len);
 		/* the chunk is where the fill ring put it: 3000 apart */
 		assert_int_equal(xsk_umem__extract_addr(d->addr) % 3000, 0);
-		check_frame((unsigned char *)xsk_umem_area(r.umem) + at, len,
-			    i);
+		check_frame((unsigned char *)r->bounds.area + at, len, i);
 		straddle += at / 4096 != (at + len - 1) / 4096;
 	}
-	xsk_ring_cons__release(xsk_socket_rx(r.xsk), n);
+	xsk_ring_cons__release(xsk_socket_rx(r->xsk[0]), n);
 	printf("  %u frames of %u bytes in 3000-byte chunks, %u across a 4 KiB page boundary\n",
 	       n, len, straddle);
 	assert_true(straddle > 0);
-	rig_down(&r);
+	end_destroy(r);
 }
 
 /* -------------------------------------------------------- TX metadata */
@@ -287,7 +226,7 @@ static void make_udp(unsigned char *f, unsigned int seq)
 	f[36] = 0x9c, f[37] = 0x41;
 	f[38] = UDP_LEN >> 8;
 	f[39] = UDP_LEN & 0xff;
-	memcpy(f + 42, MAGIC, 8);
+	memcpy(f + 42, FRAME_MAGIC, 8);
 	memcpy(f + 50, &seq, sizeof(seq));
 	for (size_t i = 54; i < IPV4_FRAME; i++)
 		f[i] = (unsigned char)(seq + i);
@@ -305,7 +244,7 @@ static bool peer_udp_csum_ok(unsigned int seq)
 
 	while (kern_now() < end) {
 		n = kern_peer_recv(peer, f, sizeof(f), 100);
-		if (n != (long)IPV4_FRAME || memcmp(f + 42, MAGIC, 8) ||
+		if (n != (long)IPV4_FRAME || memcmp(f + 42, FRAME_MAGIC, 8) ||
 		    memcmp(f + 50, &seq, sizeof(seq)))
 			continue;
 		return fold(sum16(f + 34, UDP_LEN, pseudo_sum(f, UDP_LEN))) ==
@@ -320,30 +259,28 @@ static void tx_metadata_checksum(void **state)
 	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = 64,
 					   .tx_metadata_len = 24,
 					   .flags = XSK_UMEM_TX_SW_CSUM);
-	struct xsk_socket_opts so =
-		XSK_OPTS(xsk_socket_opts, .ifname = kern.ifname,
-			 .flags = XSK_SOCKET_NO_RX, .mode = XSK_MODE_COPY,
-			 .bind_wait_ms = 1000);
 	struct xsk_socket *xsk;
-	struct xsk_umem *umem;
+	struct end *e;
+	void *area;
 	uint32_t idx, done = 0;
 
-	(void)state;
 	if (!has(XSK_FEATURE_TX_METADATA))
 		skip();
-	assert_int_equal(xsk_umem_create(&umem, &uo), 0);
-	if (xsk_socket_create(&xsk, umem, &so))
-		fail_msg("socket: %s", xsk_errmsg());
+	e = end_new(*state, 0);
+	end_umem_opts(e, &uo);
+	xsk = end_socket(*state, e, 0,
+			 &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX,
+					     .mode = XSK_MODE_COPY });
+	area = e->bounds.area;
 
 	/* frame 0 asks for the checksum, frame 1 doesn't: only frame 0
 	 * may arrive with a valid one */
 	for (unsigned int seq = 0; seq < 2; seq++) {
 		uint64_t addr = (uint64_t)seq * 4096 + 256;
-		struct xsk_tx_meta *m =
-			xsk_tx_meta(xsk_umem_area(umem), addr, 24);
+		struct xsk_tx_meta *m = xsk_tx_meta(area, addr, 24);
 		struct xdp_desc *d;
 
-		make_udp(xsk_umem__get_data(xsk_umem_area(umem), addr), seq);
+		make_udp(xsk_umem__get_data(area, addr), seq);
 		xsk_tx_meta_clear(m);
 		xsk_tx_meta_checksum(m, 34, 6);
 		xsk_tx_meta_timestamp(m);
@@ -366,40 +303,37 @@ static void tx_metadata_checksum(void **state)
 	}
 	assert_int_equal(done, 2);
 	printf("  checksum computed through TX metadata; TX timestamp %s\n",
-	       xsk_tx_meta_completion_time(
-		       xsk_tx_meta(xsk_umem_area(umem), 256, 24)) ?
+	       xsk_tx_meta_completion_time(xsk_tx_meta(area, 256, 24)) ?
 		       "given" :
 		       "not given by this driver");
-	assert_int_equal(xsk_socket_destroy(xsk), 0);
-	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_int_equal(end_socket_destroy(e, 0), 0);
+	assert_int_equal(end_umem_destroy(e), 0);
 }
 
 /* -------------------------------------------------------- multi-buffer */
 
 static int mtu_down(void **state)
 {
-	(void)state;
 	kern_sh("ip link set dev %s mtu 1500", kern.ifname);
 	kern_sh("ip -n %s link set dev %s mtu 1500", kern.peer_ns,
 		kern.peer_if);
-	return 0;
+	return env_teardown(state);
 }
 
 static void multi_buffer_9000(void **state)
 {
 	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = 256);
-	static unsigned char pkt[9100];
+	static unsigned char pkt[FRAME_MAX_LEN];
 	const uint32_t n = 8, len = 9014; /* MTU 9000 plus Ethernet */
-	struct xsk_umem_bounds bounds;
-	struct xsk_frames frames;
+	struct xsk_ring_cons *rx;
 	struct xsk_mb_pkt p;
 	struct xsk_mb_rx mb;
 	uint32_t seq = 0, frags = 0, sent = 0;
+	const char *why;
 	double end;
-	struct rig r;
+	struct end *r;
 	long got;
 
-	(void)state;
 	if (!has(XSK_FEATURE_MULTI_BUFFER))
 		skip();
 	assert_int_equal(kern_sh("ip link set dev %s mtu 9000", kern.ifname),
@@ -407,28 +341,28 @@ static void multi_buffer_9000(void **state)
 	assert_int_equal(kern_sh("ip -n %s link set dev %s mtu 9000",
 				 kern.peer_ns, kern.peer_if),
 			 0);
-	rig_up(&r, &uo, XSK_SOCKET_MULTI_BUFFER, XSK_PROG_FRAGS);
+	r = rx_end(*state, &uo, XSK_SOCKET_MULTI_BUFFER, XSK_PROG_FRAGS);
+	rx = xsk_socket_rx(r->xsk[0]);
 
 	/* receive: each frame is a chain the reader hands out whole */
-	xsk_umem_get_bounds(r.umem, &bounds);
-	xsk_mb_rx_init(&mb, xsk_socket_rx(r.xsk), 0, &bounds);
-	peer_send(n, len);
+	xsk_mb_rx_init(&mb, rx, 0, &r->bounds);
+	peer_send(peer, STREAM, 0, n, len);
 	for (end = kern_now() + 2; seq < n && kern_now() < end;) {
-		int ret = xsk_mb_rx_next(&mb, xsk_socket_rx(r.xsk), &p);
+		int ret = xsk_mb_rx_next(&mb, rx, &p);
 
 		if (ret == 0) {
-			xsk_socket_poll(r.xsk, POLLIN, 50);
+			xsk_socket_poll(r->xsk[0], POLLIN, 50);
 			continue;
 		}
 		assert_int_equal(ret, 1);
 		assert_int_equal(p.len, len);
-		assert_int_equal(xsk_mb_rx_copy(&bounds, xsk_socket_rx(r.xsk),
-						&p, pkt, sizeof(pkt)),
+		assert_int_equal(xsk_mb_rx_copy(&r->bounds, rx, &p, pkt,
+						sizeof(pkt)),
 				 0);
 		check_frame(pkt, len, seq++);
 		frags += p.nfrags;
 	}
-	xsk_mb_rx_release(&mb, xsk_socket_rx(r.xsk));
+	xsk_mb_rx_release(&mb, rx);
 	printf("  received %u frames of %u bytes in %u buffers\n", seq, len,
 	       frags);
 	assert_int_equal(seq, n);
@@ -436,55 +370,44 @@ static void multi_buffer_9000(void **state)
 	assert_true(frags >= 3 * n);
 
 	/* send: each frame split over frames of the second half */
-	assert_int_equal(xsk_frames_init(&frames, 128 * 4096, 4096, 128, 0), 0);
 	for (uint32_t i = 0; i < n; i++) {
-		make_frame(pkt, len, 100 + i);
-		memcpy(pkt, kern.peer_mac, 6);
-		memcpy(pkt + 6, kern.mac, 6);
-		assert_int_equal(xsk_mb_tx_copy(xsk_socket_tx(r.xsk), &frames,
-						xsk_umem_area(r.umem), 0, pkt,
-						len),
+		frame_make(pkt, kern.peer_mac, kern.mac, STREAM, 100 + i, len);
+		assert_int_equal(xsk_mb_tx_copy(xsk_socket_tx(r->xsk[0]),
+						&r->txfr, r->bounds.area, 0,
+						pkt, len),
 				 3);
 	}
-	xsk_ring_prod__submit(xsk_socket_tx(r.xsk), 3 * n);
-	assert_int_equal(xsk_socket_kick_tx(r.xsk), 0);
+	xsk_ring_prod__submit(xsk_socket_tx(r->xsk[0]), 3 * n);
+	assert_int_equal(xsk_socket_kick_tx(r->xsk[0]), 0);
 	for (end = kern_now() + 2; sent < n && kern_now() < end;) {
-		static unsigned char want[9100];
-
 		got = kern_peer_recv(peer, pkt, sizeof(pkt), 100);
-		if (got != (long)len || memcmp(pkt + 14, MAGIC, 8))
+		if (got != (long)len || !frame_ours(pkt, len))
 			continue;
-		make_frame(want, len, 100 + sent);
-		assert_memory_equal(pkt + 12, want + 12, len - 12);
+		why = frame_check(pkt, len, kern.peer_mac, kern.mac, STREAM,
+				  len);
+		if (why || frame_seq(pkt) != 100 + sent)
+			fail_msg("frame %u at the peer: %s", 100 + sent,
+				 why ? why : "out of order");
 		sent++;
 	}
 	printf("  sent %u frames of %u bytes as chains of 3\n", sent, len);
 	assert_int_equal(sent, n);
-	xsk_frames_destroy(&frames);
-	rig_down(&r);
+	end_destroy(r);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(probe_matches_reality),
-		cmocka_unit_test(unaligned_straddling),
-		cmocka_unit_test(tx_metadata_checksum),
-		cmocka_unit_test_teardown(multi_buffer_9000, mtu_down),
+		KERN_CASE(probe_matches_reality),
+		KERN_CASE(unaligned_straddling),
+		KERN_CASE(tx_metadata_checksum),
+		cmocka_unit_test_setup_teardown(multi_buffer_9000, env_setup,
+						mtu_down),
 	};
-	cpu_set_t cpu0;
-	int ret = kern_init();
+	int ret = kern_start_on_cpu0(&peer);
 
 	if (ret)
 		return ret;
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	peer = kern_peer_socket();
-	if (peer < 0 || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
-		printf("SKIP: no AF_PACKET socket in %s, or can't run on CPU 0\n",
-		       kern.peer_ns);
-		return 77;
-	}
 	if (xsk_probe(&features)) {
 		printf("SKIP: %s\n", xsk_errmsg());
 		return 77;

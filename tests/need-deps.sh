@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Make sure what the tests need is installed. As root with apt-get, install
 # what is missing; otherwise say how, in one line. Only cmocka and pkg-config
-# are required: without the others (iproute2, man, clang with libFuzzer) the
-# checks that need them skip.
+# are required: without the others (iproute2, man, clang with libFuzzer, the
+# Debian packaging tools, cmake and meson) the checks that need them skip.
 missing=
 need() { # need PACKAGE TEST...: PACKAGE provides what TEST checks
 	pkg=$1
@@ -15,6 +15,13 @@ need libcmocka-dev test -f /usr/include/cmocka.h
 need iproute2 command -v ip
 need man-db command -v man
 need "clang libclang-rt-14-dev" tests/fuzz.sh probe "${FUZZ_CC:-clang}"
+need dpkg-dev command -v dpkg-buildpackage
+need debhelper command -v dh
+need lintian command -v lintian
+need g++ command -v g++
+need cmake command -v cmake
+need meson command -v meson
+need ninja-build command -v ninja
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -9,26 +9,20 @@
 # to send from), and XSK_NS (its own namespace).
 # Exits 77 (skipped) with one line saying why when the machine can't do this.
 set -u
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: real-kernel tests need root (network namespaces, AF_XDP, BPF)"
+. "$(dirname "$0")/nspair.sh"
+if why=$(nspair_unusable); then
+	echo "SKIP: this real-kernel test $why"
 	exit 77
 fi
-if ! command -v ip >/dev/null 2>&1; then
-	echo "SKIP: real-kernel tests need iproute2 (apt-get install iproute2)"
-	exit 77
-fi
-id=$(printf 'x%04x%04x' $$ $RANDOM)
+id=$(nspair_id x)
 ns_a=libxsk-$id-a ns_b=libxsk-$id-b
 if_a=${id}a if_b=${id}b
-queues=${XSK_QUEUES:-2}
 pid=
 cleanup() {
 	rc=$?
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
 	# nothing of this run may outlive it
-	if ip netns list 2>/dev/null | grep -q "libxsk-$id-"; then
+	if ! nspair_down; then
 		echo "FAIL: namespaces libxsk-$id-* are still there"
 		exit 1
 	fi
@@ -38,18 +32,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if ! ip netns add "$ns_a" 2>/dev/null || ! ip netns add "$ns_b"; then
+nspair_up -q "${XSK_QUEUES:-2}" "$ns_a" "$if_a" "$ns_b" "$if_b"
+case $? in
+0) ;;
+2)
 	echo "SKIP: cannot create network namespaces here"
 	exit 77
-fi
-if ! ip -n "$ns_a" link add "$if_a" numtxqueues "$queues" \
-	numrxqueues "$queues" type veth peer name "$if_b" netns "$ns_b" \
-	numtxqueues "$queues" numrxqueues "$queues"; then
+	;;
+3)
 	echo "SKIP: cannot create a veth pair here"
 	exit 77
-fi
-ip -n "$ns_a" link set "$if_a" up && ip -n "$ns_b" link set "$if_b" up &&
-	ip -n "$ns_a" link set lo up || exit 1
+	;;
+*) exit 1 ;;
+esac
 
 XSK_IF=$if_a XSK_PEER_IF=$if_b XSK_NS=$ns_a XSK_PEER_NS=$ns_b \
 	ip netns exec "$ns_a" "$@" &

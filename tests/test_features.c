@@ -75,11 +75,13 @@ static void probe_generations(void **state)
 	assert_false(f & XSK_FEATURE_TX_METADATA_FLAG);
 	assert_true(f & XSK_FEATURE_MULTI_BUFFER);
 	assert_true(f & XSK_FEATURE_LARGE_HEADROOM);
+	assert_true(f & XSK_FEATURE_RX_VLAN);
 	f = probe_as(FAKE_6_1);
-	assert_int_equal(f & (XSK_FEATURE_MULTI_BUFFER |
-			      XSK_FEATURE_TX_METADATA |
-			      XSK_FEATURE_TX_METADATA_FLAG),
-			 0);
+	assert_int_equal(
+		f & (XSK_FEATURE_MULTI_BUFFER | XSK_FEATURE_TX_METADATA |
+		     XSK_FEATURE_TX_METADATA_FLAG | XSK_FEATURE_RX_TIMESTAMP |
+		     XSK_FEATURE_RX_HASH | XSK_FEATURE_RX_VLAN),
+		0);
 	assert_true(f & XSK_FEATURE_UNALIGNED);
 	f = probe_as(FAKE_4_18);
 	assert_int_equal(f & tried & ~XSK_FEATURE_BUSY_POLL &
@@ -93,9 +95,9 @@ static void probe_generations(void **state)
 	assert_int_equal(fake.calls, 0);
 	assert_int_equal(xsk_probe(NULL), -EINVAL);
 
-	for (unsigned int i = 0; i < 13; i++)
+	for (unsigned int i = 0; i < 16; i++)
 		assert_non_null(xsk_feature_name(1ull << i));
-	assert_null(xsk_feature_name(1ull << 13));
+	assert_null(xsk_feature_name(1ull << 16));
 	assert_null(xsk_feature_name(3));
 	assert_non_null(
 		strstr(xsk_feature_name(XSK_FEATURE_MULTI_BUFFER), "6.6"));
@@ -150,14 +152,14 @@ static void tx_metadata_registration(void **state)
 
 	(void)state;
 	/* the rules, before any syscall */
-	const uint32_t bad_len[] = { 4, 12, 256, 1000 };
-	for (unsigned int i = 0; i < 4; i++) {
+	const uint32_t bad_len[] = { 4, 8, 12, 256, 1000 };
+	for (unsigned int i = 0; i < 5; i++) {
 		struct xsk_umem_opts b = o;
 
 		b.tx_metadata_len = bad_len[i];
 		fake.calls = 0;
 		assert_int_equal(xsk_umem_create(&umem, &b), -EINVAL);
-		assert_msg("multiple of 8 below 256");
+		assert_msg("a multiple of 8 from 16 to 248");
 		assert_int_equal(fake.calls, 0);
 	}
 	struct xsk_umem_opts csum_only =
@@ -171,6 +173,18 @@ static void tx_metadata_registration(void **state)
 	assert_int_equal(fake.last_reg_flags, (1 << 1) | (1 << 2));
 	assert_int_equal(fake.last_reg_md_len, 24);
 	assert_int_equal(xsk_umem_destroy(umem), 0);
+
+	/* a kernel with the flag that refuses the registration is not asked
+	 * again without the flag, which it would take and then ignore the
+	 * length */
+	uint64_t f;
+	assert_int_equal(xsk_probe(&f), 0);
+	fake.reg_errno = EINVAL;
+	fake.regs = 0;
+	assert_int_equal(xsk_umem_create(&umem, &o), -EINVAL);
+	assert_int_equal(fake.regs, 1);
+	fake.reg_errno = 0;
+	xsk_probe_forget();
 
 	/* 6.8 to 6.10 refuse the flag: retried without it, after the probe
 	 * has shown that this kernel reads tx_metadata_len at all */

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
@@ -30,50 +32,7 @@
 #include "testutil.h"
 #include "fakebpf.h"
 #include "fakesys.h"
-
-#define SENTINEL ((struct xsk_prog *)0x5a5a5a5a)
-
-static int base_fds;
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
-/* Nothing of ours is left: no fd, no object, no attachment. */
-static void assert_clean(void)
-{
-	assert_int_equal(fake_bpf_live(FAKE_MAP), 0);
-	assert_int_equal(fake_bpf_live(FAKE_PROG), 0);
-	assert_int_equal(fake_bpf_live(FAKE_LINK), 0);
-	assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL), 0);
-	assert_int_equal(fake.live_fds, 0);
-	assert_int_equal(count_fds(), base_fds);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	fake_reset();
-	fake_bpf_reset();
-	base_fds = count_fds();
-	return 0;
-}
-
-static int attach(struct xsk_prog **p, const struct xsk_prog_opts *o)
-{
-	return xsk_prog_attach(p, "fake0", 0, o);
-}
+#include "progutil.h"
 
 /* A map or program the caller made itself, through the same bpf(2). */
 static int user_map(uint32_t type, uint32_t entries)
@@ -100,27 +59,6 @@ static int user_prog(uint32_t type)
 }
 
 /* --------------------------------------------------- the instructions */
-
-static void check_insn(const struct bpf_insn *i, uint8_t code, uint8_t dst,
-		       uint8_t src, int16_t off, int32_t imm)
-{
-	assert_int_equal(i->code, code);
-	assert_int_equal(i->dst_reg, dst);
-	assert_int_equal(i->src_reg, src);
-	assert_int_equal(i->off, off);
-	assert_int_equal(i->imm, imm);
-}
-
-static struct fake_bpf_obj *attached_prog(uint32_t ifindex)
-{
-	uint32_t id = fake_bpf_attached(ifindex, NULL);
-	int i;
-
-	for (i = 0; i < FAKE_BPF_OBJS; i++)
-		if (fbpf.obj[i].kind == FAKE_PROG && fbpf.obj[i].id == id)
-			return &fbpf.obj[i];
-	return NULL;
-}
 
 static void redirect_program(void **state)
 {
@@ -698,15 +636,18 @@ static void add_and_remove_sockets(void **state)
 	assert_int_equal(xsk_prog_remove_socket(p, s.q0), 0);
 	assert_int_equal(m->slots[0], -1);
 	assert_int_equal(m->slots[2], xsk_socket_fd(s.q2));
+	/* The kernel empties a slot without saying whether it held a socket,
+	 * and an XSKMAP can't be read from user space: emptying an empty
+	 * slot is no error. */
+	assert_int_equal(xsk_prog_remove_socket(p, s.q0), 0);
+	assert_int_equal(xsk_prog_clear_queue(p, 1), 0);
+	assert_int_equal(m->slots[2], xsk_socket_fd(s.q2));
 
 	assert_int_equal(xsk_prog_add_socket(p, s.other), -EINVAL);
 	assert_msg("frames can only go to a socket on the device");
 	assert_int_equal(xsk_prog_add_socket(p, s.txonly), -EINVAL);
 	assert_msg("no RX ring");
 	assert_int_equal(xsk_prog_add_socket(p, NULL), -EINVAL);
-	/* the raw variant: the kernel refuses what isn't a bound socket */
-	assert_int_equal(xsk_prog_set_queue(p, 1, 0), -EOPNOTSUPP);
-	assert_msg("bound and has an RX ring");
 	assert_int_equal(xsk_prog_set_queue(p, 1, -1), -EBADF);
 	assert_int_equal(xsk_prog_set_queue(p, 4, xsk_socket_fd(s.q0)), -E2BIG);
 	assert_msg("beyond the XSKMAP's 4 slots");
@@ -719,6 +660,166 @@ static void add_and_remove_sockets(void **state)
 	assert_msg("nqueues above 2");
 	assert_int_equal(xsk_prog_destroy(p), 0);
 	sockets_free(&s);
+	assert_clean();
+}
+
+/* The raw variant takes any fd: it must refuse what the kernel would put
+ * into the map although nothing can arrive there. */
+static void set_queue_checks_the_fd(void **state)
+{
+	struct xsk_prog *p = NULL;
+	struct fake_bpf_obj *m;
+	struct sockets s;
+	int unbound, unix_fd, pipefd[2];
+
+	(void)state;
+	sockets_make(&s);
+	assert_int_equal(attach(&p, NULL), 0);
+	m = fake_bpf_obj(xsk_prog_map_fd(p));
+	unbound = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	assert_true(unbound >= 0);
+	unix_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(unix_fd >= 0);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+
+	assert_int_equal(xsk_prog_set_queue(p, 1, unbound), -EOPNOTSUPP);
+	assert_msg("not bound");
+	assert_int_equal(xsk_prog_set_queue(p, 1, xsk_socket_fd(s.txonly)),
+			 -EOPNOTSUPP);
+	assert_msg("no RX ring");
+	assert_int_equal(xsk_prog_set_queue(p, 1, unix_fd), -EOPNOTSUPP);
+	assert_msg("not an AF_XDP socket");
+	assert_int_equal(xsk_prog_set_queue(p, 1, pipefd[0]), -ENOTSOCK);
+	assert_int_equal(m->slots[1], -1);
+	assert_int_equal(xsk_prog_set_queue(p, 1, xsk_socket_fd(s.q0)), 0);
+	assert_int_equal(m->slots[1], xsk_socket_fd(s.q0));
+	close(pipefd[1]);
+	assert_int_equal(xsk_prog_set_queue(p, 1, pipefd[1]), -EBADF);
+
+	/* Linux 5.10 has no AF_XDP recvmsg to say whether there is an RX
+	 * ring: only an unbound socket is refused */
+	fbpf.no_xsk_recvmsg = true;
+	assert_int_equal(xsk_prog_set_queue(p, 2, unbound), -EOPNOTSUPP);
+	assert_msg("not bound");
+	assert_int_equal(xsk_prog_set_queue(p, 2, xsk_socket_fd(s.txonly)), 0);
+
+	close(pipefd[0]);
+	close(unix_fd);
+	close(unbound);
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	sockets_free(&s);
+	assert_clean();
+}
+
+/* No function crashes on a NULL handle. */
+static void null_handles(void **state)
+{
+	struct xsk_prog *p = NULL;
+	struct sockets s;
+
+	(void)state;
+	fake.calls = 0;
+	assert_int_equal(xsk_prog_fd(NULL), -1);
+	assert_int_equal(xsk_prog_map_fd(NULL), -1);
+	assert_int_equal(xsk_prog_nqueues(NULL), 0);
+	assert_int_equal(xsk_prog_mode(NULL), XSK_ATTACH_AUTO);
+	assert_int_equal(xsk_prog_destroy(NULL), 0);
+	assert_int_equal(xsk_prog_set_queue(NULL, 0, 3), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(xsk_prog_clear_queue(NULL, 0), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(xsk_prog_add_socket(NULL, NULL), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(xsk_prog_remove_socket(NULL, NULL), -EINVAL);
+	assert_msg("no xsk_prog");
+	assert_int_equal(fake.calls, 0);
+
+	sockets_make(&s);
+	assert_int_equal(attach(&p, NULL), 0);
+	assert_int_equal(xsk_prog_add_socket(NULL, s.q0), -EINVAL);
+	assert_int_equal(xsk_prog_add_socket(p, NULL), -EINVAL);
+	assert_msg("no socket");
+	assert_int_equal(xsk_prog_remove_socket(NULL, s.q0), -EINVAL);
+	assert_int_equal(xsk_prog_remove_socket(p, NULL), -EINVAL);
+	assert_msg("no socket");
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	sockets_free(&s);
+	assert_clean();
+}
+
+/* ----------------------------------------------------------------- fork */
+
+/* In a forked child: destroy its copy of @p. Nothing may be detached,
+ * every fd of the child's copy must be closed. The exit status says which
+ * rule broke. */
+static int child_destroy(struct xsk_prog *p)
+{
+	unsigned int setlinks = fbpf.setlinks, detaches = fbpf.link_detaches;
+
+	if (xsk_prog_destroy(p))
+		return 1;
+	if (fbpf.link_detaches != detaches)
+		return 2; /* BPF_LINK_DETACH */
+	if (fbpf.setlinks != setlinks)
+		return 3; /* an rtnetlink detach */
+	if (fake_bpf_live(FAKE_MAP) || fake_bpf_live(FAKE_PROG) ||
+	    fake_bpf_live(FAKE_LINK))
+		return 4;
+	return 0;
+}
+
+static void fork_child_detaches_nothing(void **state)
+{
+	static const uint32_t flags[] = { 0, XSK_PROG_NETLINK,
+					  XSK_PROG_MAP_ONLY };
+	struct xsk_prog *p = NULL;
+	unsigned int i;
+	int status;
+	uint32_t id;
+	pid_t pid;
+
+	(void)state;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		assert_int_equal(
+			attach(&p, &XSK_OPTS(xsk_prog_opts, .flags = flags[i])),
+			0);
+		id = fake_bpf_attached(FAKE_IFINDEX, NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid)
+			_exit(child_destroy(p));
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status))
+			fail_msg(
+				"flags 0x%x: the child's destroy broke rule %d",
+				flags[i], WEXITSTATUS(status));
+		assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL), id);
+		/* the process that attached detaches */
+		assert_int_equal(xsk_prog_destroy(p), 0);
+		assert_clean();
+	}
+}
+
+/* The attaching process detaches even while another reference to the link
+ * exists (a forked child's copy; a dup here, which the fake can see). */
+static void owner_detaches_despite_copies(void **state)
+{
+	struct fake_bpf_obj *o;
+	struct xsk_prog *p = NULL;
+	int fd, copy = -1;
+
+	(void)state;
+	assert_int_equal(attach(&p, NULL), 0);
+	for (fd = 0; fd < FAKE_MAX_FDS && copy < 0; fd++) {
+		o = fake_bpf_obj(fd);
+		if (o && o->kind == FAKE_LINK)
+			copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	}
+	assert_true(copy >= 0);
+	assert_int_equal(xsk_prog_destroy(p), 0);
+	assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL), 0);
+	close(copy);
 	assert_clean();
 }
 
@@ -833,39 +934,49 @@ static void faults_own(void **state)
 		   false, NULL);
 }
 
-static void faults_add_socket(void **state)
+/* Fail each wrapped call of xsk_prog_add_socket() and of
+ * xsk_prog_set_queue() in turn: the slot is set exactly when 0 comes back.
+ * A failed question to the fd is no verdict: the kernel has the last word. */
+static void faults_socket_into_map(void **state)
 {
 	struct xsk_prog *p = NULL;
 	struct fake_bpf_obj *m;
+	unsigned int n, raw, fails;
 	struct sockets s;
-	unsigned int n;
 	int ret;
 
 	(void)state;
-	for (n = 1;; n++) {
-		fake_reset();
-		fake_bpf_reset();
-		sockets_make(&s);
-		assert_int_equal(attach(&p, NULL), 0);
-		m = fake_bpf_obj(xsk_prog_map_fd(p));
-		fake.calls = 0;
-		fake.fail_at = n;
-		fake.fail_errno = EIO;
-		ret = xsk_prog_add_socket(p, s.q2);
-		fake.fail_at = 0;
-		if (ret) {
-			assert_int_equal(ret, -EIO);
-			assert_int_equal(m->slots[2], -1);
-		} else {
-			assert_int_equal(m->slots[2], xsk_socket_fd(s.q2));
+	for (raw = 0; raw < 2; raw++) {
+		fails = 0;
+		for (n = 1;; n++) {
+			fake_reset();
+			fake_bpf_reset();
+			sockets_make(&s);
+			assert_int_equal(attach(&p, NULL), 0);
+			m = fake_bpf_obj(xsk_prog_map_fd(p));
+			fake.calls = 0;
+			fake.fail_at = n;
+			fake.fail_errno = EIO;
+			ret = raw ? xsk_prog_set_queue(p, 2,
+						       xsk_socket_fd(s.q2)) :
+				    xsk_prog_add_socket(p, s.q2);
+			fake.fail_at = 0;
+			if (ret) {
+				assert_int_equal(ret, -EIO);
+				assert_int_equal(m->slots[2], -1);
+				fails++;
+			} else {
+				assert_int_equal(m->slots[2],
+						 xsk_socket_fd(s.q2));
+			}
+			assert_int_equal(xsk_prog_destroy(p), 0);
+			sockets_free(&s);
+			assert_clean();
+			if (!fake.failed)
+				break;
 		}
-		assert_int_equal(xsk_prog_destroy(p), 0);
-		sockets_free(&s);
-		assert_clean();
-		if (!ret)
-			break;
+		assert_true(fails > 0);
 	}
-	assert_true(n > 1);
 }
 
 static void query(void **state)
@@ -908,11 +1019,15 @@ int main(void)
 		cmocka_unit_test_setup(map_sizes, setup),
 		cmocka_unit_test_setup(own_map_and_prog, setup),
 		cmocka_unit_test_setup(add_and_remove_sockets, setup),
+		cmocka_unit_test_setup(set_queue_checks_the_fd, setup),
+		cmocka_unit_test_setup(null_handles, setup),
+		cmocka_unit_test_setup(fork_child_detaches_nothing, setup),
+		cmocka_unit_test_setup(owner_detaches_despite_copies, setup),
 		cmocka_unit_test_setup(faults_default, setup),
 		cmocka_unit_test_setup(faults_netlink, setup),
 		cmocka_unit_test_setup(faults_old_kernel, setup),
 		cmocka_unit_test_setup(faults_own, setup),
-		cmocka_unit_test_setup(faults_add_socket, setup),
+		cmocka_unit_test_setup(faults_socket_into_map, setup),
 		cmocka_unit_test_setup(query, setup),
 	};
 

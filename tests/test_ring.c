@@ -127,6 +127,12 @@ static void test_layout(void **state)
 	assert_int_equal(sizeof(struct xsk_ring_cons), 48);
 	assert_int_equal(sizeof(struct xdp_desc), 16);
 	assert_int_equal(XSK_UNALIGNED_BUF_OFFSET_SHIFT, 48);
+	/* libxdp's defaults, under its names. */
+	assert_int_equal(XSK_RING_CONS__DEFAULT_NUM_DESCS, 2048);
+	assert_int_equal(XSK_RING_PROD__DEFAULT_NUM_DESCS, 2048);
+	assert_int_equal(XSK_UMEM__DEFAULT_FRAME_SIZE, 4096);
+	assert_int_equal(XSK_UMEM__DEFAULT_FRAME_HEADROOM, 0);
+	assert_int_equal(XSK_UMEM__DEFAULT_FLAGS, 0);
 }
 
 static void test_init(void **state)
@@ -286,10 +292,17 @@ static void prod_reserve_range(enum shape s)
 	assert_int_equal(idx, 7);
 	kernel_take(&f, s, 1);
 	kernel_take(&f, s, 2);
-	/* @min > @max: at most @max, and only if @min are free. */
-	assert_int_equal(xsk_ring_prod__reserve_range(&r, 3, 1, &idx), 0);
-	assert_int_equal(xsk_ring_prod__reserve_range(&r, 2, 1, &idx), 1);
+	/* @min > @max: @min is taken as @max. */
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 3, 1, &idx), 1);
 	assert_int_equal(idx, 8);
+	/* Nothing asked for: nothing reserved, idx untouched, though two
+	 * slots are free. */
+	idx = 77;
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 0, 0, &idx), 0);
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 5, 0, &idx), 0);
+	assert_int_equal(idx, 77);
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 1, 2, &idx), 1);
+	assert_int_equal(idx, 9);
 	fake_ring_fini(&f);
 }
 
@@ -303,6 +316,52 @@ static void test_tx_reserve_range(void **state)
 {
 	(void)state;
 	prod_reserve_range(TX);
+}
+
+/*
+ * A stale cached consumer never makes reserve_range() fail: it reloads the
+ * kernel's index before giving up, whatever @min and @max are. Here the
+ * cache shows 2 free slots while the kernel has consumed everything.
+ */
+static void prod_reserve_range_stale(enum shape s)
+{
+	struct fake_ring f;
+	struct xsk_ring_prod r;
+	uint32_t idx = 77;
+
+	prod_setup(&f, &r, s, 8, UINT32_MAX - 4);
+	assert_int_equal(xsk_ring_prod__reserve(&r, 6, &idx), 6);
+	for (uint32_t i = 0; i < 6; i++)
+		prod_put(&r, s, idx + i, i);
+	xsk_ring_prod__submit(&r, 6);
+	for (uint32_t i = 0; i < 6; i++)
+		kernel_take(&f, s, i);
+	/* Cached: 2 free, between @max and @min. Kernel: 8 free. */
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 4, 2, &idx), 2);
+	assert_int_equal(idx, UINT32_MAX + 2u);
+	/* Cached: 0 free, and 6 free in fact. */
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 7, 3, &idx), 3);
+	assert_int_equal(idx, UINT32_MAX + 4u);
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 3, 8, &idx), 3);
+	assert_int_equal(idx, UINT32_MAX + 7u);
+	/* Full now, in fact: 0 whatever the bounds, idx untouched. */
+	idx = 77;
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 4, 2, &idx), 0);
+	assert_int_equal(xsk_ring_prod__reserve_range(&r, 0, 2, &idx), 0);
+	assert_int_equal(idx, 77);
+	fake_ring_fini(&f);
+}
+
+static void test_fill_reserve_range_stale(void **state)
+{
+	(void)state;
+	prod_reserve_range_stale(FILL);
+}
+
+static void test_tx_reserve_range_stale(void **state)
+{
+	(void)state;
+	prod_reserve_range_stale(TX);
 }
 
 /* The consumer index is loaded only when the cached view runs short. */
@@ -638,6 +697,8 @@ int main(void)
 		cmocka_unit_test(test_tx_cancel_partial),
 		cmocka_unit_test(test_fill_reserve_range),
 		cmocka_unit_test(test_tx_reserve_range),
+		cmocka_unit_test(test_fill_reserve_range_stale),
+		cmocka_unit_test(test_tx_reserve_range_stale),
 		cmocka_unit_test(test_prod_cached_cons),
 		cmocka_unit_test(test_fill_wrap),
 		cmocka_unit_test(test_tx_wrap),

@@ -88,19 +88,20 @@ static void run_prod_sequence(void)
 
 		switch (what) {
 		case 0: /* reserve */
-		case 1: /* reserve_range, min <= max */
+		case 1: /* reserve_range, any min and max */
 			n = rnd_below(size + 3);
 			k = prod_free(&m);
 			if (what == 0) {
 				want = k >= n ? n : 0;
 				got = xsk_ring_prod__reserve(&r, n, &idx);
 			} else {
-				lo = rnd_below(n + 1);
+				lo = rnd_below(size + 3);
 				/* All of @n if free, else what is free,
-				 * if at least @lo and not 0. */
+				 * if at least @lo (taken as @n if above
+				 * it) and not 0. */
 				if (k >= n)
 					want = n;
-				else if (k >= lo && k > 0)
+				else if (k >= (lo < n ? lo : n) && k > 0)
 					want = (uint32_t)k;
 				else
 					want = 0;
@@ -110,8 +111,9 @@ static void run_prod_sequence(void)
 			assert_int_equal(got, want);
 			if (!got) {
 				/* reserve(0) "succeeds" with 0 slots and may
-				 * set idx, as libxdp's does. */
-				if (n)
+				 * set idx, as libxdp's does; reserve_range()
+				 * never does. */
+				if (n || what == 1)
 					assert_int_equal(idx, 0xdeadbeef);
 				break;
 			}

@@ -2,7 +2,9 @@
 #
 # make check: every test, each step recorded by tests/run.sh and counted by
 # tests/summary.sh, which prints "check: N passed, N failed, N skipped" and
-# fails the run if anything failed.
+# fails the run if anything failed. Each step has XSK_TEST_TIMEOUT seconds
+# (default 600; e.g. make check XSK_TEST_TIMEOUT=1200): one that hangs fails
+# with its name and the run goes on.
 #
 #   tests/test_*.c   unit tests (cmocka, no privilege): syscalls are wrapped at
 #                    link time (tests/fakesys.c) so that each can fail on demand
@@ -10,12 +12,15 @@
 #                    run as built, then under ThreadSanitizer with a
 #                    smaller count ($(TSAN_COUNT))
 #   tests/kern_*.c   real-kernel tests (cmocka, root): run by tests/netns.sh in
-#                    private network namespaces with a veth pair
+#                    private network namespaces with a veth pair; each
+#                    linked with the harness, $(KERN_SUPPORT) (traffic.h)
 #   tests/fuzz_*.c   libFuzzer targets (clang, ASan+UBSan): a bounded run with
 #                    a fixed seed ($(FUZZ_ARGS)); skipped (exit 77) when
 #                    $(FUZZ_CC) cannot build fuzz targets
 #   tests/check-*.sh build checks: headers, install + pkg-config, ABI, README,
-#                    man page; check-examples.sh runs the examples over veth
+#                    the manual, the Debian packages, CMake and Meson
+#                    consumers; check-examples.sh runs the examples over
+#                    veth
 
 comma := ,
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -24,13 +29,13 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 # Every libc entry point the library calls that a unit test may fail.
 WRAP := socket close setsockopt getsockopt bind mmap munmap ioctl sendto \
 	recvfrom poll if_nametoindex if_indextoname getrlimit \
-	syscall fcntl sendmsg recvmsg
+	syscall fcntl sendmsg recvmsg open read
 WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
 KERN_TESTS := $(basename $(notdir $(wildcard tests/kern_*.c)))
 TEST_SUPPORT := $(wildcard tests/fake*.c)
-KERN_SUPPORT := tests/kernutil.c
+KERN_SUPPORT := tests/kernutil.c tests/traffic.c
 TEST_HDRS := $(wildcard tests/*.h)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -90,6 +95,15 @@ $(OBJDIR)/fuzz/fuzz_%: tests/fuzz_%.c $(HDRS) $(TEST_HDRS)
 	$(msg) CCLD $@
 	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests -o $@ $<
 
+# The BTF reader is not inline: its sources, and the blob builder, go in.
+FUZZ_BTF_SRCS := tests/fuzz_btf.c tests/fakebtf.c src/btf.c src/error.c \
+	src/sys.c
+$(OBJDIR)/fuzz/fuzz_btf: $(FUZZ_BTF_SRCS) $(HDRS) $(TEST_HDRS)
+	@mkdir -p $(@D)
+	$(msg) CCLD $@
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests -Isrc -o $@ \
+		$(FUZZ_BTF_SRCS)
+
 STRESS_BINS := $(STRESS_TESTS:%=$(OBJDIR)/test/%)
 TSAN_BINS := $(STRESS_TESTS:%=$(OBJDIR)/tsan/%)
 UNIT_BINS := $(UNIT_TESTS:%=$(OBJDIR)/test/%)
@@ -111,7 +125,7 @@ check: check-deps
 check-deps:
 	@tests/need-deps.sh
 
-check-run: all tests
+check-run: all tests man
 	@rm -f $(OBJDIR)/check.log
 	@for t in $(UNIT_BINS); do $(RUN) unit:$$(basename $$t) $$t; done
 	@for t in $(SAN_BINS); do $(RUN) asan+ubsan:$$(basename $$t) $$t; done
@@ -119,12 +133,16 @@ check-run: all tests
 	@for t in $(TSAN_BINS); do $(RUN) tsan:$$(basename $$t) $$t $(TSAN_COUNT); done
 	@$(RUN) fuzz:multibuf tests/fuzz.sh run "$(FUZZ_CC)" \
 		$(OBJDIR)/fuzz/fuzz_multibuf $(FUZZ_ARGS)
+	@$(RUN) fuzz:btf tests/fuzz.sh run "$(FUZZ_CC)" \
+		$(OBJDIR)/fuzz/fuzz_btf $(FUZZ_ARGS)
 	@$(RUN) headers tests/check-headers.sh "$(CC)" $(PUBLIC_HDRS)
 	@$(RUN) install+pkg-config tests/check-install.sh $(OBJDIR)
 	@$(RUN) abi tests/check-abi.sh $(LIB_SO) $(MAP) $(PUBLIC_HDRS)
 	@$(RUN) vendoring tests/check-vendor.sh "$(CC)"
 	@$(RUN) readme tests/check-readme.sh $(LIB_A)
-	@$(RUN) man tests/check-man.sh man/libxsk.3
+	@$(RUN) man tests/check-man.sh $(OBJDIR) "$(TOOLS)"
+	@$(RUN) debian-packages tests/check-packages.sh
+	@$(RUN) cmake+meson tests/check-buildsystems.sh $(OBJDIR)
 	@for t in $(KERN_BINS); do $(RUN) kernel:$$(basename $$t) tests/netns.sh $$t; done
 	@$(RUN) examples tests/netns.sh tests/check-examples.sh $(OBJDIR)/examples
 	@tests/summary.sh $(OBJDIR)/check.log

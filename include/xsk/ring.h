@@ -101,6 +101,32 @@ extern "C" {
 #endif
 
 /*
+ * libxdp's default sizes, under libxdp's names, for data-path code that
+ * sizes its rings, arrays or frame arithmetic by them. They equal libxsk's
+ * own defaults (XSK_DEFAULT_RING_SIZE, XSK_DEFAULT_FRAME_SIZE, no
+ * headroom) and are spelt token for token as libxdp's xsk.h spells them,
+ * so that a second definition from elsewhere is a harmless duplicate.
+ */
+#ifndef XSK_RING_CONS__DEFAULT_NUM_DESCS
+#define XSK_RING_CONS__DEFAULT_NUM_DESCS 2048
+#endif
+#ifndef XSK_RING_PROD__DEFAULT_NUM_DESCS
+#define XSK_RING_PROD__DEFAULT_NUM_DESCS 2048
+#endif
+#ifndef XSK_UMEM__DEFAULT_FRAME_SHIFT
+#define XSK_UMEM__DEFAULT_FRAME_SHIFT 12 /* 4096 bytes */
+#endif
+#ifndef XSK_UMEM__DEFAULT_FRAME_SIZE
+#define XSK_UMEM__DEFAULT_FRAME_SIZE (1 << XSK_UMEM__DEFAULT_FRAME_SHIFT)
+#endif
+#ifndef XSK_UMEM__DEFAULT_FRAME_HEADROOM
+#define XSK_UMEM__DEFAULT_FRAME_HEADROOM 0
+#endif
+#ifndef XSK_UMEM__DEFAULT_FLAGS
+#define XSK_UMEM__DEFAULT_FLAGS 0
+#endif
+
+/*
  * A ring as seen from user space. The layout is frozen (a test checks it):
  * it is the same for the producer rings (fill, tx) and the consumer rings
  * (rx, completion), and matches libxdp's.
@@ -110,7 +136,13 @@ extern "C" {
  * @producer, @consumer, @flags: the shared words in the mapped ring.
  * @ring: the first entry (u64 addresses or struct xdp_desc).
  *
- * Only the helpers below should touch the members.
+ * Only the helpers below should touch the members. A ring struct may be
+ * copied by value, as libxdp programs keep theirs inside their own
+ * structs: the copy points into the same mapping and carries on from the
+ * cached indices it was copied with. From then on use only the copy: two
+ * structs in use for one ring would each count from their own cached
+ * indices and hand out the same slots twice. See xsk_socket_rx() in
+ * <xsk.h> for the rings libxsk hands out.
  */
 struct xsk_ring_prod {
 	uint32_t cached_prod;
@@ -302,18 +334,20 @@ static inline __u32 xsk_ring_prod__reserve(struct xsk_ring_prod *prod, __u32 nb,
 /**
  * xsk_ring_prod__reserve_range() - reserve at least @min, at most @max slots
  * @prod: the fill or TX ring
- * @min: the fewest slots worth having (0 behaves like 1 when nothing is
- *	free: nothing is reserved)
- * @max: the most slots to reserve
+ * @min: the fewest slots worth having; taken as @max when above it, and as
+ *	1 when 0 (an empty reservation is no reservation)
+ * @max: the most slots to reserve; 0 reserves nothing
  * @idx: set to the first reserved index when something was reserved;
  *	untouched otherwise
  *
  * A libxsk extension: one call that takes whatever room there is, so a
- * producer need not retry with smaller counts. If @min > @max, at most
- * @max slots are reserved, and only when @min are free.
+ * producer need not retry with smaller counts. The kernel's consumer index
+ * is loaded whenever the cached view shows fewer than @max free slots, so
+ * a result of 0 (unless @max is 0) means that fewer than @min slots were
+ * free when the call looked, never that a stale cached view said so.
  *
- * Return: the number of slots reserved, between @min and @max, or 0 if
- * fewer than @min were free (nothing reserved).
+ * Return: the number of slots reserved, between @min and @max (with @min
+ * as above), or 0 if fewer were free (nothing reserved).
  */
 static inline __u32 xsk_ring_prod__reserve_range(struct xsk_ring_prod *prod,
 						 __u32 min, __u32 max,
@@ -321,10 +355,13 @@ static inline __u32 xsk_ring_prod__reserve_range(struct xsk_ring_prod *prod,
 {
 	__u32 n = xsk_prod_nb_free(prod, max);
 
-	if (n < min || n == 0)
-		return 0;
+	/* Clamping @n to @max first makes @min > @max behave as @min ==
+	 * @max: n < min then fails only when n < max, and in that case
+	 * xsk_prod_nb_free() has just reloaded the consumer index. */
 	if (n > max)
 		n = max;
+	if (n == 0 || (n < min && n < max))
+		return 0;
 	*idx = prod->cached_prod;
 	prod->cached_prod += n;
 	return n;

@@ -38,20 +38,26 @@ extern "C" {
  * The kernel's struct xsk_tx_metadata as of Linux 6.15, under a name of its
  * own so that it never clashes with the installed headers' (older ones lack
  * launch_time). Requests are read when the frame is sent; the completion
- * overwrites them when it is done.
+ * overwrites them when it is done. The union's two members have named
+ * types, declared outside it: C++ allows no type declared inside an
+ * anonymous union (clang++ -pedantic warns).
  */
+struct xsk_tx_meta_request {
+	uint16_t csum_start; /* from the data start */
+	uint16_t csum_offset; /* of the checksum, from csum_start */
+	uint32_t reserved;
+	uint64_t launch_time; /* ns, on the device's PTP clock */
+};
+
+struct xsk_tx_meta_completion {
+	uint64_t tx_timestamp; /* ns, on the device's clock */
+};
+
 struct xsk_tx_meta {
 	uint64_t flags;
 	union {
-		struct {
-			uint16_t csum_start; /* from the data start */
-			uint16_t csum_offset; /* of the checksum, from csum_start */
-			uint32_t reserved;
-			uint64_t launch_time; /* ns, on the device's PTP clock */
-		} request;
-		struct {
-			uint64_t tx_timestamp; /* ns, on the device's clock */
-		} completion;
+		struct xsk_tx_meta_request request;
+		struct xsk_tx_meta_completion completion;
 	};
 };
 

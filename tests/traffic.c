@@ -1,0 +1,892 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The real-kernel test harness: see traffic.h.
+ *
+ * Everything runs in one thread: a kick or a poll() is where the kernel
+ * moves frames through veth, and every loop is bounded in frames and in
+ * seconds. The peer-side sockets and programs are made while this thread
+ * is in the peer namespace (setns); they stay there when it returns.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "traffic.h"
+
+#define BATCH 64u
+#define PKT_HEADROOM 256u /* XDP_PACKET_HEADROOM */
+#define NQUEUES 2
+
+/* ------------------------------------------------------------ frames */
+
+uint32_t get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+void put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+uint32_t frame_len(uint32_t seq)
+{
+	return FRAME_MIN_LEN + seq % 65;
+}
+
+/* The pattern's byte at @i: depends on the stream, the sequence number and
+ * the position, so that a frame of another stream, another sequence number
+ * or a shifted copy does not match. */
+static unsigned char pattern(uint32_t stream, uint32_t seq, uint32_t i)
+{
+	return (unsigned char)(seq * 7 + stream * 13 + i);
+}
+
+void frame_make(unsigned char *f, const unsigned char *dst,
+		const unsigned char *src, uint32_t stream, uint32_t seq,
+		uint32_t len)
+{
+	memcpy(f, dst, ETH_ALEN);
+	memcpy(f + ETH_ALEN, src, ETH_ALEN);
+	f[12] = FRAME_ETH_P >> 8;
+	f[13] = FRAME_ETH_P & 0xff;
+	memcpy(f + FRAME_OFF_MAGIC, FRAME_MAGIC, 8);
+	put_be32(f + FRAME_OFF_STREAM, stream);
+	put_be32(f + FRAME_OFF_SEQ, seq);
+	for (uint32_t i = FRAME_OFF_DATA; i < len; i++)
+		f[i] = pattern(stream, seq, i);
+}
+
+bool frame_ours(const unsigned char *f, uint32_t len)
+{
+	return len >= FRAME_OFF_DATA && f[12] == FRAME_ETH_P >> 8 &&
+	       f[13] == (FRAME_ETH_P & 0xff) &&
+	       !memcmp(f + FRAME_OFF_MAGIC, FRAME_MAGIC, 8);
+}
+
+uint32_t frame_stream(const unsigned char *f)
+{
+	return get_be32(f + FRAME_OFF_STREAM);
+}
+
+uint32_t frame_seq(const unsigned char *f)
+{
+	return get_be32(f + FRAME_OFF_SEQ);
+}
+
+const char *frame_check(const unsigned char *f, uint32_t len,
+			const unsigned char *dst, const unsigned char *src,
+			uint32_t stream, uint32_t want_len)
+{
+	uint32_t seq = frame_seq(f);
+
+	if (frame_stream(f) != stream)
+		return "frame of another stream";
+	if (len != want_len)
+		return "wrong length";
+	if (memcmp(f, dst, ETH_ALEN) || memcmp(f + ETH_ALEN, src, ETH_ALEN))
+		return "wrong MAC addresses";
+	for (uint32_t i = FRAME_OFF_DATA; i < len; i++)
+		if (f[i] != pattern(stream, seq, i))
+			return "payload differs from the pattern";
+	return NULL;
+}
+
+void peer_send(int fd, uint32_t stream, uint32_t first, uint32_t n,
+	       uint32_t len)
+{
+	static unsigned char f[FRAME_MAX_LEN];
+	uint32_t seq, l;
+
+	assert_true(len <= sizeof(f));
+	for (seq = first; seq < first + n; seq++) {
+		l = len ? len : frame_len(seq);
+		frame_make(f, kern.mac, kern.peer_mac, stream, seq, l);
+		assert_int_equal(send(fd, f, l, 0), (ssize_t)l);
+	}
+}
+
+/* --------------------------------------------------------------- env */
+
+static const struct params matrix[] = {
+	{ XSK_ATTACH_NATIVE, true, false, true, "native,wakeup,busy" },
+	{ XSK_ATTACH_NATIVE, true, true, true, "native,wakeup,poll" },
+	{ XSK_ATTACH_NATIVE, false, false, true, "native,nowakeup,busy" },
+	{ XSK_ATTACH_NATIVE, false, true, true, "native,nowakeup,poll" },
+	{ XSK_ATTACH_GENERIC, true, false, true, "generic,wakeup,busy" },
+	{ XSK_ATTACH_GENERIC, true, true, true, "generic,wakeup,poll" },
+	{ XSK_ATTACH_GENERIC, false, false, true, "generic,nowakeup,busy" },
+	{ XSK_ATTACH_GENERIC, false, true, true, "generic,nowakeup,poll" },
+};
+#define NPARAMS (sizeof(matrix) / sizeof(matrix[0]))
+
+/* KERN_CASE()'s row: the kernel picks the XDP mode, need_wakeup on, the
+ * kernel's TX budget. */
+static const struct params plain = { XSK_ATTACH_AUTO, true, false, false,
+				     "plain" };
+
+static uint32_t case_no;
+
+static struct env *env_new(const struct params *p)
+{
+	struct env *env = calloc(1, sizeof(*env));
+
+	if (!env)
+		return NULL;
+	env->p = p;
+	env->id = ++case_no;
+	return env;
+}
+
+int env_setup(void **state)
+{
+	struct env *env = env_new(&plain);
+
+	if (!env)
+		return -1;
+	snprintf(env->ifname[0], IF_NAMESIZE, "%s", kern.ifname);
+	snprintf(env->ifname[1], IF_NAMESIZE, "%s", kern.peer_if);
+	memcpy(env->mac[0], kern.mac, ETH_ALEN);
+	memcpy(env->mac[1], kern.peer_mac, ETH_ALEN);
+	*state = env;
+	return 0;
+}
+
+int env_setup_veth(void **state)
+{
+	struct env *env = env_new(*state);
+	char base[IF_NAMESIZE];
+	int side;
+
+	if (!env)
+		return -1;
+	/* netns.sh's pair is <id>a and <id>b: ours are <id>c<case>a, b */
+	snprintf(base, sizeof(base), "%.*s", (int)strlen(kern.ifname) - 1,
+		 kern.ifname);
+	for (side = 0; side < 2; side++) {
+		snprintf(env->ifname[side], IF_NAMESIZE, "%.9sc%u%c", base,
+			 env->id % 1000, 'a' + side);
+		memcpy(env->mac[side], "\x02\x00\x5e\x00\x00", 5);
+		env->mac[side][5] = (unsigned char)(0xa + side);
+	}
+	if (kern_sh("ip -n %s link add %s address 02:00:5e:00:00:0a numtxqueues %d numrxqueues %d type veth peer name %s netns %s address 02:00:5e:00:00:0b numtxqueues %d numrxqueues %d && ip -n %s link set %s up && ip -n %s link set %s up",
+		    kern.ns, env->ifname[0], NQUEUES, NQUEUES, env->ifname[1],
+		    kern.peer_ns, NQUEUES, NQUEUES, kern.ns, env->ifname[0],
+		    kern.peer_ns, env->ifname[1])) {
+		fprintf(stderr, "creating veth %s/%s failed\n", env->ifname[0],
+			env->ifname[1]);
+		free(env);
+		return -1;
+	}
+	env->own_veth = true;
+	*state = env;
+	return 0;
+}
+
+int env_teardown(void **state)
+{
+	struct env *env = *state;
+	unsigned int i;
+	int err = 0;
+
+	/* A failed assertion may have left us in the peer's namespace. */
+	if (setns(kern.ns_fd[0], CLONE_NEWNET))
+		abort();
+	for (i = 0; i < env->nchildren; i++) {
+		kill(env->children[i], SIGKILL);
+		waitpid(env->children[i], NULL, 0);
+	}
+	for (i = 0; i < env->nfds; i++)
+		close(env->fds[i]);
+	for (i = 0; i < env->nends; i++)
+		end_close(&env->ends[i]);
+	/* Deleting one end of a veth pair deletes both. */
+	if (env->own_veth)
+		err = kern_sh("ip -n %s link del %s", kern.ns, env->ifname[0]);
+	free(env);
+	return err ? -1 : 0;
+}
+
+int env_keep_fd(struct env *env, int fd)
+{
+	if (fd >= 0) {
+		assert_true(env->nfds < ENV_FDS);
+		env->fds[env->nfds++] = fd;
+	}
+	return fd;
+}
+
+void env_close_fd(struct env *env, int fd)
+{
+	for (unsigned int i = 0; i < env->nfds; i++)
+		if (env->fds[i] == fd) {
+			env->fds[i] = env->fds[--env->nfds];
+			break;
+		}
+	close(fd);
+}
+
+pid_t env_fork(struct env *env)
+{
+	pid_t pid;
+
+	assert_true(env->nchildren < ENV_CHILDREN);
+	/* nothing buffered may be written twice */
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid)
+		env->children[env->nchildren++] = pid;
+	return pid;
+}
+
+int env_wait(struct env *env, pid_t pid)
+{
+	int status = 0;
+
+	for (unsigned int i = 0; i < env->nchildren; i++)
+		if (env->children[i] == pid) {
+			env->children[i] = env->children[--env->nchildren];
+			break;
+		}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* ------------------------------------------------------------ the ends */
+
+struct end *end_new(struct env *env, int side)
+{
+	assert_true(env->nends < ENV_ENDS);
+	env->ends[env->nends].side = side;
+	return &env->ends[env->nends++];
+}
+
+void end_umem_opts(struct end *e, const struct xsk_umem_opts *o)
+{
+	uint32_t fflags = XSK_FRAMES_DEBUG, half;
+	int err;
+
+	/* The UMEM's socket is the first socket: it binds in the namespace
+	 * it was made in. */
+	kern_enter(e->side);
+	err = xsk_umem_create(&e->umem, o);
+	kern_enter(0);
+	if (err)
+		fail_msg("xsk_umem_create: %s", xsk_errmsg());
+	e->frame_size = xsk_umem_frame_size(e->umem);
+	e->nframes = xsk_umem_nframes(e->umem);
+	e->headroom = o->headroom;
+	e->unaligned = o->flags & XSK_UMEM_UNALIGNED;
+	if (e->unaligned)
+		fflags |= XSK_FRAMES_UNALIGNED;
+	half = e->nframes / 2;
+	assert_int_equal(
+		xsk_frames_init(&e->rxfr, 0, e->frame_size, half, fflags), 0);
+	/* TX takes the allocator's bulk path, as applications run it; RX
+	 * frees go through the debug checks (double or foreign frees). */
+	assert_int_equal(xsk_frames_init(&e->txfr,
+					 (uint64_t)half * e->frame_size,
+					 e->frame_size, e->nframes - half,
+					 fflags & ~XSK_FRAMES_DEBUG),
+			 0);
+	xsk_umem_get_bounds(e->umem, &e->bounds);
+}
+
+void end_umem(struct end *e, uint32_t frame_size, uint32_t nframes,
+	      uint32_t headroom, uint32_t flags, uint32_t ring)
+{
+	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts,
+					  .frame_size = frame_size,
+					  .nframes = nframes, .fill_size = ring,
+					  .comp_size = ring,
+					  .headroom = headroom, .flags = flags);
+
+	end_umem_opts(e, &o);
+}
+
+struct xsk_socket *end_socket(struct env *env, struct end *e, unsigned int slot,
+			      const struct sock_cfg *c)
+{
+	struct xsk_socket_opts o = XSK_OPTS(
+		xsk_socket_opts, .ifname = env->ifname[e->side],
+		.queue_id = c->queue, .rx_size = c->rx_size,
+		.tx_size = c->tx_size, .mode = c->mode, .flags = c->flags,
+		.bind_wait_ms = c->bind_wait_ms ? c->bind_wait_ms : 1000);
+	struct xsk_socket *s;
+	int err, budget;
+
+	assert_true(slot < END_SOCKETS && !e->xsk[slot]);
+	if (!env->p->wakeup)
+		o.flags |= XSK_SOCKET_NO_NEED_WAKEUP;
+	kern_enter(e->side);
+	err = xsk_socket_create(&s, e->umem, &o);
+	kern_enter(0);
+	if (err)
+		fail_msg("xsk_socket_create(%s queue %u): %s",
+			 env->ifname[e->side], c->queue, xsk_errmsg());
+	e->xsk[slot] = s;
+	if (env->p->tx_budget && xsk_socket_tx(s)) {
+		/* Fewer kicks in copy mode (Linux 6.17); the default of 32
+		 * is fine where the kernel can't. */
+		budget = (int)xsk_socket_tx(s)->size;
+		err = xsk_socket_set_tx_budget(s, budget < 256 ? 32 : 256);
+		if (err && err != -EOPNOTSUPP)
+			fail_msg("xsk_socket_set_tx_budget: %s", xsk_errmsg());
+	}
+	return s;
+}
+
+void end_prog(struct env *env, struct end *e, struct xsk_prog_opts *o)
+{
+	struct xsk_prog_opts def = XSK_OPTS(xsk_prog_opts);
+	int err;
+
+	if (!o)
+		o = &def;
+	if (o->mode == XSK_ATTACH_AUTO)
+		o->mode = env->p->mode;
+	assert_null(e->prog);
+	kern_enter(e->side);
+	err = xsk_prog_attach(&e->prog, env->ifname[e->side], 0, o);
+	kern_enter(0);
+	if (err)
+		fail_msg("xsk_prog_attach(%s): %s", env->ifname[e->side],
+			 xsk_errmsg());
+	if (o->mode != XSK_ATTACH_AUTO)
+		assert_int_equal(xsk_prog_mode(e->prog), o->mode);
+}
+
+struct end *end_rx(struct env *env, int side, const struct xsk_umem_opts *uo,
+		   const struct sock_cfg *c, struct xsk_prog_opts *po)
+{
+	struct end *e = end_new(env, side);
+
+	end_umem_opts(e, uo);
+	end_socket(env, e, 0, c);
+	end_prog(env, e, po);
+	assert_int_equal(xsk_prog_add_socket(e->prog, e->xsk[0]), 0);
+	return e;
+}
+
+void end_fill(struct end *e, struct xsk_socket *s, uint32_t max)
+{
+	uint32_t n;
+
+	while (max && (n = xsk_frames_fill(&e->rxfr, xsk_socket_fill(s), max)))
+		max -= n;
+}
+
+int end_socket_destroy(struct end *e, unsigned int slot)
+{
+	int err = xsk_socket_destroy(e->xsk[slot]);
+
+	if (!err)
+		e->xsk[slot] = NULL;
+	return err;
+}
+
+int end_umem_destroy(struct end *e)
+{
+	int err = xsk_umem_destroy(e->umem);
+
+	if (!err)
+		e->umem = NULL;
+	return err;
+}
+
+int end_prog_destroy(struct end *e)
+{
+	int err = xsk_prog_destroy(e->prog);
+
+	if (!err)
+		e->prog = NULL;
+	return err;
+}
+
+void end_destroy(struct end *e)
+{
+	if (e->prog)
+		assert_int_equal(end_prog_destroy(e), 0);
+	for (unsigned int i = END_SOCKETS; i-- > 0;)
+		if (e->xsk[i])
+			assert_int_equal(end_socket_destroy(e, i), 0);
+	if (e->umem)
+		assert_int_equal(end_umem_destroy(e), 0);
+	end_close(e);
+}
+
+void end_close(struct end *e)
+{
+	int side = e->side;
+
+	if (e->prog && end_prog_destroy(e))
+		fprintf(stderr, "xsk_prog_destroy: %s\n", xsk_errmsg());
+	for (int i = END_SOCKETS; i-- > 0;)
+		if (e->xsk[i] && end_socket_destroy(e, (unsigned int)i))
+			fprintf(stderr, "xsk_socket_destroy: %s\n",
+				xsk_errmsg());
+	if (e->umem && end_umem_destroy(e))
+		fprintf(stderr, "xsk_umem_destroy: %s\n", xsk_errmsg());
+	xsk_frames_destroy(&e->rxfr);
+	xsk_frames_destroy(&e->txfr);
+	memset(e, 0, sizeof(*e));
+	e->side = side;
+}
+
+/* ------------------------------------------------------------ traffic */
+
+static uint32_t lane_len(const struct lane *l, uint32_t seq)
+{
+	if (l->len_of)
+		return l->len_of(seq);
+	if (l->big_len && seq % 2)
+		return l->big_len;
+	return l->len ? l->len : frame_len(seq);
+}
+
+uint32_t tx_pending(const struct xsk_ring_prod *tx)
+{
+	/* Pairs with the kernel's store-release of ->consumer. */
+	return *tx->producer - __atomic_load_n(tx->consumer, __ATOMIC_ACQUIRE);
+}
+
+static void check_rx(struct lane *l, struct rx_side *r,
+		     const struct xdp_desc *d, const unsigned char *f)
+{
+	uint32_t seq = frame_seq(f), i;
+	const unsigned char *chunk;
+	const char *why;
+	uint64_t addr, off;
+
+	if (r->expect) {
+		if (r->got >= r->nexpect)
+			fail_msg("%s: frame %u arrived, but only %u were due",
+				 l->what, seq, r->nexpect);
+		r->next = r->expect[r->got];
+	} else if (r->any_start && !r->got) {
+		r->next = seq;
+	}
+	if (frame_stream(f) != l->stream)
+		fail_msg(
+			"%s: frame %u of stream %u arrived on a socket of stream %u",
+			l->what, seq, frame_stream(f), l->stream);
+	if (seq != r->next)
+		fail_msg("%s: frame %u arrived, %u was due (after %llu frames)",
+			 l->what, seq, r->next, (unsigned long long)r->got);
+	why = frame_check(f, d->len, l->env->mac[l->to], l->env->mac[!l->to],
+			  l->stream, lane_len(l, seq));
+	if (why)
+		fail_msg("%s: frame %u (%u bytes): %s", l->what, seq, d->len,
+			 why);
+	/* In copy mode the data starts after the UMEM's headroom and the
+	 * kernel's own XDP_PACKET_HEADROOM. */
+	addr = r->e->unaligned ? xsk_umem__add_offset_to_addr(d->addr) :
+				 d->addr;
+	off = addr % r->e->frame_size;
+	if (off != r->e->headroom + PKT_HEADROOM)
+		fail_msg(
+			"%s: frame %u at offset %llu in its chunk, expected %u (headroom %u + %u)",
+			l->what, seq, (unsigned long long)off,
+			r->e->headroom + PKT_HEADROOM, r->e->headroom,
+			PKT_HEADROOM);
+	if (r->canary) {
+		chunk = (const unsigned char *)r->e->bounds.area + addr - off;
+		for (i = 0; i < r->e->headroom; i++)
+			if (chunk[i] != FRAME_CANARY)
+				fail_msg(
+					"%s: frame %u: headroom byte %u overwritten",
+					l->what, seq, i);
+	}
+	if (!r->got)
+		r->first = seq;
+	r->last = seq;
+	r->got++;
+	r->next = seq + r->stride;
+}
+
+uint32_t rx_take(struct lane *l, struct rx_side *r)
+{
+	struct xsk_ring_cons *rx = xsk_socket_rx(r->xsk);
+	const struct xdp_desc *d;
+	const unsigned char *f;
+	uint32_t n, i, idx = 0;
+	int err;
+
+	n = xsk_ring_cons__peek(rx, BATCH, &idx);
+	for (i = 0; i < n; i++) {
+		d = xsk_ring_cons__rx_desc(rx, idx + i);
+		f = xsk_umem__get_data_checked(&r->e->bounds, d->addr, d->len,
+					       &err);
+		if (!f)
+			fail_msg(
+				"%s: the kernel gave descriptor addr 0x%llx len %u: %s",
+				l->what, (unsigned long long)d->addr, d->len,
+				xsk_desc_strerror(err));
+		if (frame_ours(f, d->len))
+			check_rx(l, r, d, f);
+		else
+			l->foreign++;
+		err = xsk_frames_free(&r->e->rxfr, d->addr);
+		if (err)
+			fail_msg(
+				"%s: the kernel returned frame 0x%llx twice or from elsewhere (%d)",
+				l->what, (unsigned long long)d->addr, err);
+	}
+	xsk_ring_cons__release(rx, n);
+	return n;
+}
+
+uint32_t tx_put(struct lane *l)
+{
+	struct xsk_ring_prod *tx = xsk_socket_tx(l->tx);
+	uint64_t inflight = l->sent - l->received;
+	uint32_t n = l->count - (uint32_t)l->sent, i, idx = 0, seq, len;
+	struct xdp_desc *d;
+	uint64_t addr;
+
+	if (n > BATCH)
+		n = BATCH;
+	if (l->window && n > l->window - inflight)
+		n = l->window > inflight ? l->window - (uint32_t)inflight : 0;
+	if (n > xsk_frames_nfree(&l->txe->txfr))
+		n = xsk_frames_nfree(&l->txe->txfr);
+	if (!n || !xsk_ring_prod__reserve(tx, n, &idx))
+		return 0;
+	for (i = 0; i < n; i++) {
+		seq = (uint32_t)l->sent + i;
+		len = lane_len(l, seq);
+		addr = xsk_frames_alloc(&l->txe->txfr);
+		frame_make(xsk_umem__get_data(l->txe->bounds.area, addr),
+			   l->env->mac[l->to], l->env->mac[!l->to], l->stream,
+			   seq, len);
+		d = xsk_ring_prod__tx_desc(tx, idx + i);
+		d->addr = addr;
+		d->len = len;
+		d->options = 0;
+	}
+	xsk_ring_prod__submit(tx, n);
+	l->sent += n;
+	return n;
+}
+
+/* Copy mode reports a frame the device dropped as EBUSY, once per frame. */
+void tx_kick(struct lane *l)
+{
+	int err;
+
+	if (!tx_pending(xsk_socket_tx(l->tx)))
+		return;
+	err = xsk_socket_kick_tx(l->tx);
+	if (err == -EBUSY)
+		l->tx_busy++;
+	else if (err && err != -EAGAIN)
+		fail_msg("%s: xsk_socket_kick_tx: %s", l->what, xsk_errmsg());
+}
+
+static bool lane_done(const struct lane *l)
+{
+	return l->received >= l->count;
+}
+
+bool lanes_run(const struct env *env, struct lane *ls, unsigned int nl,
+	       double seconds, double quiet)
+{
+	double start = kern_now(), last = start, t;
+	bool all, progress, sending, held;
+	unsigned int i, j;
+	struct lane *l;
+	uint32_t n;
+
+	for (;;) {
+		progress = false;
+		sending = false;
+		held = false;
+		all = true;
+		for (i = 0; i < nl; i++) {
+			l = &ls[i];
+			n = xsk_frames_complete(&l->txe->txfr,
+						xsk_socket_comp(l->tx), 256);
+			l->completed += n;
+			progress |= n;
+			if (l->sent < l->count) {
+				n = tx_put(l);
+				progress |= n;
+				sending = true;
+			}
+			tx_kick(l);
+			if (l->switch_at && !l->switched &&
+			    l->sent >= l->switch_at) {
+				assert_int_equal(
+					xsk_prog_add_socket(l->switch_prog,
+							    l->rx[1].xsk),
+					0);
+				l->switched = true;
+			}
+			if (l->hold && (l->sent < l->count ||
+					tx_pending(xsk_socket_tx(l->tx)) ||
+					kern_now() - last < quiet)) {
+				all = false;
+				held = true;
+				continue;
+			}
+			for (j = 0; j < l->nrx; j++) {
+				n = rx_take(l, &l->rx[j]);
+				l->received = 0;
+				progress |= n;
+				if (!l->no_refill)
+					end_fill(l->rx[j].e, l->rx[j].xsk, n);
+			}
+			for (j = 0; j < l->nrx; j++)
+				l->received += l->rx[j].got;
+			all &= lane_done(l);
+		}
+		t = kern_now();
+		if (all)
+			return true;
+		if (progress)
+			last = t;
+		else if (quiet && !sending && !held && t - last >= quiet)
+			return false;
+		if (t - start > seconds)
+			return false;
+		if (progress)
+			continue;
+		/* Nothing moved: wait for the kernel. */
+		for (i = 0; i < nl; i++)
+			for (j = 0; j < ls[i].nrx; j++) {
+				if (env->p->poll)
+					xsk_socket_poll(ls[i].rx[j].xsk, POLLIN,
+							j || i ? 0 : 10);
+				else
+					assert_int_equal(
+						xsk_socket_wake_rx(
+							ls[i].rx[j].xsk),
+						0);
+			}
+	}
+}
+
+void read_stats(struct xsk_socket *s, struct xsk_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->sz = sizeof(*st);
+	assert_int_equal(xsk_socket_stats(s, st), 0);
+	assert_true(st->flags & XSK_STATS_V2);
+}
+
+void report(const struct lane *l, const char *extra)
+{
+	printf("    %-28s sent %llu, received %llu, completed %llu, foreign %llu%s%s\n",
+	       l->what, (unsigned long long)l->sent,
+	       (unsigned long long)l->received,
+	       (unsigned long long)l->completed, (unsigned long long)l->foreign,
+	       extra ? ", " : "", extra ? extra : "");
+	fflush(stdout);
+}
+
+void assert_lossless(const struct lane *l, bool ok)
+{
+	struct xsk_stats st;
+	unsigned int j;
+
+	read_stats(l->tx, &st);
+	for (j = 0; j < l->nrx; j++) {
+		struct xsk_stats rs;
+
+		read_stats(l->rx[j].xsk, &rs);
+		if (rs.rx_dropped || rs.rx_ring_full || rs.rx_invalid_descs)
+			fail_msg(
+				"%s: rx socket %u counted drops: rx_dropped %llu rx_ring_full %llu rx_invalid_descs %llu",
+				l->what, j, (unsigned long long)rs.rx_dropped,
+				(unsigned long long)rs.rx_ring_full,
+				(unsigned long long)rs.rx_invalid_descs);
+	}
+	if (!ok || l->received != l->count || l->tx_busy || st.tx_invalid_descs)
+		fail_msg(
+			"%s: sent %llu of %u, received %llu (tx_busy %llu, tx_invalid_descs %llu): %llu unaccounted",
+			l->what, (unsigned long long)l->sent, l->count,
+			(unsigned long long)l->received,
+			(unsigned long long)l->tx_busy,
+			(unsigned long long)st.tx_invalid_descs,
+			(unsigned long long)(l->sent - l->received));
+}
+
+struct pair pair_up(struct env *env, const struct pair_cfg *c)
+{
+	struct pair_cfg d = { 0 };
+	struct xsk_umem_opts uo;
+	struct pair p;
+
+	if (!c)
+		c = &d;
+	uo = XSK_OPTS(xsk_umem_opts,
+		      .frame_size = c->frame_size ? c->frame_size : 4096,
+		      .nframes = c->nframes ? c->nframes : 4096,
+		      .fill_size = c->fill_ring ? c->fill_ring : 2048,
+		      .comp_size = c->fill_ring ? c->fill_ring : 2048,
+		      .headroom = c->headroom, .flags = c->rx_flags);
+	p.rx = end_rx(env, 0, &uo,
+		      &(struct sock_cfg){ .flags = XSK_SOCKET_NO_TX,
+					  .rx_size = c->rx_ring },
+		      NULL);
+	p.tx = end_new(env, 1);
+	end_umem(p.tx, uo.frame_size, uo.nframes, 0, c->rx_flags,
+		 c->tx_comp_ring ? c->tx_comp_ring : 2048);
+	end_socket(env, p.tx, 0,
+		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX });
+	return p;
+}
+
+struct lane lane_of(const struct env *env, struct pair *p, const char *what,
+		    uint32_t count, uint32_t len)
+{
+	struct lane l;
+
+	memset(&l, 0, sizeof(l));
+	l.what = what;
+	l.env = env;
+	l.txe = p->tx;
+	l.tx = p->tx->xsk[0];
+	l.to = p->rx->side;
+	l.rx[0].e = p->rx;
+	l.rx[0].xsk = p->rx->xsk[0];
+	l.rx[0].stride = 1;
+	l.nrx = 1;
+	l.stream = env->id;
+	l.count = count;
+	l.len = len;
+	l.window = 256;
+	return l;
+}
+
+void drain_comp(struct lane *l, uint64_t want)
+{
+	double end = kern_now() + 2;
+
+	while (l->completed < want && kern_now() < end) {
+		tx_kick(l);
+		l->completed += xsk_frames_complete(
+			&l->txe->txfr, xsk_socket_comp(l->tx), 256);
+	}
+	if (l->completed != want)
+		fail_msg("%s: %llu frames sent, %llu completed, %llu expected",
+			 l->what, (unsigned long long)l->sent,
+			 (unsigned long long)l->completed,
+			 (unsigned long long)want);
+	/* every TX frame came back (once the last lane using them is done) */
+	if (!l->shares_txfr &&
+	    xsk_frames_nfree(&l->txe->txfr) != l->txe->txfr.nframes)
+		fail_msg("%s: %u of %u TX frames came back", l->what,
+			 xsk_frames_nfree(&l->txe->txfr), l->txe->txfr.nframes);
+}
+
+/* --------------------------------------------------------- the runner */
+
+/* Turn IPv6 off in a namespace so that nothing but our frames crosses. */
+static void quiet_ipv6(int side)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/net/ipv6/conf/default/disable_ipv6",
+		"/proc/sys/net/ipv6/conf/all/disable_ipv6",
+	};
+	unsigned int i;
+	int fd;
+
+	if (setns(kern.ns_fd[side], CLONE_NEWNET))
+		return;
+	for (i = 0; i < 2; i++) {
+		fd = open(knobs[i], O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "1", 1) != 1)
+				fprintf(stderr, "can't write %s\n", knobs[i]);
+			close(fd);
+		}
+	}
+	if (setns(kern.ns_fd[0], CLONE_NEWNET))
+		abort();
+}
+
+/* Can this machine do it at all? One line per reason it can't. */
+static int preflight(void)
+{
+	struct xsk_umem *umem;
+	struct xsk_prog *prog;
+	int err;
+
+	err = xsk_umem_create(&umem, &XSK_OPTS(xsk_umem_opts, .nframes = 16));
+	if (err == -EAFNOSUPPORT) {
+		printf("SKIP: this kernel has no AF_XDP sockets (CONFIG_XDP_SOCKETS)\n");
+		return 77;
+	}
+	if (err) {
+		printf("SKIP: can't create a UMEM here: %s\n", xsk_errmsg());
+		return 77;
+	}
+	xsk_umem_destroy(umem);
+	err = xsk_prog_attach(&prog, kern.ifname, 0,
+			      &XSK_OPTS(xsk_prog_opts,
+					.mode = XSK_ATTACH_GENERIC));
+	if (err) {
+		printf("SKIP: can't load and attach an XDP program here: %s\n",
+		       xsk_errmsg());
+		return 77;
+	}
+	xsk_prog_destroy(prog);
+	return 0;
+}
+
+int traffic_main(const char *group, const struct case_def *cases,
+		 unsigned int ncases)
+{
+	struct CMUnitTest *tests = calloc(ncases * NPARAMS, sizeof(*tests));
+	char(*names)[96] = calloc(ncases * NPARAMS, sizeof(*names));
+	unsigned int i, k, n = 0;
+	const char *s;
+	int err;
+
+	if (!tests || !names)
+		return 1;
+	err = kern_init();
+	if (!err)
+		err = preflight();
+	if (err)
+		goto out;
+	quiet_ipv6(0);
+	quiet_ipv6(1);
+	s = getenv("XSK_TRAFFIC_FILTER");
+	if (s)
+		cmocka_set_test_filter(s);
+	for (i = 0; i < ncases; i++)
+		for (k = 0; k < NPARAMS; k++) {
+			if (cases[i].rows == POLL_ROWS && !matrix[k].poll)
+				continue;
+			snprintf(names[n], sizeof(names[n]), "%s/%s",
+				 cases[i].name, matrix[k].name);
+			tests[n].name = names[n];
+			tests[n].test_func = cases[i].fn;
+			tests[n].setup_func = env_setup_veth;
+			tests[n].teardown_func = env_teardown;
+			tests[n].initial_state = (void *)&matrix[k];
+			n++;
+		}
+	err = _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+out:
+	free(tests);
+	free(names);
+	return err;
+}
