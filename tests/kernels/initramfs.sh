@@ -10,7 +10,8 @@
 #   /libxsk/kern          the kern_* programs of KERNDIR (as make check
 #                         builds them), with their libraries
 #   /libxsk/examples      the example programs of EXAMPLEDIR
-#   /libxsk/tests         netns.sh, check-examples.sh, kernels/suite.sh
+#   /libxsk/tests         the test scripts (netns.sh, check-examples.sh, ...)
+#                         and kernels/suite.sh
 #   /lib/modules/R/veth.ko  for the release R of each kernel directory that
 #                         tests/kernels/fetch.sh made
 #
@@ -76,8 +77,7 @@ done
 for p in "$examples"/*; do
 	if [ -f "$p" ] && [ -x "$p" ]; then copy "$p" "$root/libxsk/examples/"; fi
 done
-install -m 755 "$src/tests/netns.sh" "$src/tests/check-examples.sh" \
-	"$root/libxsk/tests/"
+install -m 755 "$src"/tests/*.sh "$root/libxsk/tests/"
 install -m 755 "$src/tests/kernels/suite.sh" "$root/libxsk/tests/kernels/"
 install -m 755 "$src/tests/kernels/init" "$root/init"
 

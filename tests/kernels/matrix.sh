@@ -6,7 +6,7 @@
 #   KERNELS  Debian cloud kernels (5.10, 6.1, 6.12; fetched and cached by
 #            tests/kernels/fetch.sh) and "host", the running kernel
 #   SUITES   kern_* programs of OBJDIR/san and "examples"; NAME@K1,K2 runs
-#            NAME only on kernels K1 and K2 (kern_traffic@6.1)
+#            NAME only on kernels K1 and K2 (kern_stream@6.1)
 #
 # Each (kernel, suite) is one boot of qemu-system-x86_64 under software
 # emulation: $QEMU_SMP vCPUs (1: the host's cores are shared), $QEMU_MEM MiB
@@ -49,16 +49,6 @@ suites_of() {
 		fi
 		echo "$name"
 	done
-}
-
-limit_of() {
-	if [ -n "${KERNEL_TIMEOUT:-}" ]; then
-		echo "$KERNEL_TIMEOUT"
-	elif [ "$1" = kern_traffic ]; then
-		echo 25
-	else
-		echo 8
-	fi
 }
 
 # count LOG SUITE: "passed failed skipped" test cases in a suite's output:
@@ -140,7 +130,7 @@ run_guest() {
 	local limit rc start b e end verdict why="" rel wall
 	out=$logs/$k-$s.out con=$logs/$k-$s.console
 	rel=$(cat "${dir[$k]}/release")
-	limit=$(limit_of "$s")
+	limit=${KERNEL_TIMEOUT:-15}
 	start=$SECONDS
 	nice -n 10 timeout -k 10 $((limit * 60)) qemu-system-x86_64 \
 		-nodefaults -nic none -display none -no-reboot \
