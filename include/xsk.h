@@ -914,8 +914,10 @@ XSK_API int xsk_prog_set_queue(struct xsk_prog *prog, uint32_t queue_id,
 XSK_API int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id);
 
 /**
- * xsk_prog_fd() - the attached program's fd, or -1 (XSK_PROG_MAP_ONLY, or
- * @prog NULL)
+ * xsk_prog_fd() - the attached program's fd
+ * @prog: the handle
+ *
+ * Return: the fd, or -1 (XSK_PROG_MAP_ONLY, or @prog NULL).
  */
 XSK_API int xsk_prog_fd(const struct xsk_prog *prog);
 /** xsk_prog_map_fd() - the XSKMAP's fd, or -1 (no map, or @prog NULL) */
