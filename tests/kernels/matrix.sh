@@ -11,9 +11,9 @@
 # Each (kernel, suite) is one boot of qemu-system-x86_64 under software
 # emulation: $QEMU_SMP vCPUs (1: the host's cores are shared), $QEMU_MEM MiB
 # (2048), no network device, niced, and killed after $KERNEL_TIMEOUT minutes
-# (default: 25 for kern_traffic, 8 for the others). The guest runs tests/kernels/init from the initramfs that
-# tests/kernels/initramfs.sh builds, and sends the suite's output back over
-# its second serial port. The host's row runs the same suites directly, as
+# (15; the longest suite, kern_stream, takes 4). The guest runs
+# tests/kernels/init from the initramfs that tests/kernels/initramfs.sh
+# builds, and sends the suite's output back over its second serial port. The host's row runs the same suites directly, as
 # make check does. Logs: OBJDIR/kernels/logs/KERNEL-SUITE.{out,console}.
 #
 # Prints one table (kernel x suite: passed, failed, skipped test cases, the
