@@ -10,6 +10,7 @@
 #   make man              a manual page per function in $(OBJDIR)/man
 #   make demo             see them run: tx into rx over veth (root)
 #   make check            every test (installs what they need if it can)
+#   make check-kernels    the real-kernel tests on Debian's kernels under qemu
 #   make bench            packet rate and cost per packet, beside libxdp (root)
 #   make format           clang-format the tree
 #
