@@ -245,6 +245,8 @@ struct rx_side {
 	uint32_t stride; /* 1; 2 when a program splits odd from even */
 	const uint32_t *expect; /* or: exactly these, in this order */
 	uint32_t nexpect;
+	const bool *maybe; /* these of @expect may be missing (tx_verbatim) */
+	uint32_t skipped, maybe_got;
 	bool any_start; /* the first frame may be any (a slot switch) */
 	bool canary; /* check the headroom canary (headroom case) */
 	bool meta; /* check the metadata kern_progs.c's programs leave */
@@ -300,6 +302,7 @@ struct pair_cfg {
 	uint32_t tx_comp_ring; /* the sender's completion ring; default 2048 */
 	uint32_t sock_flags; /* XSK_SOCKET_* for both sockets */
 	uint32_t prog_flags; /* XSK_PROG_* for the receiver's program */
+	int prog_fd, map_fd; /* with XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP */
 	uint32_t mtu; /* of both ends, if set */
 };
 
@@ -331,20 +334,25 @@ uint32_t rx_take(struct lane *l, struct rx_side *r);
 void drain_comp(struct lane *l, uint64_t want);
 
 /* A TX descriptor queued as it is, valid or not; @valid: the kernel sends
- * it (as the whole or a part of a frame). */
+ * it (as the whole or a part of a frame). @maybe: a descriptor alone after
+ * a chain the kernel dropped for too many fragments, which kernels up to
+ * early 6.18.y send as a frame of its own, and later ones drop with the
+ * chain, which it ends; a table's frames are all one or all the other. */
 struct vdesc {
 	uint64_t addr;
 	uint32_t len;
 	uint32_t options;
 	bool valid;
+	bool maybe;
 };
 
 /*
  * Queue @n descriptors as they are on @l's TX socket (whose frames the
  * caller wrote), kick until the kernel took them all, and account for
- * each: the frames @l->rx[0] expects arrive, tx_invalid_descs counts the
- * invalid descriptors, and the completion ring returns either the valid
- * ones or (as Linux 6.18 does) all of them, in order; not a mix.
+ * each: the frames @l->rx[0] expects arrive (those of @maybe descriptors
+ * marked in its @maybe, all or none), tx_invalid_descs counts exactly the
+ * descriptors not sent, and the completion ring returns either those sent
+ * or (as Linux 6.18 does) all, in order; not a mix.
  */
 void tx_verbatim(struct lane *l, const struct vdesc *v, uint32_t n);
 
