@@ -75,7 +75,7 @@ static void tx_desc_matrix(void **state, int table)
 	const bool unaligned = table >= U4K;
 	struct env *env = *state;
 	struct pair p = pair_up(env, NULL);
-	struct vdesc v[NDESC];
+	struct vdesc v[NDESC] = { { 0 } };
 	uint32_t expect[NDESC], nvalid = 0, i;
 	uint64_t addr;
 	struct lane l;
