@@ -85,9 +85,9 @@ static void stream_9k_unaligned(void **state)
  * the first descriptor without XDP_PKT_CONTD, and every frame is written
  * across its descriptors, so that the receiver checks every byte.
  *
- * On an invalid descriptor the kernel drops what it has of the chain. Up
- * to early 6.18.y it then starts a new frame at the next descriptor;
- * later kernels drop the rest of the chain too, to its end. So every
+ * On an invalid descriptor the kernel drops what it has of the chain. The
+ * sources up to the first 6.18 releases then start a new frame at the next
+ * descriptor; 6.18.44 drops the rest of the chain too, to its end. So every
  * invalid chain here ends in a descriptor that is invalid on its own as
  * well (a zero length), and means the same to both, except for the one
  * that tells them apart (MAYBE).

@@ -335,9 +335,10 @@ void drain_comp(struct lane *l, uint64_t want);
 
 /* A TX descriptor queued as it is, valid or not; @valid: the kernel sends
  * it (as the whole or a part of a frame). @maybe: a descriptor alone after
- * a chain the kernel dropped for too many fragments, which kernels up to
- * early 6.18.y send as a frame of its own, and later ones drop with the
- * chain, which it ends; a table's frames are all one or all the other. */
+ * a chain the kernel dropped for too many fragments, which the kernel
+ * sources up to the first 6.18 releases send as a frame of its own, and
+ * 6.18.44 drops with the chain, which it ends; a table's frames are all one
+ * or all the other. */
 struct vdesc {
 	uint64_t addr;
 	uint32_t len;
