@@ -123,20 +123,14 @@ static void poll_timeout(void **state)
 static void poll_rx_tx(void **state)
 {
 	struct env *env = *state;
-	struct pair p = pair_up(env, NULL);
-	struct lane l;
-	char extra[128];
-	struct xsk_ring_prod *tx;
+	struct pair p = pair_up(env, &(struct pair_cfg){ .tx_ring = 64 });
+	struct xsk_ring_prod *tx = xsk_socket_tx(p.tx->xsk[0]);
 	uint64_t nfull = 0, nkick = 0;
+	char extra[128];
+	struct lane l;
 	double end;
 	int ret;
 
-	end_close(p.tx);
-	end_umem(p.tx, 4096, 4096, 0, 0, 2048);
-	end_socket(env, p.tx, 0,
-		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX,
-				       .tx_size = 64 });
-	tx = xsk_socket_tx(p.tx->xsk[0]);
 	l = lane_of(env, &p, "poll", 20000, 0);
 	l.window = 0;
 	end_fill(p.rx, l.rx[0].xsk, UINT32_MAX);
@@ -195,22 +189,16 @@ static void poll_rx_tx(void **state)
 static void poll_txq_full(void **state)
 {
 	struct env *env = *state;
-	struct pair p = pair_up(env, NULL);
-	struct xsk_ring_prod *tx;
-	struct xsk_ring_cons *comp;
+	struct pair p = pair_up(env, &(struct pair_cfg){ .tx_comp_ring = 16,
+							 .tx_ring = 64 });
+	struct xsk_ring_prod *tx = xsk_socket_tx(p.tx->xsk[0]);
+	struct xsk_ring_cons *comp = xsk_socket_comp(p.tx->xsk[0]);
 	unsigned int rounds = 0;
 	uint32_t idx;
 	struct lane l;
 	double t, end;
 	int ret;
 
-	end_close(p.tx);
-	end_umem(p.tx, 4096, 4096, 0, 0, 16);
-	end_socket(env, p.tx, 0,
-		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX,
-				       .tx_size = 64 });
-	tx = xsk_socket_tx(p.tx->xsk[0]);
-	comp = xsk_socket_comp(p.tx->xsk[0]);
 	l = lane_of(env, &p, "TX ring full", 64, 0);
 	l.window = 0;
 	end_fill(p.rx, l.rx[0].xsk, UINT32_MAX);

@@ -318,16 +318,12 @@ static void budget_round(const struct env *env, struct lane *l, uint32_t budget,
 static void tx_queue_consumer(void **state)
 {
 	struct env *env = *state;
-	struct pair p = pair_up(env, NULL);
+	struct pair p = pair_up(env, &(struct pair_cfg){ .tx_comp_ring = 512,
+							 .tx_ring = 512 });
 	uint64_t features = 0;
 	struct lane l;
 	int err;
 
-	end_close(p.tx);
-	end_umem(p.tx, 4096, 4096, 0, 0, 512);
-	end_socket(env, p.tx, 0,
-		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX,
-				       .tx_size = 512 });
 	l = lane_of(env, &p, "TX budget", 0, 64);
 	l.window = 0;
 	end_fill(p.rx, l.rx[0].xsk, UINT32_MAX);

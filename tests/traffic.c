@@ -1011,7 +1011,8 @@ struct pair pair_up(struct env *env, const struct pair_cfg *c)
 		 c->tx_comp_ring ? c->tx_comp_ring : 2048);
 	end_socket(env, p.tx, 0,
 		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX |
-						c->sock_flags });
+						c->sock_flags,
+				       .tx_size = c->tx_ring });
 	return p;
 }
 

@@ -300,6 +300,7 @@ struct pair_cfg {
 	uint32_t rx_flags; /* XSK_UMEM_* for both UMEMs */
 	uint32_t rx_ring, fill_ring;
 	uint32_t tx_comp_ring; /* the sender's completion ring; default 2048 */
+	uint32_t tx_ring; /* the sender's TX ring; default 2048 */
 	uint32_t sock_flags; /* XSK_SOCKET_* for both sockets */
 	uint32_t prog_flags; /* XSK_PROG_* for the receiver's program */
 	int prog_fd, map_fd; /* with XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP */
