@@ -654,7 +654,8 @@ XSK_API int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
  * @budget: from 32 (the kernel's default) to the TX ring size
  *
  * In copy mode the kernel sends at most this many frames per sendto()
- * (XDP_MAX_TX_SKB_BUDGET); a larger budget means fewer kicks.
+ * (XDP_MAX_TX_SKB_BUDGET); a larger budget means fewer kicks. Kernels
+ * without the option send a fixed 32 (16 before Linux 5.14).
  *
  * Return: 0, or -EINVAL (@xsk is NULL, no TX ring, or @budget out of
  * range), -EOPNOTSUPP

@@ -159,7 +159,7 @@ int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget)
 	if (err == -ENOPROTOOPT)
 		return xsk_err(
 			-EOPNOTSUPP,
-			"this kernel has no XDP_MAX_TX_SKB_BUDGET (Linux 6.17): the budget stays 32 frames a call");
+			"this kernel has no XDP_MAX_TX_SKB_BUDGET (Linux 6.17): it sends its fixed budget per call, 32 frames (16 before Linux 5.14)");
 	if (err)
 		return xsk_err_sys(
 			err,

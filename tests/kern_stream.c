@@ -14,10 +14,12 @@
  * "stream_64*"); XSK_TRAFFIC_LONG=n changes the long stream's length.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "traffic.h"
 
@@ -121,20 +123,14 @@ static void poll_timeout(void **state)
 static void poll_rx_tx(void **state)
 {
 	struct env *env = *state;
-	struct pair p = pair_up(env, NULL);
-	struct lane l;
-	char extra[128];
-	struct xsk_ring_prod *tx;
+	struct pair p = pair_up(env, &(struct pair_cfg){ .tx_ring = 64 });
+	struct xsk_ring_prod *tx = xsk_socket_tx(p.tx->xsk[0]);
 	uint64_t nfull = 0, nkick = 0;
+	char extra[128];
+	struct lane l;
 	double end;
 	int ret;
 
-	end_close(p.tx);
-	end_umem(p.tx, 4096, 4096, 0, 0, 2048);
-	end_socket(env, p.tx, 0,
-		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX,
-				       .tx_size = 64 });
-	tx = xsk_socket_tx(p.tx->xsk[0]);
 	l = lane_of(env, &p, "poll", 20000, 0);
 	l.window = 0;
 	end_fill(p.rx, l.rx[0].xsk, UINT32_MAX);
@@ -181,6 +177,200 @@ static void poll_rx_tx(void **state)
 	assert_true(nfull > 0);
 	assert_lossless(&l, l.received == l.count);
 	drain_comp(&l, l.sent);
+}
+
+/*
+ * POLL_TXQ_FULL: the stall of an application that never reaps its
+ * completion ring. With a completion ring of 16 and a full TX ring of 64,
+ * the kernel sends 16 frames and then nothing, for it has nowhere to
+ * return the frames; the TX ring stays more than half full, so poll()
+ * never says POLLOUT. Reaping the completions and kicking moves it again.
+ */
+static void poll_txq_full(void **state)
+{
+	struct env *env = *state;
+	struct pair p = pair_up(env, &(struct pair_cfg){ .tx_comp_ring = 16,
+							 .tx_ring = 64 });
+	struct xsk_ring_prod *tx = xsk_socket_tx(p.tx->xsk[0]);
+	struct xsk_ring_cons *comp = xsk_socket_comp(p.tx->xsk[0]);
+	unsigned int rounds = 0;
+	uint32_t idx;
+	struct lane l;
+	double t, end;
+	int ret;
+
+	l = lane_of(env, &p, "TX ring full", 64, 0);
+	l.window = 0;
+	end_fill(p.rx, l.rx[0].xsk, UINT32_MAX);
+	while (l.sent < l.count)
+		assert_true(tx_put(&l) > 0);
+	assert_int_equal(tx_pending(tx), 64);
+	tx_kick(&l);
+	/* the completion ring fills, and is left full */
+	for (end = kern_now() + 2; kern_now() < end;) {
+		if (xsk_cons_nb_avail(comp, 16) == 16)
+			break;
+		rx_take(&l, &l.rx[0]);
+	}
+	assert_int_equal(xsk_ring_cons__peek(comp, 64, &idx), 16);
+	xsk_ring_cons__cancel(comp, 16);
+	t = kern_now();
+	ret = xsk_socket_poll(l.tx, POLLOUT, 100);
+	t = kern_now() - t;
+	if (ret || t < 0.099)
+		fail_msg(
+			"poll(POLLOUT, 100) = %d after %.0f ms with %u on the TX ring",
+			ret, t * 1000, tx_pending(tx));
+	assert_true(tx_pending(tx) > 32);
+	/* reap, kick: POLLOUT comes back (kernels before 6.17 publish the
+	 * TX ring's consumer index only when they have taken all they saw,
+	 * so that may take a few rounds) */
+	while (!(ret = xsk_socket_poll(l.tx, POLLOUT, 0)) && rounds++ < 8) {
+		l.completed += xsk_frames_complete(&p.tx->txfr, comp, 64);
+		tx_kick(&l);
+		for (end = kern_now() + 1;
+		     !xsk_cons_nb_avail(comp, 1) && kern_now() < end;)
+			rx_take(&l, &l.rx[0]);
+	}
+	printf("    poll(POLLOUT, 100) = 0 after %.0f ms with the completion ring full; POLLOUT after %u round(s) of reaping and a kick\n",
+	       t * 1000, rounds);
+	assert_int_equal(ret, POLLOUT);
+	assert_lossless(&l, lanes_run(env, &l, 1, 5, 0));
+	drain_comp(&l, l.sent);
+}
+
+/* A knob of a veth end in sysfs, through the end's namespace. */
+static void knob(const struct env *env, int side, const char *name,
+		 const char *value, char *old, size_t len)
+{
+	const char *ns = side ? kern.peer_ns : kern.ns;
+	char cmd[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s cat /sys/class/net/%s/%s",
+		 ns, env->ifname[side], name);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	if (!fgets(old, (int)len, f))
+		old[0] = '\0';
+	pclose(f);
+	old[strcspn(old, "\n")] = '\0';
+	assert_true(old[0] != '\0');
+	assert_int_equal(
+		kern_sh("ip netns exec %s sh -c 'echo %s > /sys/class/net/%s/%s'",
+			ns, value, env->ifname[side], name),
+		0);
+}
+
+/* Frames the namespace's sockets took by busy polling (BusyPollRxPackets
+ * of TcpExt in /proc/net/netstat). */
+static unsigned long long busy_poll_rx(void)
+{
+	char names[4096], values[4096], *n, *v, *sn, *sv;
+	unsigned long long got = 0;
+	FILE *f = fopen("/proc/net/netstat", "r");
+
+	assert_non_null(f);
+	while (fgets(names, sizeof(names), f) &&
+	       fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names, " \n", &sn);
+		v = strtok_r(values, " \n", &sv);
+		while (n && v && strcmp(n, "BusyPollRxPackets")) {
+			n = strtok_r(NULL, " \n", &sn);
+			v = strtok_r(NULL, " \n", &sv);
+		}
+		if (n && v)
+			got = strtoull(v, NULL, 10);
+	}
+	fclose(f);
+	return got;
+}
+
+/*
+ * Preferred busy polling with real NAPI: veth runs native XDP in NAPI;
+ * with napi_defer_hard_irqs and gro_flush_timeout set on both ends, NAPI
+ * is left to the sockets' busy polling, which each wake-up syscall runs
+ * (SO_PREFER_BUSY_POLL, Linux 5.11), and to the timer. Every frame
+ * accounted; busy polling took frames whenever the socket has a NAPI id;
+ * the knobs restored after.
+ */
+static void napi_busy_poll(void **state)
+{
+	static const char *const names[2] = { "napi_defer_hard_irqs",
+					      "gro_flush_timeout" };
+	static const char *const values[2] = { "2", "200000" };
+	char old[2][2][32], now[32];
+	struct env *env = *state;
+	struct pair p;
+	struct lane l;
+	uint64_t features = 0;
+	unsigned int napi = 0;
+	socklen_t len = sizeof(napi);
+	unsigned long long polled;
+	int side, k, err;
+	bool ok;
+
+	/* veth has NAPI only while XDP runs on it, and since Linux 6.13 a
+	 * socket takes its queue's NAPI id when it binds, if the driver
+	 * links the two: the program comes first */
+	p.rx = end_new(env, 0);
+	end_umem(p.rx, 4096, 4096, 0, 0, 2048);
+	end_prog(env, p.rx, NULL);
+	end_socket(env, p.rx, 0,
+		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_TX });
+	assert_int_equal(xsk_prog_add_socket(p.rx->prog, p.rx->xsk[0]), 0);
+	p.tx = end_new(env, 1);
+	end_umem(p.tx, 4096, 4096, 0, 0, 2048);
+	end_socket(env, p.tx, 0,
+		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX });
+	l = lane_of(env, &p, "busy polling", 20000, 0);
+	assert_int_equal(xsk_probe(&features), 0);
+	err = xsk_socket_busy_poll(l.rx[0].xsk, 20, 64);
+	if (!(features & XSK_FEATURE_BUSY_POLL)) {
+		if (err != -EOPNOTSUPP || !strstr(xsk_errmsg(), "5.11"))
+			fail_msg(
+				"busy polling refused (%d) without naming Linux 5.11: %s",
+				err, xsk_errmsg());
+		printf("    refused, as this kernel must: %s\n", xsk_errmsg());
+		return;
+	}
+	assert_int_equal(err, 0);
+	assert_int_equal(xsk_socket_busy_poll(l.tx, 20, 64), 0);
+	for (side = 0; side < 2; side++)
+		for (k = 0; k < 2; k++)
+			knob(env, side, names[k], values[k], old[side][k],
+			     sizeof(old[side][k]));
+	/* NAPI now runs only when polled: keep the frames in flight well
+	 * within veth's ring of 256 (which frees its slots in batches) */
+	l.window = 128;
+	end_fill(p.rx, l.rx[0].xsk, UINT32_MAX);
+	polled = busy_poll_rx();
+	ok = lanes_run(env, &l, 1, 20, 0);
+	polled = busy_poll_rx() - polled;
+	assert_int_equal(getsockopt(xsk_socket_fd(l.rx[0].xsk), SOL_SOCKET,
+				    SO_INCOMING_NAPI_ID, &napi, &len),
+			 0);
+	report(&l, NULL);
+	printf("    the RX socket's NAPI id: %u; frames taken by busy polling: %llu%s\n",
+	       napi, polled,
+	       napi ? "" :
+		      " (this kernel gives the socket no NAPI id on veth: NAPI ran from gro_flush_timeout's timer)");
+	assert_lossless(&l, ok);
+	drain_comp(&l, l.sent);
+	/* the wake-up syscalls (not poll(), unless net.core.busy_poll is
+	 * set) busy-poll the socket's NAPI instance, if it has one */
+	if (napi && !env->p->poll)
+		assert_true(polled > 0);
+	if (!napi)
+		assert_true(polled == 0);
+	for (side = 0; side < 2; side++)
+		for (k = 0; k < 2; k++) {
+			knob(env, side, names[k], old[side][k], now,
+			     sizeof(now));
+			assert_string_equal(now, values[k]);
+		}
 }
 
 /* Data lands after the UMEM's headroom, which the kernel leaves alone. */
@@ -284,6 +474,8 @@ int main(void)
 		{ "long_stream", long_stream, ALL_ROWS },
 		{ "poll_timeout", poll_timeout, POLL_ROWS },
 		{ "poll_rx_tx", poll_rx_tx, POLL_ROWS },
+		{ "poll_txq_full", poll_txq_full, POLL_ROWS },
+		{ "napi_busy_poll", napi_busy_poll, NATIVE_ROWS },
 		{ "headroom", headroom, ALL_ROWS },
 		{ "bidirectional", bidirectional, ALL_ROWS },
 	};

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 
@@ -57,62 +56,36 @@ static void xskmap_switch(void **state)
  * ones to key 1, everything else to the stack. */
 static int split_prog(int map_fd, char *log, size_t log_size)
 {
-#define INSN(c, d, s, o, i)                 \
-	((struct bpf_insn){ .code = (c),    \
-			    .dst_reg = (d), \
-			    .src_reg = (s), \
-			    .off = (o),     \
-			    .imm = (i) })
 	const struct bpf_insn insns[] = {
 		/* r2 = data, r3 = data_end */
-		INSN(BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0),
-		INSN(BPF_LDX | BPF_MEM | BPF_W, 3, 1, 4, 0),
+		KERN_INSN(BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0),
+		KERN_INSN(BPF_LDX | BPF_MEM | BPF_W, 3, 1, 4, 0),
 		/* too short for our header: pass */
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 4, 2, 0, 0),
-		INSN(BPF_ALU64 | BPF_ADD | BPF_K, 4, 0, 0, FRAME_OFF_DATA),
-		INSN(BPF_JMP | BPF_JGT | BPF_X, 4, 3, 10, 0),
+		KERN_INSN(BPF_ALU64 | BPF_MOV | BPF_X, 4, 2, 0, 0),
+		KERN_INSN(BPF_ALU64 | BPF_ADD | BPF_K, 4, 0, 0, FRAME_OFF_DATA),
+		KERN_INSN(BPF_JMP | BPF_JGT | BPF_X, 4, 3, 10, 0),
 		/* not our EtherType (loaded little-endian): pass */
-		INSN(BPF_LDX | BPF_MEM | BPF_H, 4, 2, 12, 0),
-		INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 8,
-		     (FRAME_ETH_P & 0xff) << 8 | FRAME_ETH_P >> 8),
+		KERN_INSN(BPF_LDX | BPF_MEM | BPF_H, 4, 2, 12, 0),
+		KERN_INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 8,
+			  (FRAME_ETH_P & 0xff) << 8 | FRAME_ETH_P >> 8),
 		/* key = the sequence number's lowest bit */
-		INSN(BPF_LDX | BPF_MEM | BPF_B, 4, 2, FRAME_OFF_SEQ + 3, 0),
-		INSN(BPF_ALU64 | BPF_AND | BPF_K, 4, 0, 0, 1),
-		INSN(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0,
-		     map_fd),
-		INSN(0, 0, 0, 0, 0),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 2, 4, 0, 0),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, XDP_PASS),
-		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_redirect_map),
-		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+		KERN_INSN(BPF_LDX | BPF_MEM | BPF_B, 4, 2, FRAME_OFF_SEQ + 3,
+			  0),
+		KERN_INSN(BPF_ALU64 | BPF_AND | BPF_K, 4, 0, 0, 1),
+		KERN_INSN(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0,
+			  map_fd),
+		KERN_INSN(0, 0, 0, 0, 0),
+		KERN_INSN(BPF_ALU64 | BPF_MOV | BPF_X, 2, 4, 0, 0),
+		KERN_INSN(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, XDP_PASS),
+		KERN_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_redirect_map),
+		KERN_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 		/* pass: */
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS),
-		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+		KERN_INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS),
+		KERN_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
-#undef INSN
-	union bpf_attr a;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_XDP;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = sizeof(insns) / sizeof(insns[0]);
-	a.license = (uintptr_t) "MIT";
-	a.log_buf = (uintptr_t)log;
-	a.log_size = (uint32_t)log_size;
-	a.log_level = 1;
-	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-}
-
-static int xskmap_create(uint32_t n)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_XSKMAP;
-	a.key_size = 4;
-	a.value_size = 4;
-	a.max_entries = n;
-	return (int)syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	return kern_xdp_prog(insns, sizeof(insns) / sizeof(insns[0]), 0, log,
+			     log_size);
 }
 
 /* Two sockets on one queue, sharing the UMEM and its fill ring; our own
@@ -123,7 +96,6 @@ static void shared_umem_one_queue(void **state)
 	struct pair p = pair_up(env, NULL);
 	struct lane l = lane_of(env, &p, "shared UMEM, one queue", 20000, 0);
 	static char log[4096];
-	struct xsk_prog_opts o;
 	struct xsk_prog *split;
 	char extra[96];
 	int map, prog;
@@ -133,19 +105,13 @@ static void shared_umem_one_queue(void **state)
 		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_TX });
 	/* replace the built-in program with ours */
 	assert_int_equal(end_prog_destroy(p.rx), 0);
-	map = env_keep_fd(env, xskmap_create(2));
+	map = env_keep_fd(env, kern_xskmap(2));
 	assert_true(map >= 0);
 	prog = env_keep_fd(env, split_prog(map, log, sizeof(log)));
 	if (prog < 0)
 		fail_msg("loading the split program: %s\n%s", strerror(errno),
 			 log);
-	o = XSK_OPTS(xsk_prog_opts,
-		     .flags = XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP,
-		     .prog_fd = prog, .map_fd = map);
-	end_prog(env, p.rx, &o);
-	/* the handle holds its own references */
-	env_close_fd(env, prog);
-	env_close_fd(env, map);
+	end_own_prog(env, p.rx, prog, map);
 	split = p.rx->prog;
 	assert_int_equal(
 		xsk_prog_set_queue(split, 0, xsk_socket_fd(p.rx->xsk[0])), 0);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/if_packet.h>
 #include <cmocka.h>
@@ -262,4 +263,33 @@ int kern_in_peer(int (*fn)(void *), void *arg)
 	if (setns(kern.ns_fd[0], CLONE_NEWNET))
 		abort(); /* stranded in the wrong namespace */
 	return ret;
+}
+
+int kern_xskmap(uint32_t n)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_XSKMAP;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = n;
+	return (int)syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+int kern_xdp_prog(const struct bpf_insn *insns, unsigned int n,
+		  uint32_t prog_flags, char *log, size_t log_size)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_XDP;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = n;
+	a.license = (uintptr_t) "MIT";
+	a.prog_flags = prog_flags;
+	a.log_buf = (uintptr_t)log;
+	a.log_size = (uint32_t)log_size;
+	a.log_level = 1;
+	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 }

@@ -81,6 +81,25 @@ int kern_drop_caps(uint64_t caps, bool for_good);
  * The child must not use cmocka's assertions. */
 void kern_in_child(int (*fn)(void *), void *arg);
 
+/* Raw bpf(2) for the tests' own XDP programs, no libbpf: one instruction
+ * (struct bpf_insn, <linux/bpf.h>). */
+#define KERN_INSN(c, d, s, o, i)            \
+	((struct bpf_insn){ .code = (c),    \
+			    .dst_reg = (d), \
+			    .src_reg = (s), \
+			    .off = (o),     \
+			    .imm = (i) })
+
+struct bpf_insn;
+
+/* An XSKMAP of @n slots: its fd, or -1 (errno says why). */
+int kern_xskmap(uint32_t n);
+
+/* Load an XDP program of @n instructions with @prog_flags (e.g.
+ * BPF_F_XDP_HAS_FRAGS), the verifier's log in @log: its fd, or -1. */
+int kern_xdp_prog(const struct bpf_insn *insns, unsigned int n,
+		  uint32_t prog_flags, char *log, size_t log_size);
+
 /* Pass @n (1 or 2) file descriptors over a Unix socket; 0 or -1. */
 int kern_send_fds(int sock, const int *fds, unsigned int n);
 int kern_recv_fds(int sock, int *fds, unsigned int n);

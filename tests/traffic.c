@@ -383,6 +383,53 @@ struct end *end_rx(struct env *env, int side, const struct xsk_umem_opts *uo,
 	return e;
 }
 
+void end_own_prog(struct env *env, struct end *e, int prog_fd, int map_fd)
+{
+	struct xsk_prog_opts o = XSK_OPTS(
+		xsk_prog_opts, .flags = XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP,
+		.prog_fd = prog_fd, .map_fd = map_fd);
+
+	end_prog(env, e, &o);
+	env_close_fd(env, prog_fd);
+	env_close_fd(env, map_fd);
+}
+
+bool env_multibuf(struct env *env)
+{
+	struct xsk_socket_opts o = XSK_OPTS(xsk_socket_opts,
+					    .ifname = env->ifname[0],
+					    .flags = XSK_SOCKET_MULTI_BUFFER,
+					    .bind_wait_ms = 1000);
+	uint64_t features = 0;
+	struct end *e;
+	int err;
+
+	assert_int_equal(xsk_probe(&features), 0);
+	if (features & XSK_FEATURE_MULTI_BUFFER)
+		return true;
+	e = end_new(env, 0);
+	end_umem(e, 4096, 64, 0, 0, 0);
+	err = xsk_socket_create(&e->xsk[0], e->umem, &o);
+	if (!err)
+		fail_msg(
+			"xsk_probe() found no multi-buffer, yet a socket bound with XDP_USE_SG");
+	if (err != -EINVAL || !strstr(xsk_errmsg(), "Linux 6.6"))
+		fail_msg(
+			"multi-buffer refused (%d) without naming Linux 6.6: %s",
+			err, xsk_errmsg());
+	printf("    refused, as this kernel must: %s\n", xsk_errmsg());
+	return false;
+}
+
+void env_mtu(struct env *env, uint32_t mtu)
+{
+	if (kern_sh("ip -n %s link set dev %s mtu %u && ip -n %s link set dev %s mtu %u",
+		    kern.ns, env->ifname[0], mtu, kern.peer_ns, env->ifname[1],
+		    mtu))
+		fail_msg("can't set MTU %u on %s and %s", mtu, env->ifname[0],
+			 env->ifname[1]);
+}
+
 void end_fill(struct end *e, struct xsk_socket *s, uint32_t max)
 {
 	uint32_t n;
@@ -465,19 +512,46 @@ uint32_t tx_pending(const struct xsk_ring_prod *tx)
 	return *tx->producer - __atomic_load_n(tx->consumer, __ATOMIC_ACQUIRE);
 }
 
-static void check_rx(struct lane *l, struct rx_side *r,
-		     const struct xdp_desc *d, const unsigned char *f)
+/* In copy mode every buffer of a frame starts after the UMEM's headroom
+ * and the kernel's own XDP_PACKET_HEADROOM. Returns its UMEM offset. */
+static uint64_t check_offset(const struct lane *l, const struct rx_side *r,
+			     uint32_t seq, uint64_t raw)
 {
-	uint32_t seq = frame_seq(f), i;
-	const unsigned char *chunk;
+	uint64_t addr = r->e->unaligned ? xsk_umem__add_offset_to_addr(raw) :
+					  raw;
+	uint64_t off = addr % r->e->frame_size;
+
+	if (off != r->e->headroom + PKT_HEADROOM)
+		fail_msg(
+			"%s: frame %u at offset %llu in its chunk, expected %u (headroom %u + %u)",
+			l->what, seq, (unsigned long long)off,
+			r->e->headroom + PKT_HEADROOM, r->e->headroom,
+			PKT_HEADROOM);
+	return addr;
+}
+
+/* Frame @f, @len bytes, whose first buffer is at UMEM address @raw. */
+static void check_rx(struct lane *l, struct rx_side *r, uint64_t raw,
+		     uint32_t len, const unsigned char *f)
+{
+	const unsigned char *area = r->e->bounds.area, *chunk, *at;
+	uint32_t seq = frame_seq(f), i, magic;
 	const char *why;
-	uint64_t addr, off;
+	uint64_t addr;
 
 	if (r->expect) {
-		if (r->got >= r->nexpect)
+		i = (uint32_t)r->got + r->skipped;
+		while (r->maybe && i < r->nexpect && r->maybe[i] &&
+		       r->expect[i] != seq) {
+			r->skipped++;
+			i++;
+		}
+		if (i >= r->nexpect)
 			fail_msg("%s: frame %u arrived, but only %u were due",
 				 l->what, seq, r->nexpect);
-		r->next = r->expect[r->got];
+		r->next = r->expect[i];
+		if (r->maybe && r->maybe[i] && seq == r->next)
+			r->maybe_got++;
 	} else if (r->any_start && !r->got) {
 		r->next = seq;
 	}
@@ -488,24 +562,23 @@ static void check_rx(struct lane *l, struct rx_side *r,
 	if (seq != r->next)
 		fail_msg("%s: frame %u arrived, %u was due (after %llu frames)",
 			 l->what, seq, r->next, (unsigned long long)r->got);
-	why = frame_check(f, d->len, l->env->mac[l->to], l->env->mac[!l->to],
-			  l->stream, lane_len(l, seq));
+	why = frame_check(f, len, l->env->mac[l->to], l->env->mac[!l->to],
+			  l->stream,
+			  (uint32_t)((int32_t)lane_len(l, seq) + l->rx_delta));
 	if (why)
-		fail_msg("%s: frame %u (%u bytes): %s", l->what, seq, d->len,
-			 why);
-	/* In copy mode the data starts after the UMEM's headroom and the
-	 * kernel's own XDP_PACKET_HEADROOM. */
-	addr = r->e->unaligned ? xsk_umem__add_offset_to_addr(d->addr) :
-				 d->addr;
-	off = addr % r->e->frame_size;
-	if (off != r->e->headroom + PKT_HEADROOM)
-		fail_msg(
-			"%s: frame %u at offset %llu in its chunk, expected %u (headroom %u + %u)",
-			l->what, seq, (unsigned long long)off,
-			r->e->headroom + PKT_HEADROOM, r->e->headroom,
-			PKT_HEADROOM);
+		fail_msg("%s: frame %u (%u bytes): %s", l->what, seq, len, why);
+	addr = check_offset(l, r, seq, raw);
+	at = area + addr;
+	if (r->meta) {
+		memcpy(&magic, at - 4, sizeof(magic));
+		if (memcmp(at - FRAME_META_LEN, f + FRAME_OFF_SEQ, 4) ||
+		    magic != FRAME_META_MAGIC)
+			fail_msg(
+				"%s: frame %u: the program's metadata is not in front of it",
+				l->what, seq);
+	}
 	if (r->canary) {
-		chunk = (const unsigned char *)r->e->bounds.area + addr - off;
+		chunk = at - (addr % r->e->frame_size);
 		for (i = 0; i < r->e->headroom; i++)
 			if (chunk[i] != FRAME_CANARY)
 				fail_msg(
@@ -519,6 +592,64 @@ static void check_rx(struct lane *l, struct rx_side *r,
 	r->next = seq + r->stride;
 }
 
+static void rx_free(struct lane *l, struct rx_side *r, uint64_t addr)
+{
+	int err = xsk_frames_free(&r->e->rxfr, addr);
+
+	if (err)
+		fail_msg(
+			"%s: the kernel returned frame 0x%llx twice or from elsewhere (%d)",
+			l->what, (unsigned long long)addr, err);
+}
+
+/* rx_take() for multi-buffer: whole frames through libxsk's reader. */
+static uint32_t rx_take_mb(struct lane *l, struct rx_side *r)
+{
+	static unsigned char f[FRAME_MAX_LEN];
+	struct xsk_ring_cons *rx = xsk_socket_rx(r->xsk);
+	const uint32_t full = r->e->frame_size - r->e->headroom - PKT_HEADROOM;
+	const struct xdp_desc *d;
+	struct xsk_mb_pkt pkt;
+	uint32_t n = 0, i, seq;
+	int ret;
+
+	if (!r->mb_ready) {
+		xsk_mb_rx_init(&r->mbr, rx, 0, &r->e->bounds);
+		r->mb_ready = true;
+	}
+	while (n < BATCH && (ret = xsk_mb_rx_next(&r->mbr, rx, &pkt))) {
+		if (ret < 0)
+			fail_msg(
+				"%s: the kernel gave a chain of %u descriptors that libxsk's reader refuses (%d)",
+				l->what, pkt.nfrags, ret);
+		ret = xsk_mb_rx_copy(&r->e->bounds, rx, &pkt, f, sizeof(f));
+		if (ret)
+			fail_msg("%s: a chain of %llu bytes: %d", l->what,
+				 (unsigned long long)pkt.len, ret);
+		d = xsk_ring_cons__rx_desc(rx, pkt.idx);
+		seq = frame_seq(f);
+		if (frame_ours(f, (uint32_t)pkt.len))
+			check_rx(l, r, d->addr, (uint32_t)pkt.len, f);
+		else
+			l->foreign++;
+		/* the kernel fills each buffer but the last */
+		for (i = 0; i < pkt.nfrags; i++) {
+			d = xsk_ring_cons__rx_desc(rx, pkt.idx + i);
+			check_offset(l, r, seq, d->addr);
+			if (i + 1 < pkt.nfrags && d->len != full)
+				fail_msg(
+					"%s: frame %u: buffer %u of %u holds %u bytes, not %u",
+					l->what, seq, i, pkt.nfrags, d->len,
+					full);
+			rx_free(l, r, d->addr);
+		}
+		r->frags += pkt.nfrags;
+		n += pkt.nfrags;
+	}
+	xsk_mb_rx_release(&r->mbr, rx);
+	return n;
+}
+
 uint32_t rx_take(struct lane *l, struct rx_side *r)
 {
 	struct xsk_ring_cons *rx = xsk_socket_rx(r->xsk);
@@ -527,6 +658,8 @@ uint32_t rx_take(struct lane *l, struct rx_side *r)
 	uint32_t n, i, idx = 0;
 	int err;
 
+	if (l->mb)
+		return rx_take_mb(l, r);
 	n = xsk_ring_cons__peek(rx, BATCH, &idx);
 	for (i = 0; i < n; i++) {
 		d = xsk_ring_cons__rx_desc(rx, idx + i);
@@ -538,31 +671,67 @@ uint32_t rx_take(struct lane *l, struct rx_side *r)
 				l->what, (unsigned long long)d->addr, d->len,
 				xsk_desc_strerror(err));
 		if (frame_ours(f, d->len))
-			check_rx(l, r, d, f);
+			check_rx(l, r, d->addr, d->len, f);
 		else
 			l->foreign++;
-		err = xsk_frames_free(&r->e->rxfr, d->addr);
-		if (err)
-			fail_msg(
-				"%s: the kernel returned frame 0x%llx twice or from elsewhere (%d)",
-				l->what, (unsigned long long)d->addr, err);
+		rx_free(l, r, d->addr);
 	}
 	xsk_ring_cons__release(rx, n);
+	r->frags += n;
 	return n;
 }
 
-uint32_t tx_put(struct lane *l)
+/* How many frames tx_put() may queue now: the window, the batch. */
+static uint32_t tx_room(const struct lane *l)
 {
-	struct xsk_ring_prod *tx = xsk_socket_tx(l->tx);
 	uint64_t inflight = l->sent - l->received;
-	uint32_t n = l->count - (uint32_t)l->sent, i, idx = 0, seq, len;
-	struct xdp_desc *d;
-	uint64_t addr;
+	uint32_t n = l->count - (uint32_t)l->sent;
 
 	if (n > BATCH)
 		n = BATCH;
 	if (l->window && n > l->window - inflight)
 		n = l->window > inflight ? l->window - (uint32_t)inflight : 0;
+	return n;
+}
+
+/* tx_put() for multi-buffer: each frame copied into as many frames of the
+ * UMEM as it needs, queued as one chain by libxsk. */
+static uint32_t tx_put_mb(struct lane *l)
+{
+	static unsigned char f[FRAME_MAX_LEN];
+	struct xsk_ring_prod *tx = xsk_socket_tx(l->tx);
+	uint32_t n = tx_room(l), i, seq, len, descs = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		seq = (uint32_t)l->sent;
+		len = lane_len(l, seq);
+		frame_make(f, l->env->mac[l->to], l->env->mac[!l->to],
+			   l->stream, seq, len);
+		ret = xsk_mb_tx_copy(tx, &l->txe->txfr, l->txe->bounds.area, 0,
+				     f, len);
+		if (ret == -ENOSPC || ret == -ENOMEM)
+			break;
+		if (ret < 0)
+			fail_msg("%s: xsk_mb_tx_copy(%u bytes): %d", l->what,
+				 len, ret);
+		descs += (uint32_t)ret;
+		l->sent++;
+	}
+	xsk_ring_prod__submit(tx, descs);
+	l->sent_descs += descs;
+	return i;
+}
+
+uint32_t tx_put(struct lane *l)
+{
+	struct xsk_ring_prod *tx = xsk_socket_tx(l->tx);
+	uint32_t n = tx_room(l), i, idx = 0, seq, len;
+	struct xdp_desc *d;
+	uint64_t addr;
+
+	if (l->mb)
+		return tx_put_mb(l);
 	if (n > xsk_frames_nfree(&l->txe->txfr))
 		n = xsk_frames_nfree(&l->txe->txfr);
 	if (!n || !xsk_ring_prod__reserve(tx, n, &idx))
@@ -581,6 +750,7 @@ uint32_t tx_put(struct lane *l)
 	}
 	xsk_ring_prod__submit(tx, n);
 	l->sent += n;
+	l->sent_descs += n;
 	return n;
 }
 
@@ -681,6 +851,94 @@ bool lanes_run(const struct env *env, struct lane *ls, unsigned int nl,
 	}
 }
 
+void tx_verbatim(struct lane *l, const struct vdesc *v, uint32_t n)
+{
+	struct xsk_ring_prod *tx = xsk_socket_tx(l->tx);
+	struct xsk_ring_cons *comp = xsk_socket_comp(l->tx);
+	struct rx_side *r = &l->rx[0];
+	uint32_t nvalid = 0, nmaybe = 0, ncomp = 0, nsent, i, k, idx = 0;
+	uint64_t *done = calloc(n, sizeof(*done));
+	bool all_back = true, sent_back = true, late = false;
+	struct xsk_stats st;
+	struct xdp_desc *d;
+	double end, quiet;
+	char extra[192];
+
+	assert_non_null(done);
+	assert_int_equal(xsk_ring_prod__reserve(tx, n, &idx), n);
+	for (i = 0; i < n; i++) {
+		d = xsk_ring_prod__tx_desc(tx, idx + i);
+		d->addr = v[i].addr;
+		d->len = v[i].len;
+		d->options = v[i].options;
+		nvalid += v[i].valid;
+		nmaybe += v[i].maybe;
+	}
+	xsk_ring_prod__submit(tx, n);
+	l->sent = l->sent_descs = n;
+
+	/* After the last kick, a moment for late completions. */
+	end = kern_now() + 5;
+	quiet = 0;
+	while (kern_now() < end) {
+		if (tx_pending(tx) || ncomp < nvalid)
+			tx_kick(l);
+		else if (!quiet)
+			quiet = kern_now() + 0.05;
+		else if (kern_now() > quiet)
+			break;
+		k = xsk_ring_cons__peek(comp, n, &idx);
+		for (i = 0; i < k; i++, ncomp++) {
+			if (ncomp >= n)
+				fail_msg(
+					"%s: more completions than descriptors",
+					l->what);
+			done[ncomp] = *xsk_ring_cons__comp_addr(comp, idx + i);
+			late |= quiet != 0;
+		}
+		xsk_ring_cons__release(comp, k);
+		rx_take(l, r);
+	}
+	/* the last frame due is never a @maybe one */
+	end = kern_now() + 2;
+	while (r->got + r->skipped < r->nexpect && kern_now() < end)
+		rx_take(l, r);
+	l->received = r->got;
+	l->completed = ncomp;
+	if (r->maybe_got && r->maybe_got != nmaybe)
+		fail_msg("%s: %u of %u frames after a dropped chain arrived",
+			 l->what, r->maybe_got, nmaybe);
+	nsent = nvalid + r->maybe_got;
+	for (i = 0, k = 0; i < ncomp; i++) {
+		all_back &= done[i] == v[i].addr;
+		while (k < n && !v[k].valid && !(v[k].maybe && r->maybe_got))
+			k++;
+		sent_back &= k < n && done[i] == v[k++].addr;
+	}
+	free(done);
+	read_stats(l->tx, &st);
+	snprintf(
+		extra, sizeof(extra),
+		"sent %u, tx_invalid_descs %llu%s; completed: %s%s", nsent,
+		(unsigned long long)st.tx_invalid_descs,
+		!nmaybe ?
+			"" :
+		r->maybe_got ?
+			" (a descriptor after a dropped chain starts a frame)" :
+			" (a dropped chain goes to its end)",
+		all_back && ncomp == n	    ? "all, invalid ones too" :
+		sent_back && ncomp == nsent ? "those sent" :
+					      "wrong ones",
+		late ? " (some late)" : "");
+	report(l, extra);
+	if (!(all_back && ncomp == n) && !(sent_back && ncomp == nsent))
+		fail_msg(
+			"%s: %u completions, neither the descriptors sent nor all, in order",
+			l->what, ncomp);
+	assert_int_equal(l->received, r->nexpect - (nmaybe - r->maybe_got));
+	assert_int_equal(st.tx_invalid_descs, n - nsent);
+}
+
 void read_stats(struct xsk_socket *s, struct xsk_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -740,15 +998,21 @@ struct pair pair_up(struct env *env, const struct pair_cfg *c)
 		      .fill_size = c->fill_ring ? c->fill_ring : 2048,
 		      .comp_size = c->fill_ring ? c->fill_ring : 2048,
 		      .headroom = c->headroom, .flags = c->rx_flags);
+	if (c->mtu)
+		env_mtu(env, c->mtu);
 	p.rx = end_rx(env, 0, &uo,
-		      &(struct sock_cfg){ .flags = XSK_SOCKET_NO_TX,
+		      &(struct sock_cfg){ .flags = XSK_SOCKET_NO_TX |
+						   c->sock_flags,
 					  .rx_size = c->rx_ring },
-		      NULL);
+		      &XSK_OPTS(xsk_prog_opts, .flags = c->prog_flags,
+				.prog_fd = c->prog_fd, .map_fd = c->map_fd));
 	p.tx = end_new(env, 1);
 	end_umem(p.tx, uo.frame_size, uo.nframes, 0, c->rx_flags,
 		 c->tx_comp_ring ? c->tx_comp_ring : 2048);
 	end_socket(env, p.tx, 0,
-		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX });
+		   &(struct sock_cfg){ .flags = XSK_SOCKET_NO_RX |
+						c->sock_flags,
+				       .tx_size = c->tx_ring });
 	return p;
 }
 
@@ -874,6 +1138,9 @@ int traffic_main(const char *group, const struct case_def *cases,
 	for (i = 0; i < ncases; i++)
 		for (k = 0; k < NPARAMS; k++) {
 			if (cases[i].rows == POLL_ROWS && !matrix[k].poll)
+				continue;
+			if (cases[i].rows == NATIVE_ROWS &&
+			    matrix[k].mode != XSK_ATTACH_NATIVE)
 				continue;
 			snprintf(names[n], sizeof(names[n]), "%s/%s",
 				 cases[i].name, matrix[k].name);

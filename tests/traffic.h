@@ -47,6 +47,7 @@
 
 #include <xsk.h>
 #include <xsk/frames.h>
+#include <xsk/multibuf.h>
 #include "kernutil.h"
 
 /* ------------------------------------------------------------ frames */
@@ -83,6 +84,12 @@ uint32_t frame_seq(const unsigned char *f);
 const char *frame_check(const unsigned char *f, uint32_t len,
 			const unsigned char *dst, const unsigned char *src,
 			uint32_t stream, uint32_t want_len);
+
+/* What the frame-touching XDP programs of kern_progs.c leave in front of
+ * a frame (bpf_xdp_adjust_meta()): a copy of its sequence number as it is
+ * in the frame, then this word in host order. */
+#define FRAME_META_LEN 8
+#define FRAME_META_MAGIC 0x6d657461u
 
 /* From the peer's AF_PACKET socket @fd to our end: frames @first to
  * @first + @n - 1 of @stream, @len bytes each (0: frame_len()'s). */
@@ -191,6 +198,20 @@ void end_prog(struct env *env, struct end *e, struct xsk_prog_opts *o);
 struct end *end_rx(struct env *env, int side, const struct xsk_umem_opts *uo,
 		   const struct sock_cfg *c, struct xsk_prog_opts *po);
 
+/* The kernel's multi-buffer AF_XDP (Linux 6.6): true if it has it;
+ * otherwise asserts the library's refusal, which names the version, and
+ * returns false, for the case to end there. */
+bool env_multibuf(struct env *env);
+
+/* Set the MTU of both ends of the case's veth pair (before a program is
+ * attached: veth takes a larger MTU under XDP only with a frags program). */
+void env_mtu(struct env *env, uint32_t mtu);
+
+/* Attach the caller's XDP program @prog_fd with its XSKMAP @map_fd to @e
+ * (XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP), in the row's mode; the handle
+ * takes its own references, so both fds are closed here. */
+void end_own_prog(struct env *env, struct end *e, int prog_fd, int map_fd);
+
 /* Put up to @max of the RX frames on @s's fill ring. */
 void end_fill(struct end *e, struct xsk_socket *s, uint32_t max);
 
@@ -224,10 +245,17 @@ struct rx_side {
 	uint32_t stride; /* 1; 2 when a program splits odd from even */
 	const uint32_t *expect; /* or: exactly these, in this order */
 	uint32_t nexpect;
+	const bool *maybe; /* these of @expect may be missing (tx_verbatim) */
+	uint32_t skipped, maybe_got;
 	bool any_start; /* the first frame may be any (a slot switch) */
 	bool canary; /* check the headroom canary (headroom case) */
+	bool meta; /* check the metadata kern_progs.c's programs leave */
 	uint64_t got;
 	uint32_t first, last;
+	/* the multi-buffer reader of a lane with @mb */
+	struct xsk_mb_rx mbr;
+	bool mb_ready;
+	uint64_t frags; /* descriptors of the frames received */
 };
 
 struct lane {
@@ -242,7 +270,11 @@ struct lane {
 	uint32_t len; /* frame length; 0: frame_len() */
 	uint32_t big_len; /* if set, odd frames have this length */
 	uint32_t (*len_of)(uint32_t seq); /* if set, the length of each */
+	int32_t rx_delta; /* frames arrive this much longer (a program) */
 	uint32_t window; /* frames in flight at most; 0: no limit */
+	/* frames longer than a chunk go and come as chains (sockets with
+	 * XSK_SOCKET_MULTI_BUFFER); every fragment's offset is checked */
+	bool mb;
 	bool hold; /* receive only after everything was sent */
 	bool no_refill; /* don't give received frames back to the fill ring */
 	bool shares_txfr; /* another lane, drained later, uses the same frames */
@@ -251,6 +283,7 @@ struct lane {
 	struct xsk_prog *switch_prog;
 	/* results */
 	uint64_t sent, completed, received, foreign, tx_busy;
+	uint64_t sent_descs; /* TX descriptors: sent, or more with @mb */
 	bool switched;
 };
 
@@ -267,6 +300,11 @@ struct pair_cfg {
 	uint32_t rx_flags; /* XSK_UMEM_* for both UMEMs */
 	uint32_t rx_ring, fill_ring;
 	uint32_t tx_comp_ring; /* the sender's completion ring; default 2048 */
+	uint32_t tx_ring; /* the sender's TX ring; default 2048 */
+	uint32_t sock_flags; /* XSK_SOCKET_* for both sockets */
+	uint32_t prog_flags; /* XSK_PROG_* for the receiver's program */
+	int prog_fd, map_fd; /* with XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP */
+	uint32_t mtu; /* of both ends, if set */
 };
 
 struct pair pair_up(struct env *env, const struct pair_cfg *c);
@@ -292,8 +330,33 @@ uint32_t tx_put(struct lane *l);
 void tx_kick(struct lane *l);
 /* Take what an RX ring holds, check it, give the frames back. */
 uint32_t rx_take(struct lane *l, struct rx_side *r);
-/* Take the last completions: @want of them; every TX frame back. */
+/* Take the last completions: @want of them (sent_descs, in all); every
+ * TX frame back. */
 void drain_comp(struct lane *l, uint64_t want);
+
+/* A TX descriptor queued as it is, valid or not; @valid: the kernel sends
+ * it (as the whole or a part of a frame). @maybe: a descriptor alone after
+ * a chain the kernel dropped for too many fragments, which the kernel
+ * sources up to the first 6.18 releases send as a frame of its own, and
+ * 6.18.44 drops with the chain, which it ends; a table's frames are all one
+ * or all the other. */
+struct vdesc {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t options;
+	bool valid;
+	bool maybe;
+};
+
+/*
+ * Queue @n descriptors as they are on @l's TX socket (whose frames the
+ * caller wrote), kick until the kernel took them all, and account for
+ * each: the frames @l->rx[0] expects arrive (those of @maybe descriptors
+ * marked in its @maybe, all or none), tx_invalid_descs counts exactly the
+ * descriptors not sent, and the completion ring returns either those sent
+ * or (as Linux 6.18 does) all, in order; not a mix.
+ */
+void tx_verbatim(struct lane *l, const struct vdesc *v, uint32_t n);
 
 void read_stats(struct xsk_socket *s, struct xsk_stats *st);
 /* Every frame sent arrived, and every TX frame came back: nothing dropped,
@@ -307,6 +370,7 @@ void report(const struct lane *l, const char *extra);
 /* Which rows of the matrix a case runs on. */
 #define ALL_ROWS 0
 #define POLL_ROWS 1
+#define NATIVE_ROWS 2
 
 struct case_def {
 	const char *name;
