@@ -95,7 +95,7 @@ static int malformed(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return xsk_err(-EBADMSG, "the kernel's BTF is malformed: %s", what);
+	return xsk__err(-EBADMSG, "the kernel's BTF is malformed: %s", what);
 }
 
 static int parse_header(struct btf *b, const uint8_t *p, size_t len)
@@ -105,22 +105,22 @@ static int parse_header(struct btf *b, const uint8_t *p, size_t len)
 	uint16_t magic;
 
 	if (len < BTF_HDR_LEN)
-		return xsk_err(
+		return xsk__err(
 			-EBADMSG,
 			"the kernel's BTF is malformed: %zu bytes, less than a header",
 			len);
 	memcpy(&magic, p, sizeof(magic));
 	if (magic == 0x9feb)
-		return xsk_err(
+		return xsk__err(
 			-EBADMSG,
 			"the kernel's BTF is in the other byte order: it is not this machine's");
 	if (magic != BTF_MAGIC)
-		return xsk_err(
+		return xsk__err(
 			-EBADMSG,
 			"the kernel's BTF is not BTF: magic 0x%04x, not 0x%04x",
 			magic, BTF_MAGIC);
 	if (p[2] != BTF_VERSION)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"the kernel's BTF is version %u; this libxsk reads version %u",
 			p[2], BTF_VERSION);
@@ -251,7 +251,7 @@ static int walk(struct btf *b, btf_visit visit, void *arg)
 			return malformed("type %u has kind 0 (unknown)", t.id);
 		extra = kind_data_len(t.kind, t.vlen);
 		if (extra < 0)
-			return xsk_err(
+			return xsk__err(
 				-EOPNOTSUPP,
 				"the kernel's BTF has type %u of kind %u, which this libxsk does not know (it knows kinds 1 to %u): the kernel is newer than the library; update libxsk",
 				t.id, t.kind, KIND_MAX);
@@ -300,7 +300,7 @@ static int visit_func(const struct btf *b, const struct btf_rec *t, void *arg)
 		/* Two functions of one name: which one the kernel would
 		 * call is not for a guess to decide. */
 		if (f->ids[i])
-			return xsk_err(
+			return xsk__err(
 				-EBADMSG,
 				"the kernel's BTF names two functions %s (types %u and %u)",
 				f->want[i].name, f->ids[i], t->id);
@@ -330,7 +330,7 @@ static int visit_proto(const struct btf *b, const struct btf_rec *t, void *arg)
 			"function type %u refers to type %u, of kind %u, not a prototype",
 			c->func_id, t->id, t->kind);
 	if (t->vlen != w->nparams)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"%s takes %u parameters in this kernel, not the %u this libxsk passes: its signature changed; update libxsk",
 			w->name, t->vlen, w->nparams);
@@ -339,7 +339,7 @@ static int visit_proto(const struct btf *b, const struct btf_rec *t, void *arg)
 		/* The kernel's BTF names the parameters; should one day a
 		 * kernel not, the count is all there is to check. */
 		if (name[0] && w->params[i] && strcmp(name, w->params[i]))
-			return xsk_err(
+			return xsk__err(
 				-EOPNOTSUPP,
 				"%s's parameter %u is \"%s\" in this kernel, not \"%s\": its signature changed; update libxsk",
 				w->name, i + 1, name, w->params[i]);
@@ -359,8 +359,8 @@ int xsk__btf_find_funcs(const void *data, size_t len,
 	int err;
 
 	if (n > XSK__BTF_MAX_FUNCS)
-		return xsk_err(-EINVAL, "at most %d functions at a time",
-			       XSK__BTF_MAX_FUNCS);
+		return xsk__err(-EINVAL, "at most %d functions at a time",
+				XSK__BTF_MAX_FUNCS);
 	memset(ids, 0, n * sizeof(*ids));
 	memset(&b, 0, sizeof(b));
 	err = parse_header(&b, data, len);
@@ -396,7 +396,7 @@ int xsk__btf_read(const char *path, void **data, size_t *len)
 	uint8_t *buf = NULL, *bigger;
 	int fd, r = 0;
 
-	fd = xsk_sys_open_read(path);
+	fd = xsk__sys_open_read(path);
 	if (fd < 0)
 		return fd;
 	for (;;) {
@@ -414,12 +414,12 @@ int xsk__btf_read(const char *path, void **data, size_t *len)
 			}
 			buf = bigger;
 		}
-		r = xsk_sys_read(fd, buf + n, cap - n);
+		r = xsk__sys_read(fd, buf + n, cap - n);
 		if (r <= 0)
 			break;
 		n += (size_t)r;
 	}
-	xsk_sys_close(fd);
+	xsk__sys_close(fd);
 	if (r < 0) {
 		free(buf);
 		return r;
@@ -460,13 +460,13 @@ int xsk__hint_kfunc_ids(uint32_t ids[XSK__NHINTS])
 
 	err = xsk__btf_read(XSK__VMLINUX_BTF, &data, &len);
 	if (err == -ENOENT)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"the kernel describes no types (" XSK__VMLINUX_BTF
 			" is missing): RX hints need a kernel built with CONFIG_DEBUG_INFO_BTF, whose BTF gives the ids of the kfuncs to call");
 	if (err)
-		return xsk_err(err, "reading " XSK__VMLINUX_BTF ": %s",
-			       strerror(-err));
+		return xsk__err(err, "reading " XSK__VMLINUX_BTF ": %s",
+				strerror(-err));
 	for (i = 0; i < XSK__NHINTS; i++)
 		want[i] = xsk__hint_kfuncs[i].f;
 	err = xsk__btf_find_funcs(data, len, want, XSK__NHINTS, ids);

@@ -23,7 +23,7 @@ static void ctx_unmap(struct xsk__ctx *ctx)
 
 /* Map both rings from @fd into @fill_map and @comp_map. */
 static int ctx_map(const struct xsk__ctx *ctx, int fd,
-		   struct xsk_mapping *fill_map, struct xsk_mapping *comp_map,
+		   struct xsk__mapping *fill_map, struct xsk__mapping *comp_map,
 		   struct xdp_mmap_offsets *off)
 {
 	int v1 = xsk__mmap_offsets(fd, off), err;
@@ -59,7 +59,7 @@ int xsk__ctx_create(struct xsk__ctx **out, int fd, uint32_t fill_size,
 		return err;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
-		return xsk_err(-ENOMEM, "out of memory for the ring context");
+		return xsk__err(-ENOMEM, "out of memory for the ring context");
 	ctx->fill_size = fill_size;
 	ctx->comp_size = comp_size;
 	v1 = ctx_map(ctx, fd, &ctx->fill_map, &ctx->comp_map, &off);
@@ -86,13 +86,13 @@ void xsk__ctx_put(struct xsk__ctx *ctx)
 	if (!ctx || --ctx->refs)
 		return;
 	ctx_unmap(ctx);
-	xsk_sys_close(ctx->close_fd);
+	xsk__sys_close(ctx->close_fd);
 	free(ctx);
 }
 
 int xsk__ctx_move(struct xsk__ctx *ctx, int fd)
 {
-	struct xsk_mapping fill_map = { 0 }, comp_map = { 0 };
+	struct xsk__mapping fill_map = { 0 }, comp_map = { 0 };
 	struct xdp_mmap_offsets off;
 	int err;
 
@@ -110,13 +110,13 @@ int xsk__ctx_move(struct xsk__ctx *ctx, int fd)
 	 * one mapping or the other, never a hole. The old mappings, and with
 	 * them the hold on the old socket, are gone.
 	 */
-	err = xsk_sys_mmap_fixed(ctx->fill_map.addr, ctx->fill_map.len, fd,
-				 XDP_UMEM_PGOFF_FILL_RING);
+	err = xsk__sys_mmap_fixed(ctx->fill_map.addr, ctx->fill_map.len, fd,
+				  XDP_UMEM_PGOFF_FILL_RING);
 	if (!err)
-		err = xsk_sys_mmap_fixed(ctx->comp_map.addr, ctx->comp_map.len,
-					 fd, XDP_UMEM_PGOFF_COMPLETION_RING);
+		err = xsk__sys_mmap_fixed(ctx->comp_map.addr, ctx->comp_map.len,
+					  fd, XDP_UMEM_PGOFF_COMPLETION_RING);
 	if (err)
-		return xsk_err_sys(
+		return xsk__err_sys(
 			err,
 			"moving the shared fill and completion rings to another socket failed");
 	ctx->fd = fd;

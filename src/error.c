@@ -60,7 +60,7 @@ record(enum xsk_advice advice, const char *fmt, va_list ap)
 	}
 }
 
-int xsk_err(int err, const char *fmt, ...)
+int xsk__err(int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,7 +70,7 @@ int xsk_err(int err, const char *fmt, ...)
 	return err;
 }
 
-int xsk_err_advice(int err, enum xsk_advice advice, const char *fmt, ...)
+int xsk__err_advice(int err, enum xsk_advice advice, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -80,7 +80,7 @@ int xsk_err_advice(int err, enum xsk_advice advice, const char *fmt, ...)
 	return err;
 }
 
-int xsk_err_const(int err, const char *msg)
+int xsk__err_const(int err, const char *msg)
 {
 	errmsg = msg;
 	errcause = msg;
@@ -88,7 +88,7 @@ int xsk_err_const(int err, const char *msg)
 	return err;
 }
 
-int xsk_err_sys(int err, const char *what)
+int xsk__err_sys(int err, const char *what)
 {
-	return xsk_err(err, "%s: %s", what, strerror(-err));
+	return xsk__err(err, "%s: %s", what, strerror(-err));
 }

@@ -25,28 +25,28 @@ int xsk_frames_init(struct xsk_frames *f, uint64_t base, uint32_t frame_size,
 	uint64_t span;
 
 	if (!f)
-		return xsk_err(-EINVAL, "xsk_frames_init: no allocator given");
+		return xsk__err(-EINVAL, "xsk_frames_init: no allocator given");
 	if (flags & ~KNOWN_FLAGS)
-		return xsk_err(-EINVAL, "xsk_frames_init: unknown flags 0x%x",
-			       flags & ~KNOWN_FLAGS);
+		return xsk__err(-EINVAL, "xsk_frames_init: unknown flags 0x%x",
+				flags & ~KNOWN_FLAGS);
 	if (!nframes || !frame_size)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_frames_init: %u frames of %u bytes: both must be non-zero",
 			nframes, frame_size);
 	if (!unaligned && (frame_size & (frame_size - 1)))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_frames_init: a frame size of %u is not a power of two, which aligned mode requires (pass XSK_FRAMES_UNALIGNED for an unaligned UMEM)",
 			frame_size);
 	if (!unaligned && base % frame_size)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_frames_init: the first frame's address %llu is not a multiple of the frame size %u",
 			(unsigned long long)base, frame_size);
 	span = (uint64_t)nframes * frame_size;
 	if (base + span < base || (limit && base + span > limit))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_frames_init: frames from %llu to %llu do not fit %s",
 			(unsigned long long)base,
@@ -57,7 +57,7 @@ int xsk_frames_init(struct xsk_frames *f, uint64_t base, uint32_t frame_size,
 	memset(&n, 0, sizeof(n));
 	n.stack = (__u64 *)calloc(nframes, sizeof(*n.stack));
 	if (!n.stack)
-		return xsk_err(
+		return xsk__err(
 			-ENOMEM,
 			"xsk_frames_init: no memory for %u frame addresses",
 			nframes);
@@ -66,7 +66,7 @@ int xsk_frames_init(struct xsk_frames *f, uint64_t base, uint32_t frame_size,
 					     sizeof(*n.free_map));
 		if (!n.free_map) {
 			free(n.stack);
-			return xsk_err(
+			return xsk__err(
 				-ENOMEM,
 				"xsk_frames_init: no memory for the debug bitmap of %u frames",
 				nframes);

@@ -35,7 +35,7 @@ static uint32_t sysfs_queues(const char *ifname, const char *prefix)
 	return n;
 }
 
-int xsk_if_channels(uint32_t ifindex, uint32_t *count)
+int xsk__if_channels(uint32_t ifindex, uint32_t *count)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
 	struct ifreq ifr;
@@ -43,15 +43,15 @@ int xsk_if_channels(uint32_t ifindex, uint32_t *count)
 	int fd, err;
 
 	memset(&ifr, 0, sizeof(ifr));
-	err = xsk_sys_ifname(ifindex, ifr.ifr_name);
+	err = xsk__sys_ifname(ifindex, ifr.ifr_name);
 	if (err)
 		return err;
-	fd = xsk_sys_socket(AF_UNIX, SOCK_DGRAM, 0);
+	fd = xsk__sys_socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fd;
 	ifr.ifr_data = (char *)&ch;
-	err = xsk_sys_ioctl(fd, SIOCETHTOOL, &ifr);
-	xsk_sys_close(fd);
+	err = xsk__sys_ioctl(fd, SIOCETHTOOL, &ifr);
+	xsk__sys_close(fd);
 	if (!err) {
 		rxq = ch.combined_count + ch.rx_count;
 		txq = ch.combined_count + ch.tx_count;

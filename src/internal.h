@@ -58,34 +58,34 @@
 #endif
 
 /*
- * Error reporting (error.c). xsk_err() records a sentence for xsk_errmsg()
+ * Error reporting (error.c). xsk__err() records a sentence for xsk_errmsg()
  * and returns @err (a negative errno value) so that a failure path reads
- * "return xsk_err(-EINVAL, ...)". xsk_err_sys() records strerror(-err)
+ * "return xsk__err(-EINVAL, ...)". xsk__err_sys() records strerror(-err)
  * after a short context, for failures with nothing more to explain.
  */
-int xsk_err(int err, const char *fmt, ...)
+int xsk__err(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int xsk_err_sys(int err, const char *what);
-/* Like xsk_err() for a sentence whose advice a program may word in its own
+int xsk__err_sys(int err, const char *what);
+/* Like xsk__err() for a sentence whose advice a program may word in its own
  * terms (see xsk_erradvice()): it ends in ": ADVICE", and xsk_errcause() is
  * what comes before. */
-int xsk_err_advice(int err, enum xsk_advice advice, const char *fmt, ...)
+int xsk__err_advice(int err, enum xsk_advice advice, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Like xsk_err() with a constant sentence and no formatting, for errors
+/* Like xsk__err() with a constant sentence and no formatting, for errors
  * that a hot loop meets often. */
-int xsk_err_const(int err, const char *msg);
+int xsk__err_const(int err, const char *msg);
 
 /*
  * Copy a caller's sized options struct (NULL: all zero) into @dst, checking
  * its .sz (opts.c).
  */
-int xsk_opts_load(void *dst, size_t dst_sz, const void *src, const char *type);
+int xsk__opts_load(void *dst, size_t dst_sz, const void *src, const char *type);
 
 /* Device facts used to explain errors (ifinfo.c). */
-int xsk_if_channels(uint32_t ifindex, uint32_t *count);
+int xsk__if_channels(uint32_t ifindex, uint32_t *count);
 
 /* A mapping recorded as it is made, so that one routine can undo it. */
-struct xsk_mapping {
+struct xsk__mapping {
 	void *addr;
 	size_t len;
 };
@@ -114,8 +114,8 @@ int xsk__ring_setsize(int fd, int opt, uint32_t size, const char *name);
 int xsk__mmap_offsets(int fd, struct xdp_mmap_offsets *off);
 int xsk__ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
 		  size_t entry, off_t pgoff, const char *name,
-		  struct xsk_mapping *m);
-void xsk__mapping_release(struct xsk_mapping *m);
+		  struct xsk__mapping *m);
+void xsk__mapping_release(struct xsk__mapping *m);
 
 /*
  * A fill and completion ring pair (ctx.c): the rings of one (device, queue)
@@ -133,8 +133,8 @@ struct xsk__ctx {
 	uint32_t fill_size, comp_size;
 	struct xsk_ring_prod fill;
 	struct xsk_ring_cons comp;
-	struct xsk_mapping fill_map;
-	struct xsk_mapping comp_map;
+	struct xsk__mapping fill_map;
+	struct xsk__mapping comp_map;
 };
 
 /* Size the rings on @fd, map them, and hand back a context with one
@@ -173,7 +173,7 @@ struct xsk_umem {
 	uint32_t tx_metadata_len;
 	uint32_t fill_size;
 	uint32_t comp_size;
-	struct xsk_mapping area_map; /* set only when libxsk mapped the area */
+	struct xsk__mapping area_map; /* set only when libxsk mapped the area */
 	/*
 	 * The registration: an AF_XDP socket with the UMEM registered and
 	 * its fill and completion rings, for the next XSK_ROLE_UMEM socket.
@@ -234,14 +234,14 @@ struct xsk_socket {
 	uint32_t queue_id;
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod tx;
-	struct xsk_mapping rx_map; /* addr NULL: no RX ring */
-	struct xsk_mapping tx_map; /* addr NULL: no TX ring */
+	struct xsk__mapping rx_map; /* addr NULL: no RX ring */
+	struct xsk__mapping tx_map; /* addr NULL: no TX ring */
 };
 
 /* Forget what xsk_probe() found, for tests that play other kernels. */
-void xsk_probe_forget(void);
+void xsk__probe_forget(void);
 
-static inline bool xsk_is_pow2(uint32_t v)
+static inline bool xsk__is_pow2(uint32_t v)
 {
 	return v && !(v & (v - 1));
 }
@@ -253,7 +253,7 @@ static inline bool xsk_is_pow2(uint32_t v)
  * @attached is IFLA_XDP_ATTACHED (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), and
  * the program ids per mode are 0 where that mode has none.
  */
-struct xsk_xdp_query {
+struct xsk__xdp_query {
 	uint8_t attached;
 	uint32_t drv_id;
 	uint32_t skb_id;
@@ -269,11 +269,11 @@ struct xsk_xdp_query {
  * kernel's; XSK_NL_UNANSWERED means the request went out but its answer
  * could not be read, so the kernel may have carried it out.
  */
-enum xsk_nl_state { XSK_NL_UNSENT, XSK_NL_UNANSWERED, XSK_NL_ANSWERED };
-int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
-		   uint32_t flags, char *why, size_t whylen,
-		   enum xsk_nl_state *state);
-int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q);
+enum xsk__nl_state { XSK_NL_UNSENT, XSK_NL_UNANSWERED, XSK_NL_ANSWERED };
+int xsk__nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
+		    uint32_t flags, char *why, size_t whylen,
+		    enum xsk__nl_state *state);
+int xsk__nl_query_xdp(uint32_t ifindex, struct xsk__xdp_query *q);
 
 struct xsk_prog {
 	uint32_t ifindex;
@@ -355,6 +355,6 @@ int xsk__hint_kfunc_ids(uint32_t ids[XSK__NHINTS]);
  * -ENOENT (no netdev family: before Linux 6.3), -ENODATA (the kernel does
  * not say: before 6.8), or another negative errno value (not explained).
  */
-int xsk_nl_rx_metadata(uint32_t ifindex, uint32_t *hints);
+int xsk__nl_rx_metadata(uint32_t ifindex, uint32_t *hints);
 
 #endif /* LIBXSK_INTERNAL_H */

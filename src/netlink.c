@@ -121,7 +121,7 @@ typedef void (*nl_reply_fn)(const struct nlmsghdr *nh, void *arg);
  * message that answers it to @cb. Returns the ack's (negative) error.
  */
 static int nl_talk(int proto, void *request, nl_reply_fn cb, void *arg,
-		   char *why, size_t whylen, enum xsk_nl_state *state)
+		   char *why, size_t whylen, enum xsk__nl_state *state)
 {
 	struct nlmsghdr *req = request;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -142,16 +142,18 @@ static int nl_talk(int proto, void *request, nl_reply_fn cb, void *arg,
 	buf = malloc(NL_BUFSZ);
 	if (!buf)
 		return -ENOMEM;
-	fd = xsk_sys_socket(AF_NETLINK, SOCK_RAW, proto);
+	fd = xsk__sys_socket(AF_NETLINK, SOCK_RAW, proto);
 	if (fd < 0) {
 		err = fd;
 		goto out_free;
 	}
 	/* Both are optional: kernels before 4.12 and 4.3 just say less. */
-	xsk_sys_setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	xsk_sys_setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	xsk__sys_setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one,
+			    sizeof(one));
+	xsk__sys_setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one,
+			    sizeof(one));
 
-	n = xsk_sys_sendmsg(fd, &msg, 0);
+	n = xsk__sys_sendmsg(fd, &msg, 0);
 	if (n < 0) {
 		err = n;
 		goto out_close;
@@ -164,7 +166,7 @@ static int nl_talk(int proto, void *request, nl_reply_fn cb, void *arg,
 		iov.iov_len = NL_BUFSZ;
 		msg.msg_flags = 0;
 		msg.msg_namelen = sizeof(kernel);
-		n = xsk_sys_recvmsg(fd, &msg, 0);
+		n = xsk__sys_recvmsg(fd, &msg, 0);
 		if (n < 0) {
 			err = n;
 			goto out_close;
@@ -203,15 +205,15 @@ static int nl_talk(int proto, void *request, nl_reply_fn cb, void *arg,
 		}
 	}
 out_close:
-	xsk_sys_close(fd);
+	xsk__sys_close(fd);
 out_free:
 	free(buf);
 	return err;
 }
 
-int xsk_nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
-		   uint32_t flags, char *why, size_t whylen,
-		   enum xsk_nl_state *state)
+int xsk__nl_set_xdp(uint32_t ifindex, int prog_fd, int expected_fd,
+		    uint32_t flags, char *why, size_t whylen,
+		    enum xsk__nl_state *state)
 {
 	struct rtattr *nest;
 	struct nl_req req;
@@ -242,7 +244,7 @@ static uint32_t rta_u32(const struct rtattr *rta)
 static void parse_link(const struct nlmsghdr *nh, void *arg)
 {
 	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-	struct xsk_xdp_query *q = arg;
+	struct xsk__xdp_query *q = arg;
 	const struct rtattr *rta, *x;
 	unsigned int len, xlen;
 	uint32_t single = 0;
@@ -291,10 +293,10 @@ static void parse_link(const struct nlmsghdr *nh, void *arg)
 	}
 }
 
-int xsk_nl_query_xdp(uint32_t ifindex, struct xsk_xdp_query *q)
+int xsk__nl_query_xdp(uint32_t ifindex, struct xsk__xdp_query *q)
 {
 	uint32_t mask = RTEXT_FILTER_SKIP_STATS;
-	struct xsk_xdp_query r;
+	struct xsk__xdp_query r;
 	struct nl_req req;
 	int err;
 
@@ -401,7 +403,7 @@ static void parse_dev(const struct nlmsghdr *nh, void *arg)
 		genl_attrs(nh, dev_attr, a);
 }
 
-int xsk_nl_rx_metadata(uint32_t ifindex, uint32_t *hints)
+int xsk__nl_rx_metadata(uint32_t ifindex, uint32_t *hints)
 {
 	struct genl_answer a;
 	struct genl_req req;

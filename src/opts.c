@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-int xsk_opts_load(void *dst, size_t dst_sz, const void *src, const char *type)
+int xsk__opts_load(void *dst, size_t dst_sz, const void *src, const char *type)
 {
 	const unsigned char *p = (const unsigned char *)src;
 	size_t sz, i;
@@ -22,13 +22,13 @@ int xsk_opts_load(void *dst, size_t dst_sz, const void *src, const char *type)
 		return 0;
 	memcpy(&sz, src, sizeof(sz));
 	if (sz < sizeof(size_t))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"struct %s: .sz is %zu; set it to sizeof(struct %s), or declare the struct with XSK_OPTS()",
 			type, sz, type);
 	for (i = dst_sz; i < sz; i++)
 		if (p[i])
-			return xsk_err(
+			return xsk__err(
 				-EOPNOTSUPP,
 				"struct %s sets a field this libxsk (%d.%d) does not know, at byte %zu: the program was built against a newer libxsk",
 				type, LIBXSK_VERSION_MAJOR,

@@ -35,7 +35,7 @@ static bool getsockopt_len(const struct probe_env *e, int name, size_t want)
 	if (want > sizeof(buf))
 		return false;
 
-	return !xsk_sys_getsockopt(e->fd, SOL_XDP, name, &buf, &len) &&
+	return !xsk__sys_getsockopt(e->fd, SOL_XDP, name, &buf, &len) &&
 	       len == want;
 }
 
@@ -61,8 +61,8 @@ static bool has_busy_poll(struct probe_env *e)
 	int off = 0;
 
 	/* Turning it off needs no privilege. */
-	return !xsk_sys_setsockopt(e->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &off,
-				   sizeof(off));
+	return !xsk__sys_setsockopt(e->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL,
+				    &off, sizeof(off));
 }
 
 static bool has_tx_skb_budget(struct probe_env *e)
@@ -70,8 +70,8 @@ static bool has_tx_skb_budget(struct probe_env *e)
 	int v = 0;
 
 	/* Out of range, so nothing changes: known options answer EINVAL. */
-	return xsk_sys_setsockopt(e->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &v,
-				  sizeof(v)) != -ENOPROTOOPT;
+	return xsk__sys_setsockopt(e->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &v,
+				   sizeof(v)) != -ENOPROTOOPT;
 }
 
 static bool has_multi_buffer(struct probe_env *e)
@@ -83,7 +83,7 @@ static bool has_multi_buffer(struct probe_env *e)
 	memset(&sx, 0, sizeof(sx));
 	sx.sxdp_family = AF_XDP;
 	sx.sxdp_flags = XDP_USE_SG;
-	return xsk_sys_bind(e->fd, (struct sockaddr *)&sx, sizeof(sx)) !=
+	return xsk__sys_bind(e->fd, (struct sockaddr *)&sx, sizeof(sx)) !=
 	       -EINVAL;
 }
 
@@ -104,13 +104,13 @@ static bool umem_taken(struct probe_env *e, uint32_t chunk, uint32_t headroom,
 
 	if (e->err)
 		return false;
-	fd = xsk_sys_socket(AF_XDP, SOCK_RAW, 0);
+	fd = xsk__sys_socket(AF_XDP, SOCK_RAW, 0);
 	if (fd < 0) {
 		e->err = fd;
 		return false;
 	}
 	err = xsk__umem_reg(fd, &reg);
-	xsk_sys_close(fd);
+	xsk__sys_close(fd);
 	if (err && err != -EINVAL)
 		e->err = err;
 	return !err;
@@ -226,25 +226,25 @@ static int probe(uint64_t *out)
 	e.fd = xsk__xdp_socket();
 	if (e.fd < 0)
 		return e.fd;
-	e.page_len = (size_t)xsk_sys_page_size();
-	err = xsk_sys_mmap(&e.page, e.page_len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	e.page_len = (size_t)xsk__sys_page_size();
+	err = xsk__sys_mmap(&e.page, e.page_len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (err) {
-		xsk_sys_close(e.fd);
-		return xsk_err_sys(err, "mapping a page to probe UMEM flags");
+		xsk__sys_close(e.fd);
+		return xsk__err_sys(err, "mapping a page to probe UMEM flags");
 	}
 	for (i = 0; i < NFEATURES; i++)
 		if (features[i].probe && features[i].probe(&e))
 			f |= features[i].bit | features[i].implies;
-	xsk_sys_munmap(e.page, e.page_len);
-	xsk_sys_close(e.fd);
+	xsk__sys_munmap(e.page, e.page_len);
+	xsk__sys_close(e.fd);
 	if (e.err == -ENOBUFS)
-		return xsk_err_advice(
+		return xsk__err_advice(
 			e.err, XSK_ADVICE_MEMLOCK,
 			"probing needs one page of locked memory, and RLIMIT_MEMLOCK leaves none: raise the limit (ulimit -l) or run with CAP_IPC_LOCK");
 	if (e.err)
-		return xsk_err(e.err, "probing UMEM flags failed: %s",
-			       strerror(-e.err));
+		return xsk__err(e.err, "probing UMEM flags failed: %s",
+				strerror(-e.err));
 	*out = f;
 	return 0;
 }
@@ -254,7 +254,7 @@ static int probe(uint64_t *out)
 static uint64_t cached;
 static int have;
 
-void xsk_probe_forget(void)
+void xsk__probe_forget(void)
 {
 	__atomic_store_n(&have, 0, __ATOMIC_RELEASE);
 }
@@ -265,7 +265,7 @@ int xsk_probe(uint64_t *features_out)
 	int err;
 
 	if (!features_out)
-		return xsk_err(-EINVAL, "xsk_probe: features is NULL");
+		return xsk__err(-EINVAL, "xsk_probe: features is NULL");
 	if (__atomic_load_n(&have, __ATOMIC_ACQUIRE)) {
 		*features_out = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 		return 0;

@@ -226,15 +226,15 @@ static int check_hints(const struct xsk_prog_opts *o)
 	if (!o->hints)
 		return 0;
 	if (o->hints & ~XSK_HINT_ALL)
-		return xsk_err(-EINVAL,
-			       "xsk_prog_opts.hints has unknown bits 0x%x",
-			       o->hints & ~XSK_HINT_ALL);
+		return xsk__err(-EINVAL,
+				"xsk_prog_opts.hints has unknown bits 0x%x",
+				o->hints & ~XSK_HINT_ALL);
 	if (f & (XSK_PROG_PASS_ONLY | XSK_PROG_OWN_PROG | XSK_PROG_MAP_ONLY))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_prog_opts.hints asks the built-in redirect program for RX hints: it goes with none of XSK_PROG_PASS_ONLY, XSK_PROG_OWN_PROG, XSK_PROG_MAP_ONLY");
 	if (o->mode == XSK_ATTACH_GENERIC)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"RX hints can't be collected in generic mode: they come from the driver, and a generic-mode program runs after it, on the socket buffer, where the kernel refuses device-bound programs. Attach in native mode (XSK_ATTACH_NATIVE or XSK_ATTACH_AUTO), or leave xsk_prog_opts.hints 0");
 	return 0;
@@ -279,7 +279,7 @@ static int hints_resolve(struct xsk_prog *p, uint32_t hints)
 		if (!(hints & k->hint))
 			continue;
 		if (!ids[i])
-			return xsk_err(
+			return xsk__err(
 				-EOPNOTSUPP,
 				"%s needs Linux %s: this kernel has no %s (its BTF does not list it); leave %s out of xsk_prog_opts.hints",
 				k->flag, k->since, k->f.name, k->flag);
@@ -287,9 +287,9 @@ static int hints_resolve(struct xsk_prog *p, uint32_t hints)
 	}
 	/* Advisory: a kernel that can't say loads the program all the same,
 	 * and the driver's missing hints are marked invalid on each frame. */
-	if (!xsk_nl_rx_metadata(p->ifindex, &have) && (hints & ~have)) {
+	if (!xsk__nl_rx_metadata(p->ifindex, &have) && (hints & ~have)) {
 		hint_names(hints & ~have, names, sizeof(names));
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"the driver of %s does not implement the RX hints %s (the kernel's netdev family says so, in xdp-rx-metadata-features): leave them out of xsk_prog_opts.hints, or use a device whose driver has them",
 			p->ifname, names);
@@ -308,18 +308,18 @@ static int explain_hints_load(const struct xsk_prog *p,
 			      const char *line, size_t n)
 {
 	if (err == -KERNEL_ENOTSUPP || (n && strstr(line, "JIT is required")))
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"RX hints need the BPF JIT: only JIT-compiled programs can call the kernel's functions, and this kernel runs BPF in its interpreter (sysctl net.core.bpf_jit_enable is 0: set it to 1)%s%.*s",
 			n ? "; the verifier says: " : "", (int)n, line);
 	if (n && strstr(line, "JIT does not support calling kernel"))
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"RX hints need a BPF JIT that calls kernel functions, which this architecture's lacks");
 	if (n)
 		return 0;
 	if (err == -EOPNOTSUPP || err == -EINVAL)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"the kernel refused a program bound to %s (BPF_F_XDP_DEV_BOUND_ONLY, which RX hints need): its driver has no native XDP%s",
 			p->ifname,
@@ -334,7 +334,7 @@ static bool has_cap(int bit)
 	uint64_t caps;
 
 	/* If capget fails, don't claim a capability is missing. */
-	if (xsk_sys_capeff(&caps))
+	if (xsk__sys_capeff(&caps))
 		return true;
 	return caps & (1ull << bit);
 }
@@ -348,14 +348,14 @@ static int explain_bpf_eperm(int err, const char *what)
 	bool net = has_cap(CAPBIT_NET_ADMIN) || has_cap(CAPBIT_SYS_ADMIN);
 
 	if (!bpf || !net)
-		return xsk_err(err,
-			       "%s needs %s%s%s: run as root or grant %s%s%s",
-			       what, bpf ? "" : "CAP_BPF (or CAP_SYS_ADMIN)",
-			       !bpf && !net ? " and " : "",
-			       net ? "" : "CAP_NET_ADMIN", bpf ? "" : "cap_bpf",
-			       !bpf && !net ? "," : "",
-			       net ? "" : "cap_net_admin");
-	return xsk_err(
+		return xsk__err(err,
+				"%s needs %s%s%s: run as root or grant %s%s%s",
+				what, bpf ? "" : "CAP_BPF (or CAP_SYS_ADMIN)",
+				!bpf && !net ? " and " : "",
+				net ? "" : "CAP_NET_ADMIN",
+				bpf ? "" : "cap_bpf", !bpf && !net ? "," : "",
+				net ? "" : "cap_net_admin");
+	return xsk__err(
 		err,
 		"%s was refused although CAP_BPF and CAP_NET_ADMIN are held: on kernels before 5.11 BPF memory counts against RLIMIT_MEMLOCK (raise it), or a security module or kernel lockdown forbids bpf(2)",
 		what);
@@ -369,7 +369,7 @@ static int get_info(int fd, void *info, uint32_t len)
 	a.info.bpf_fd = (uint32_t)fd;
 	a.info.info_len = len;
 	a.info.info = ptr(info);
-	return xsk_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
+	return xsk__sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
 }
 
 static int map_create(struct xsk_prog *p, uint32_t nqueues)
@@ -383,16 +383,16 @@ static int map_create(struct xsk_prog *p, uint32_t nqueues)
 	a.value_size = sizeof(uint32_t);
 	a.max_entries = nqueues;
 	memcpy(a.map_name, "xsk_map", sizeof("xsk_map"));
-	fd = xsk_sys_bpf(BPF_MAP_CREATE, &a, sizeof(a));
+	fd = xsk__sys_bpf(BPF_MAP_CREATE, &a, sizeof(a));
 	if (fd == -EPERM)
 		return explain_bpf_eperm(fd, "creating an XSKMAP");
 	if (fd == -EINVAL)
-		return xsk_err(
+		return xsk__err(
 			fd,
 			"the kernel refused an XSKMAP of %u slots: it needs CONFIG_XDP_SOCKETS (kernel 4.18)",
 			nqueues);
 	if (fd < 0)
-		return xsk_err_sys(fd, "creating an XSKMAP");
+		return xsk__err_sys(fd, "creating an XSKMAP");
 	p->map_fd = fd;
 	p->nqueues = nqueues;
 	return 0;
@@ -405,23 +405,23 @@ static int map_adopt(struct xsk_prog *p, int fd)
 	int err;
 
 	if (fd < 0)
-		return xsk_err(
+		return xsk__err(
 			-EBADF,
 			"XSK_PROG_OWN_MAP needs .map_fd, the XSKMAP's fd (got %d)",
 			fd);
-	err = xsk_sys_dupfd(fd);
+	err = xsk__sys_dupfd(fd);
 	if (err < 0)
-		return xsk_err_sys(err, "duplicating .map_fd");
+		return xsk__err_sys(err, "duplicating .map_fd");
 	p->map_fd = err;
 	memset(&info, 0, sizeof(info));
 	err = get_info(p->map_fd, &info, sizeof(info));
 	if (err)
-		return xsk_err(
+		return xsk__err(
 			err == -EBADF ? -EINVAL : err,
 			".map_fd %d is not a BPF map (BPF_OBJ_GET_INFO_BY_FD: %s)",
 			fd, strerror(-err));
 	if (info.type != BPF_MAP_TYPE_XSKMAP)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			".map_fd %d is a BPF map of type %u, not an XSKMAP (%u)",
 			fd, info.type, BPF_MAP_TYPE_XSKMAP);
@@ -435,23 +435,23 @@ static int prog_adopt(struct xsk_prog *p, int fd)
 	int err;
 
 	if (fd < 0)
-		return xsk_err(
+		return xsk__err(
 			-EBADF,
 			"XSK_PROG_OWN_PROG needs .prog_fd, the XDP program's fd (got %d)",
 			fd);
-	err = xsk_sys_dupfd(fd);
+	err = xsk__sys_dupfd(fd);
 	if (err < 0)
-		return xsk_err_sys(err, "duplicating .prog_fd");
+		return xsk__err_sys(err, "duplicating .prog_fd");
 	p->prog_fd = err;
 	memset(&info, 0, sizeof(info));
 	err = get_info(p->prog_fd, &info, sizeof(info));
 	if (err)
-		return xsk_err(
+		return xsk__err(
 			err == -EBADF ? -EINVAL : err,
 			".prog_fd %d is not a BPF program (BPF_OBJ_GET_INFO_BY_FD: %s)",
 			fd, strerror(-err));
 	if (info.type != BPF_PROG_TYPE_XDP)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			".prog_fd %d is a BPF program of type %u, not an XDP program (%u)",
 			fd, info.type, BPF_PROG_TYPE_XDP);
@@ -489,7 +489,7 @@ static int explain_load(const struct xsk_prog *p, int err,
 			return ret;
 	}
 	if (n)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"the kernel's verifier refused the %s program: %.*s%s",
 			o->flags & XSK_PROG_PASS_ONLY ? "pass" : "redirect",
@@ -497,14 +497,14 @@ static int explain_load(const struct xsk_prog *p, int err,
 			o->log_buf ? " (full log in .log_buf)" :
 				     " (pass .log_buf for the full log)");
 	if (err == -EINVAL && (o->flags & XSK_PROG_FRAGS))
-		return xsk_err(
+		return xsk__err(
 			err,
 			"the kernel refused the multi-buffer program: BPF_F_XDP_HAS_FRAGS needs kernel 5.18; drop XSK_PROG_FRAGS on older kernels");
 	if (err == -EINVAL)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"the kernel refused to load an XDP program before verifying it: it may lack CONFIG_BPF_SYSCALL or XDP");
-	return xsk_err_sys(err, "loading the XDP program");
+	return xsk__err_sys(err, "loading the XDP program");
 }
 
 /*
@@ -535,7 +535,7 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 		a.prog_ifindex = p->ifindex;
 	}
 	memcpy(a.prog_name, name, strlen(name) + 1);
-	fd = xsk_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+	fd = xsk__sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 	if (fd == -EACCES || fd == -EINVAL || fd == -KERNEL_ENOTSUPP) {
 		if (!log || log_size < 128) {
 			log = malloc(LOG_SIZE);
@@ -548,7 +548,7 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 			a.log_size = (uint32_t)(log_size > UINT32_MAX ?
 							UINT32_MAX :
 							log_size);
-			fd = xsk_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+			fd = xsk__sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 			log[log_size - 1] = '\0';
 		}
 	}
@@ -562,7 +562,7 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 	memset(&info, 0, sizeof(info));
 	err = get_info(fd, &info, sizeof(info));
 	if (err)
-		return xsk_err_sys(err, "reading the loaded program's id");
+		return xsk__err_sys(err, "reading the loaded program's id");
 	p->prog_id = info.id;
 	return 0;
 }
@@ -594,26 +594,26 @@ static void name_of(uint32_t id, char *name, size_t len)
 	name[0] = '\0';
 	memset(&a, 0, sizeof(a));
 	a.prog_id = id;
-	fd = xsk_sys_bpf(BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+	fd = xsk__sys_bpf(BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
 	if (fd < 0)
 		return;
 	memset(&info, 0, sizeof(info));
 	if (!get_info(fd, &info, sizeof(info)) && info.name[0])
 		snprintf(name, len, " \"%.*s\"", (int)sizeof(info.name),
 			 info.name);
-	xsk_sys_close(fd);
+	xsk__sys_close(fd);
 }
 
 /* EBUSY or EEXIST: another program holds the interface. Say whose. */
 static int explain_busy(const struct xsk_prog *p, int err, const char *why)
 {
-	struct xsk_xdp_query q;
+	struct xsk__xdp_query q;
 	const char *mode, *ipmode;
 	char name[BPF_OBJ_NAME_LEN + 8];
 	uint32_t id;
 
 	memset(&q, 0, sizeof(q));
-	xsk_nl_query_xdp(p->ifindex, &q);
+	xsk__nl_query_xdp(p->ifindex, &q);
 	if (q.drv_id)
 		id = q.drv_id, mode = "native", ipmode = "xdpdrv";
 	else if (q.skb_id)
@@ -621,12 +621,12 @@ static int explain_busy(const struct xsk_prog *p, int err, const char *why)
 	else if (q.hw_id)
 		id = q.hw_id, mode = "offload", ipmode = "xdpoffload";
 	else
-		return xsk_err(
+		return xsk__err(
 			err,
 			"%s already has an XDP program, or had one a moment ago%s%s: check with `ip link show dev %s`",
 			p->ifname, why[0] ? ": " : "", why, p->ifname);
 	name_of(id, name, sizeof(name));
-	return xsk_err(
+	return xsk__err(
 		err,
 		"%s already has XDP program id %u%s attached in %s mode%s: an interface takes one program; remove it with `ip link set dev %s %s off` or, if a BPF link holds it, by closing that link (`bpftool link` lists them); or share it: give its XSKMAP with XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY",
 		p->ifname, id, name, mode,
@@ -644,7 +644,7 @@ static int explain_attach(const struct xsk_prog *p, int err, const char *how,
 	if (err == -EBUSY || err == -EEXIST)
 		return explain_busy(p, err, why);
 	if (err == -EPERM || err == -EACCES)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"attaching an XDP program to %s needs CAP_NET_ADMIN%s%s%s",
 			p->ifname,
@@ -653,7 +653,7 @@ static int explain_attach(const struct xsk_prog *p, int err, const char *how,
 				", which this process lacks",
 			sep, why);
 	if (err == -EOPNOTSUPP)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"%s can't run XDP in %s mode%s%s: its driver has no native XDP (use XSK_ATTACH_GENERIC or XSK_ATTACH_AUTO)%s",
 			p->ifname, mode_name(p->mode), sep, why,
@@ -661,13 +661,13 @@ static int explain_attach(const struct xsk_prog *p, int err, const char *how,
 				", or no multi-buffer XDP (drop XSK_PROG_FRAGS)" :
 				"");
 	if (err == -ERANGE)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"%s refused XDP%s%s: the MTU is too large for XDP on this device; lower it or use XSK_PROG_FRAGS",
 			p->ifname, sep, why);
 	if (err == -ENODEV)
-		return xsk_err(err, "%s went away while attaching", p->ifname);
-	return xsk_err(
+		return xsk__err(err, "%s went away while attaching", p->ifname);
+	return xsk__err(
 		err,
 		"attaching the XDP program to %s in %s mode with %s failed: %s%s%s",
 		p->ifname, mode_name(p->mode), how, strerror(-err), sep, why);
@@ -683,7 +683,7 @@ static int attach_link(struct xsk_prog *p)
 	a.link_create.target_ifindex = p->ifindex;
 	a.link_create.attach_type = BPF_XDP;
 	a.link_create.flags = p->xdp_flags;
-	fd = xsk_sys_bpf(BPF_LINK_CREATE, &a, sizeof(a));
+	fd = xsk__sys_bpf(BPF_LINK_CREATE, &a, sizeof(a));
 	if (fd < 0)
 		return fd;
 	p->link_fd = fd;
@@ -692,11 +692,11 @@ static int attach_link(struct xsk_prog *p)
 
 static int attach_netlink(struct xsk_prog *p, char *why, size_t whylen)
 {
-	enum xsk_nl_state state;
+	enum xsk__nl_state state;
 	/* Never replace a program that is already there. */
-	int err = xsk_nl_set_xdp(p->ifindex, p->prog_fd, -1,
-				 XDP_FLAGS_UPDATE_IF_NOEXIST | p->xdp_flags,
-				 why, whylen, &state);
+	int err = xsk__nl_set_xdp(p->ifindex, p->prog_fd, -1,
+				  XDP_FLAGS_UPDATE_IF_NOEXIST | p->xdp_flags,
+				  why, whylen, &state);
 
 	/* An answer lost after the request went out: the program may be
 	 * attached, so the rollback must try to detach it. The detach names
@@ -732,11 +732,11 @@ out:
  * for a netlink detach, which must name the mode. */
 static int prog_find_mode(struct xsk_prog *p)
 {
-	struct xsk_xdp_query q;
-	int err = xsk_nl_query_xdp(p->ifindex, &q);
+	struct xsk__xdp_query q;
+	int err = xsk__nl_query_xdp(p->ifindex, &q);
 
 	if (err)
-		return xsk_err_sys(
+		return xsk__err_sys(
 			err,
 			"asking rtnetlink which mode the XDP program runs in");
 	if (p->prog_id && q.drv_id == p->prog_id) {
@@ -746,7 +746,7 @@ static int prog_find_mode(struct xsk_prog *p)
 		p->mode = XSK_ATTACH_GENERIC;
 		p->xdp_flags = XDP_FLAGS_SKB_MODE;
 	} else {
-		return xsk_err(
+		return xsk__err(
 			-EAGAIN,
 			"the XDP program attached to %s is gone already: something else replaced or removed it",
 			p->ifname);
@@ -756,15 +756,15 @@ static int prog_find_mode(struct xsk_prog *p)
 
 static int netlink_detach(struct xsk_prog *p)
 {
-	enum xsk_nl_state st;
-	struct xsk_xdp_query q;
+	enum xsk__nl_state st;
+	struct xsk__xdp_query q;
 	char why[256];
 	uint32_t cur;
 	int err;
 
-	err = xsk_nl_set_xdp(p->ifindex, -1, p->prog_fd,
-			     p->xdp_flags | XDP_FLAGS_REPLACE, why, sizeof(why),
-			     &st);
+	err = xsk__nl_set_xdp(p->ifindex, -1, p->prog_fd,
+			      p->xdp_flags | XDP_FLAGS_REPLACE, why,
+			      sizeof(why), &st);
 	/* The kernel says EEXIST: the attached program is not ours any more;
 	 * ENODEV: the device, and its program, are gone. Either way nothing
 	 * of ours is left. */
@@ -775,7 +775,7 @@ static int netlink_detach(struct xsk_prog *p)
 		goto fail;
 	/* Before 5.7 there is no XDP_FLAGS_REPLACE: check the id, then
 	 * detach (a narrow race with another attacher remains). */
-	err = xsk_nl_query_xdp(p->ifindex, &q);
+	err = xsk__nl_query_xdp(p->ifindex, &q);
 	if (err)
 		goto fail;
 	if (p->xdp_flags == XDP_FLAGS_SKB_MODE)
@@ -786,12 +786,12 @@ static int netlink_detach(struct xsk_prog *p)
 		cur = q.skb_id == p->prog_id ? q.skb_id : q.drv_id;
 	if (cur != p->prog_id)
 		return 0;
-	err = xsk_nl_set_xdp(p->ifindex, -1, -1, p->xdp_flags, why, sizeof(why),
-			     &st);
+	err = xsk__nl_set_xdp(p->ifindex, -1, -1, p->xdp_flags, why,
+			      sizeof(why), &st);
 	if (!err || (st == XSK_NL_ANSWERED && err == -ENODEV))
 		return 0;
 fail:
-	return xsk_err(
+	return xsk__err(
 		err,
 		"removing XDP program id %u from %s failed: %s; remove it with `ip link set dev %s %s off`",
 		p->prog_id, p->ifname, strerror(-err), p->ifname,
@@ -814,16 +814,16 @@ static int prog_release(struct xsk_prog *p, bool detach)
 		 * came in 5.9 with XDP links). */
 		memset(&a, 0, sizeof(a));
 		a.link_detach.link_fd = (uint32_t)p->link_fd;
-		xsk_sys_bpf(BPF_LINK_DETACH, &a, sizeof(a));
+		xsk__sys_bpf(BPF_LINK_DETACH, &a, sizeof(a));
 	}
-	xsk_sys_close(p->link_fd);
+	xsk__sys_close(p->link_fd);
 	p->link_fd = -1;
 	if (p->nl_attached && detach)
 		err = netlink_detach(p);
 	p->nl_attached = false;
-	xsk_sys_close(p->prog_fd);
+	xsk__sys_close(p->prog_fd);
 	p->prog_fd = -1;
-	xsk_sys_close(p->map_fd);
+	xsk__sys_close(p->map_fd);
 	p->map_fd = -1;
 	return err;
 }
@@ -833,34 +833,34 @@ static int check_opts(const struct xsk_prog_opts *o)
 	uint32_t f = o->flags;
 
 	if (f & ~PROG_FLAGS)
-		return xsk_err(-EINVAL,
-			       "xsk_prog_opts.flags has unknown bits 0x%x",
-			       f & ~PROG_FLAGS);
+		return xsk__err(-EINVAL,
+				"xsk_prog_opts.flags has unknown bits 0x%x",
+				f & ~PROG_FLAGS);
 	if (o->mode > XSK_ATTACH_GENERIC)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_prog_opts.mode %u is not an enum xsk_attach_mode",
 			o->mode);
 	if ((f & XSK_PROG_PASS_ONLY) &&
 	    (f & (XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY)))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"XSK_PROG_PASS_ONLY loads a program without a map: it goes with none of XSK_PROG_OWN_PROG, XSK_PROG_OWN_MAP, XSK_PROG_MAP_ONLY");
 	if ((f & XSK_PROG_MAP_ONLY) && (f & XSK_PROG_OWN_PROG))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"XSK_PROG_MAP_ONLY attaches no program: it can't go with XSK_PROG_OWN_PROG");
 	if ((f & XSK_PROG_FRAGS) && (f & XSK_PROG_OWN_PROG))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"XSK_PROG_FRAGS flags the built-in program: a program of your own (XSK_PROG_OWN_PROG) carries BPF_F_XDP_HAS_FRAGS from its own load");
 	if (o->nqueues && (f & XSK_PROG_OWN_MAP))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_prog_opts.nqueues sizes a new map: with XSK_PROG_OWN_MAP the map's own size counts; leave it 0");
 	if (o->log_buf && !o->log_size)
-		return xsk_err(-EINVAL,
-			       "xsk_prog_opts.log_buf needs .log_size");
+		return xsk__err(-EINVAL,
+				"xsk_prog_opts.log_buf needs .log_size");
 	return check_hints(o);
 }
 
@@ -870,25 +870,25 @@ static int resolve_if(struct xsk_prog *p, const char *ifname, uint32_t ifindex)
 
 	if (ifname) {
 		if (strlen(ifname) >= sizeof(p->ifname))
-			return xsk_err(-EINVAL,
-				       "interface name \"%s\" is too long",
-				       ifname);
-		ret = xsk_sys_ifindex(ifname);
+			return xsk__err(-EINVAL,
+					"interface name \"%s\" is too long",
+					ifname);
+		ret = xsk__sys_ifindex(ifname);
 		if (ret < 0)
-			return xsk_err(ret, "no interface \"%s\" here: %s",
-				       ifname, strerror(-ret));
+			return xsk__err(ret, "no interface \"%s\" here: %s",
+					ifname, strerror(-ret));
 		p->ifindex = (uint32_t)ret;
 		strcpy(p->ifname, ifname);
 		return 0;
 	}
 	if (!ifindex)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_prog_attach() needs an interface name or index");
-	ret = xsk_sys_ifname(ifindex, p->ifname);
+	ret = xsk__sys_ifname(ifindex, p->ifname);
 	if (ret)
-		return xsk_err(ret == -ENXIO ? -ENODEV : ret,
-			       "no interface with index %u here", ifindex);
+		return xsk__err(ret == -ENXIO ? -ENODEV : ret,
+				"no interface with index %u here", ifindex);
 	p->ifindex = ifindex;
 	return 0;
 }
@@ -903,10 +903,10 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 	int err;
 
 	if (!prog)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_prog_attach() needs somewhere to store the handle");
-	err = xsk_opts_load(&o, sizeof(o), opts, "xsk_prog_opts");
+	err = xsk__opts_load(&o, sizeof(o), opts, "xsk_prog_opts");
 	if (err)
 		return err;
 	err = check_opts(&o);
@@ -914,7 +914,7 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 		return err;
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return xsk_err(-ENOMEM, "out of memory");
+		return xsk__err(-ENOMEM, "out of memory");
 	p->owner = getpid();
 	p->map_fd = p->prog_fd = p->link_fd = -1;
 	p->flags = o.flags;
@@ -935,7 +935,7 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 		n = o.nqueues;
 		/* A driver without ETHTOOL_GCHANNELS: guess generously, as
 		 * an unused slot costs a pointer. */
-		if (!n && xsk_if_channels(p->ifindex, &n))
+		if (!n && xsk__if_channels(p->ifindex, &n))
 			n = XSK_PROG_FALLBACK_QUEUES;
 		err = map_create(p, n);
 	}
@@ -981,16 +981,16 @@ int xsk_prog_destroy(struct xsk_prog *prog)
 static int check_slot(const struct xsk_prog *p, uint32_t queue_id)
 {
 	if (!p)
-		return xsk_err(-EINVAL, "no xsk_prog given");
+		return xsk__err(-EINVAL, "no xsk_prog given");
 	if (p->map_fd < 0)
-		return xsk_err(
+		return xsk__err(
 			-ENOENT,
 			"this xsk_prog has no XSKMAP: it was made with %s",
 			p->flags & XSK_PROG_PASS_ONLY ?
 				"XSK_PROG_PASS_ONLY (for TX-only sockets)" :
 				"XSK_PROG_OWN_PROG and no XSK_PROG_OWN_MAP");
 	if (queue_id >= p->nqueues)
-		return xsk_err(
+		return xsk__err(
 			-E2BIG,
 			"queue %u is beyond the XSKMAP's %u slots: create the map with xsk_prog_opts.nqueues above %u",
 			queue_id, p->nqueues, queue_id);
@@ -1015,26 +1015,26 @@ static int check_fd(int fd)
 	struct msghdr m;
 
 	if (fd < 0)
-		return xsk_err(-EBADF, "socket fd %d is not valid", fd);
-	err = xsk_sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+		return xsk__err(-EBADF, "socket fd %d is not valid", fd);
+	err = xsk__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
 	if (err == -EBADF || err == -ENOTSOCK)
-		return xsk_err(err, "fd %d is not %s", fd,
-			       err == -EBADF ? "open" : "a socket");
+		return xsk__err(err, "fd %d is not %s", fd,
+				err == -EBADF ? "open" : "a socket");
 	if (err)
-		return xsk_err_sys(err, "asking the socket for its family");
+		return xsk__err_sys(err, "asking the socket for its family");
 	if (domain != AF_XDP)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"fd %d is not an AF_XDP socket (its family is %d): an XSKMAP takes AF_XDP sockets only",
 			fd, domain);
 	memset(&m, 0, sizeof(m));
-	if (xsk_sys_sendmsg(fd, &m, 0) == -ENXIO)
-		return xsk_err(
+	if (xsk__sys_sendmsg(fd, &m, 0) == -ENXIO)
+		return xsk__err(
 			-EOPNOTSUPP,
 			"the AF_XDP socket fd %d is not bound: bind it first, as nothing arrives on an unbound socket",
 			fd);
-	if (xsk_sys_recvmsg(fd, &m, 0) == -ENOBUFS)
-		return xsk_err(
+	if (xsk__sys_recvmsg(fd, &m, 0) == -ENOBUFS)
+		return xsk__err(
 			-EOPNOTSUPP,
 			"the AF_XDP socket fd %d has no RX ring: there is nothing to redirect to",
 			fd);
@@ -1052,14 +1052,14 @@ static int map_set(struct xsk_prog *prog, uint32_t queue_id, int fd)
 	a.key = ptr(&queue_id);
 	a.value = ptr(&value);
 	a.flags = BPF_ANY;
-	err = xsk_sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+	err = xsk__sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
 	if (err == -EOPNOTSUPP)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"fd %d can't go into the XSKMAP: only an AF_XDP socket that is bound and has an RX ring can",
 			fd);
 	if (err)
-		return xsk_err_sys(err, "putting the socket into the XSKMAP");
+		return xsk__err_sys(err, "putting the socket into the XSKMAP");
 	return 0;
 }
 
@@ -1085,31 +1085,31 @@ int xsk_prog_clear_queue(struct xsk_prog *prog, uint32_t queue_id)
 	/* An empty slot is no error: the kernel empties it all the same
 	 * (xsk_map_delete_elem() answers 0), and an XSKMAP can't be read
 	 * from user space to tell. */
-	err = xsk_sys_bpf(BPF_MAP_DELETE_ELEM, &a, sizeof(a));
+	err = xsk__sys_bpf(BPF_MAP_DELETE_ELEM, &a, sizeof(a));
 	if (err)
-		return xsk_err_sys(err, "emptying an XSKMAP slot");
+		return xsk__err_sys(err, "emptying an XSKMAP slot");
 	return 0;
 }
 
 static int check_socket(const struct xsk_prog *p, struct xsk_socket *x)
 {
 	if (!p || !x)
-		return xsk_err(-EINVAL, "no xsk_prog or no socket given");
+		return xsk__err(-EINVAL, "no xsk_prog or no socket given");
 	if (!x->bound)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the socket is not bound yet: an XSKMAP takes bound sockets only (xsk_socket_bind())");
 	if (!xsk_socket_rx(x))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the socket has no RX ring (XSK_SOCKET_NO_RX): there is nothing to redirect to");
 	if (xsk_socket_ifindex(x) != p->ifindex)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the socket is bound to interface index %u, the program to %s (index %u): frames can only go to a socket on the device they arrived on",
 			xsk_socket_ifindex(x), p->ifname, p->ifindex);
 	if (p->hints && x->umem->headroom % 8)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the program writes RX hints in front of each frame, 8-byte aligned only if the UMEM headroom is a multiple of 8, and this UMEM's is %u: round it",
 			x->umem->headroom);
@@ -1131,7 +1131,7 @@ int xsk_prog_add_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 int xsk_prog_remove_socket(struct xsk_prog *prog, struct xsk_socket *xsk)
 {
 	if (!prog || !xsk)
-		return xsk_err(-EINVAL, "no xsk_prog or no socket given");
+		return xsk__err(-EINVAL, "no xsk_prog or no socket given");
 	return xsk_prog_clear_queue(prog, xsk_socket_queue_id(xsk));
 }
 
@@ -1160,7 +1160,7 @@ int xsk_prog_query(const char *ifname, uint32_t ifindex, uint32_t *prog_id,
 		   enum xsk_attach_mode *mode)
 {
 	struct xsk_prog p;
-	struct xsk_xdp_query q;
+	struct xsk__xdp_query q;
 	enum xsk_attach_mode m = XSK_ATTACH_AUTO;
 	uint32_t id = 0;
 	int err;
@@ -1169,9 +1169,9 @@ int xsk_prog_query(const char *ifname, uint32_t ifindex, uint32_t *prog_id,
 	err = resolve_if(&p, ifname, ifindex);
 	if (err)
 		return err;
-	err = xsk_nl_query_xdp(p.ifindex, &q);
+	err = xsk__nl_query_xdp(p.ifindex, &q);
 	if (err)
-		return xsk_err_sys(
+		return xsk__err_sys(
 			err,
 			"asking rtnetlink for the interface's XDP program");
 	if (q.drv_id)

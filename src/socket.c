@@ -40,31 +40,31 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 	unsigned int i;
 
 	if (o->flags & ~XSK_SOCKET_FLAGS)
-		return xsk_err(-EINVAL, "unknown socket flags 0x%x",
-			       o->flags & ~XSK_SOCKET_FLAGS);
+		return xsk__err(-EINVAL, "unknown socket flags 0x%x",
+				o->flags & ~XSK_SOCKET_FLAGS);
 	if ((o->flags & XSK_SOCKET_NO_RX) && (o->flags & XSK_SOCKET_NO_TX))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"a socket needs an RX ring, a TX ring or both: XSK_SOCKET_NO_RX and XSK_SOCKET_NO_TX can't both be set");
 	if (o->mode > XSK_MODE_ZEROCOPY)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"unknown mode %u (XSK_MODE_AUTO, XSK_MODE_COPY or XSK_MODE_ZEROCOPY)",
 			o->mode);
 	for (i = 0; i < 4; i++)
-		if (sizes[i] && !xsk_is_pow2(sizes[i]))
-			return xsk_err(
+		if (sizes[i] && !xsk__is_pow2(sizes[i]))
+			return xsk__err(
 				-EINVAL,
 				"the %s ring size %u is not a power of two",
 				names[i], sizes[i]);
 	if (o->ifname && (!*o->ifname || strlen(o->ifname) >= IF_NAMESIZE))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"interface name \"%s\" is empty or longer than %d characters",
 			o->ifname, IF_NAMESIZE - 1);
 	if (!o->ifname && !o->ifindex)
-		return xsk_err(-EINVAL,
-			       "no interface: set .ifname or .ifindex");
+		return xsk__err(-EINVAL,
+				"no interface: set .ifname or .ifindex");
 
 	p->rx_size = o->flags & XSK_SOCKET_NO_RX ? 0 :
 		     o->rx_size			 ? o->rx_size :
@@ -89,18 +89,18 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 	 * a different wish. */
 	if (p->shares) {
 		if (o->flags & XSK_SOCKET_MULTI_BUFFER)
-			return xsk_err_advice(
+			return xsk__err_advice(
 				-EINVAL, XSK_ADVICE_OWN_UMEM,
 				"a socket that shares a UMEM can't ask for multi-buffer: the kernel takes no bind flags with XDP_SHARED_UMEM; give it a UMEM of its own");
 		if (o->mode != XSK_MODE_AUTO && o->mode != u->mode)
-			return xsk_err_advice(
+			return xsk__err_advice(
 				-EINVAL, XSK_ADVICE_SHARED_MODE,
 				"sockets that share a UMEM run in the mode of its first socket (%s): ask for XSK_MODE_AUTO or the same mode",
 				u->mode == XSK_MODE_COPY     ? "copy" :
 				u->mode == XSK_MODE_ZEROCOPY ? "zero-copy" :
 							       "auto");
 		if ((p->bind_flags ^ u->bind_flags) & XDP_USE_NEED_WAKEUP)
-			return xsk_err_advice(
+			return xsk__err_advice(
 				-EINVAL, XSK_ADVICE_SHARED_WAKEUP,
 				"sockets that share a UMEM take need_wakeup from its first socket (%s): set XSK_SOCKET_NO_NEED_WAKEUP the same way",
 				u->bind_flags & XDP_USE_NEED_WAKEUP ? "on" :
@@ -114,51 +114,51 @@ static int explain_bind(const struct xsk_socket *s, int err)
 	char name[IF_NAMESIZE] = "?";
 	uint32_t n;
 
-	xsk_sys_ifname(s->ifindex, name);
+	xsk__sys_ifname(s->ifindex, name);
 	switch (err) {
 	case -EINVAL:
-		if (!xsk_if_channels(s->ifindex, &n) && s->queue_id >= n)
-			return xsk_err_advice(
+		if (!xsk__if_channels(s->ifindex, &n) && s->queue_id >= n)
+			return xsk__err_advice(
 				err, XSK_ADVICE_QUEUE_ID,
 				"queue %u does not exist on %s, which has %u active channel(s) (ethtool -l %s): use a queue id below %u, or raise the count (ethtool -L %s combined N)",
 				s->queue_id, name, n, name, n, name);
 		if (s->bind_flags & XDP_USE_SG)
-			return xsk_err(
+			return xsk__err(
 				err,
 				"the kernel refused multi-buffer (XDP_USE_SG) on %s queue %u: it needs Linux 6.6",
 				name, s->queue_id);
 		if (s->role == XSK_ROLE_CTX_OWNER)
-			return xsk_err(
+			return xsk__err(
 				err,
 				"the kernel refused to share the UMEM on %s queue %u: a second device or queue needs Linux 5.10",
 				name, s->queue_id);
-		return xsk_err(
+		return xsk__err(
 			err,
 			"the kernel refused to bind to %s queue %u (EINVAL) with bind flags 0x%x",
 			name, s->queue_id, s->bind_flags);
 	case -EBUSY:
-		return xsk_err_advice(
+		return xsk__err_advice(
 			err, XSK_ADVICE_BIND_WAIT,
 			"queue %u of %s is taken (after waiting %u ms): another AF_XDP socket is bound to it, or one was closed a moment ago and the kernel is still releasing the queue: close the other socket, or set .bind_wait_ms (100 is plenty) to wait for the release",
 			s->queue_id, name, s->bind_wait_ms);
 	case -ENODEV:
-		return xsk_err(
+		return xsk__err(
 			err,
 			"no interface with index %u in this network namespace",
 			s->ifindex);
 	case -EOPNOTSUPP:
 		if (s->bind_flags & XDP_USE_SG)
-			return xsk_err_advice(
+			return xsk__err_advice(
 				err, XSK_ADVICE_MULTI_BUFFER,
 				"%s can't take multi-buffer AF_XDP in this mode: the driver has no multi-buffer zero-copy support: use XSK_MODE_COPY, or drop XSK_SOCKET_MULTI_BUFFER",
 				name);
-		return xsk_err_advice(
+		return xsk__err_advice(
 			err, XSK_ADVICE_MODE_COPY,
 			"%s can't run this socket in zero-copy mode: its driver has no AF_XDP zero-copy support: use XSK_MODE_COPY or XSK_MODE_AUTO",
 			name);
 	}
-	return xsk_err(err, "binding to %s queue %u failed: %s", name,
-		       s->queue_id, strerror(-err));
+	return xsk__err(err, "binding to %s queue %u failed: %s", name,
+			s->queue_id, strerror(-err));
 }
 
 static int socket_bind(struct xsk_socket *s)
@@ -179,7 +179,7 @@ static int socket_bind(struct xsk_socket *s)
 		partner = xsk__umem_partner(
 			s->umem, s->role == XSK_ROLE_SHARER ? s->ctx : NULL);
 		if (!partner)
-			return xsk_err(
+			return xsk__err(
 				-EBADF,
 				"this socket shares the UMEM, but none of the UMEM's sockets%s is bound yet: bind the first one first",
 				s->role == XSK_ROLE_SHARER ? " on this queue" :
@@ -189,10 +189,10 @@ static int socket_bind(struct xsk_socket *s)
 	/* The kernel lets go of a closed socket's queue after an RCU grace
 	 * period, in a work item: on request, wait that out. */
 	for (waited = 0;; waited++) {
-		err = xsk_sys_bind(s->fd, (struct sockaddr *)&sx, sizeof(sx));
+		err = xsk__sys_bind(s->fd, (struct sockaddr *)&sx, sizeof(sx));
 		if (err != -EBUSY || waited >= s->bind_wait_ms)
 			break;
-		xsk_sys_sleep_ms(1);
+		xsk__sys_sleep_ms(1);
 	}
 	if (err)
 		return explain_bind(s, err);
@@ -253,7 +253,7 @@ static void socket_release(struct xsk_socket *s, bool destroy)
 		}
 	}
 	if (!fd_kept && (destroy || !s->adopted))
-		xsk_sys_close(s->fd);
+		xsk__sys_close(s->fd);
 	free(s);
 }
 
@@ -264,7 +264,7 @@ static int size_kept(int fd, int opt, uint32_t size, uint32_t kept,
 	if (kept == size)
 		return 0;
 	if (kept)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the UMEM's socket kept a %s ring of %u entries from an earlier failed attempt (rings can't be resized): ask for the same size, or use a new UMEM",
 			name, kept);
@@ -330,14 +330,14 @@ static int socket_resolve_if(struct xsk_socket *s, const char *ifname)
 
 	if (!ifname)
 		return 0;
-	idx = xsk_sys_ifindex(ifname);
+	idx = xsk__sys_ifindex(ifname);
 	if (idx == -ENODEV)
-		return xsk_err(
+		return xsk__err(
 			idx,
 			"no interface named \"%s\" in this network namespace (ip link show)",
 			ifname);
 	if (idx < 0)
-		return xsk_err_sys(idx, "looking up the interface");
+		return xsk__err_sys(idx, "looking up the interface");
 	s->ifindex = (uint32_t)idx;
 	return 0;
 }
@@ -387,32 +387,32 @@ static int socket_create(struct xsk_socket **xsk, struct xsk_umem *u, int fd,
 	int err;
 
 	if (!xsk || !u)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_socket_create: the socket out-parameter and the UMEM must not be NULL");
 	if (!opts)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_socket_create: options naming the interface are required");
-	err = xsk_opts_load(&o, sizeof(o), opts, "xsk_socket_opts");
+	err = xsk__opts_load(&o, sizeof(o), opts, "xsk_socket_opts");
 	if (!err)
 		err = socket_config(&plan, u, &o);
 	if (err)
 		return err;
 	if (fd >= 0 && fd == u->reg_fd)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"fd %d is the UMEM's own socket: use xsk_socket_create()",
 			fd);
 	if (fd >= 0 && !plan.shares)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the UMEM's first socket is the UMEM's own: create it with xsk_socket_create(), then share the UMEM with fd %d",
 			fd);
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return xsk_err(-ENOMEM, "out of memory for the socket handle");
+		return xsk__err(-ENOMEM, "out of memory for the socket handle");
 	s->umem = u;
 	s->fd = fd;
 	s->adopted = fd >= 0;
@@ -451,7 +451,7 @@ int xsk_socket_create_fd(struct xsk_socket **xsk, struct xsk_umem *umem, int fd,
 			 const struct xsk_socket_opts *opts)
 {
 	if (fd < 0)
-		return xsk_err(
+		return xsk__err(
 			-EBADF,
 			"xsk_socket_create_fd: fd %d is not a file descriptor",
 			fd);
@@ -461,9 +461,9 @@ int xsk_socket_create_fd(struct xsk_socket **xsk, struct xsk_umem *umem, int fd,
 int xsk_socket_bind(struct xsk_socket *xsk)
 {
 	if (!xsk)
-		return xsk_err(-EINVAL, "xsk_socket_bind: the socket is NULL");
+		return xsk__err(-EINVAL, "xsk_socket_bind: the socket is NULL");
 	if (xsk->bound)
-		return xsk_err(
+		return xsk__err(
 			-EBUSY,
 			"the socket is already bound (to queue %u of interface %u): an AF_XDP socket binds once",
 			xsk->queue_id, xsk->ifindex);
@@ -520,11 +520,11 @@ static int wake_check(const struct xsk_socket *xsk, bool has_ring,
 		      const char *no_ring)
 {
 	if (!xsk)
-		return xsk_err_const(-EINVAL, "the socket is NULL");
+		return xsk__err_const(-EINVAL, "the socket is NULL");
 	if (!has_ring)
-		return xsk_err_const(-ENOBUFS, no_ring);
+		return xsk__err_const(-ENOBUFS, no_ring);
 	if (!xsk->bound)
-		return xsk_err_const(-ENXIO, "the socket is not bound");
+		return xsk__err_const(-ENXIO, "the socket is not bound");
 	return 0;
 }
 
@@ -538,25 +538,25 @@ int xsk_socket_kick_tx(struct xsk_socket *xsk)
 	if (xsk->need_wakeup && !xsk->busy_poll &&
 	    !xsk_ring_prod__needs_wakeup(&xsk->tx))
 		return 0;
-	err = xsk_sys_sendto_wakeup(xsk->fd);
+	err = xsk__sys_sendto_wakeup(xsk->fd);
 	switch (err) {
 	case 0:
 		return 0;
 	case -EAGAIN:
 	case -EBUSY:
 		/* Frequent in copy mode under load: no formatting here. */
-		return xsk_err_const(
+		return xsk__err_const(
 			err,
 			"the kernel could not take the frames now: reap the completion ring, then kick again");
 	case -ENOBUFS:
-		return xsk_err_const(err, "the socket has no TX ring");
+		return xsk__err_const(err, "the socket has no TX ring");
 	case -ENETDOWN:
-		return xsk_err_const(err, "the interface is down");
+		return xsk__err_const(err, "the interface is down");
 	case -ENXIO:
-		return xsk_err_const(err, "the socket is not bound");
+		return xsk__err_const(err, "the socket is not bound");
 	}
-	return xsk_err_sys(err,
-			   "waking the kernel to transmit (sendto) failed");
+	return xsk__err_sys(err,
+			    "waking the kernel to transmit (sendto) failed");
 }
 
 int xsk_socket_wake_rx(struct xsk_socket *xsk)
@@ -569,17 +569,17 @@ int xsk_socket_wake_rx(struct xsk_socket *xsk)
 	if (xsk->need_wakeup && !xsk->busy_poll &&
 	    !xsk_ring_prod__needs_wakeup(&xsk->ctx->fill))
 		return 0;
-	err = xsk_sys_recvfrom_wakeup(xsk->fd);
+	err = xsk__sys_recvfrom_wakeup(xsk->fd);
 	/* Kernels before 5.11 have no AF_XDP recvmsg (EOPNOTSUPP): there
 	 * the driver fills the RX ring with no wake-up to make. */
 	if (!err || err == -EAGAIN || err == -EOPNOTSUPP)
 		return 0;
 	if (err == -ENXIO)
-		return xsk_err_const(err, "the socket is not bound");
+		return xsk__err_const(err, "the socket is not bound");
 	if (err == -ENETDOWN)
-		return xsk_err_const(err, "the interface is down");
-	return xsk_err_sys(err,
-			   "waking the kernel to receive (recvfrom) failed");
+		return xsk__err_const(err, "the interface is down");
+	return xsk__err_sys(err,
+			    "waking the kernel to receive (recvfrom) failed");
 }
 
 int xsk_socket_poll(struct xsk_socket *xsk, short events, int timeout_ms)
@@ -587,8 +587,8 @@ int xsk_socket_poll(struct xsk_socket *xsk, short events, int timeout_ms)
 	int ret;
 
 	if (!xsk)
-		return xsk_err(-EINVAL, "xsk_socket_poll: the socket is NULL");
-	ret = xsk_sys_poll(xsk->fd, events, timeout_ms);
-	return ret < 0 ? xsk_err_sys(ret, "poll on the AF_XDP socket failed") :
+		return xsk__err(-EINVAL, "xsk_socket_poll: the socket is NULL");
+	ret = xsk__sys_poll(xsk->fd, events, timeout_ms);
+	return ret < 0 ? xsk__err_sys(ret, "poll on the AF_XDP socket failed") :
 			 ret;
 }

@@ -30,19 +30,20 @@ int xsk_socket_stats(struct xsk_socket *xsk, struct xsk_stats *stats)
 	int err;
 
 	if (!xsk)
-		return xsk_err(-EINVAL, "xsk_socket_stats: the socket is NULL");
+		return xsk__err(-EINVAL,
+				"xsk_socket_stats: the socket is NULL");
 	if (!stats || stats->sz < offsetof(struct xsk_stats, rx_ring_full))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"struct xsk_stats: set .sz to sizeof(struct xsk_stats)");
 	memset(&out, 0, sizeof(out));
-	err = xsk_sys_getsockopt(xsk->fd, SOL_XDP, XDP_STATISTICS,
-				 &out.rx_dropped, &len);
+	err = xsk__sys_getsockopt(xsk->fd, SOL_XDP, XDP_STATISTICS,
+				  &out.rx_dropped, &len);
 	if (err)
-		return xsk_err_sys(
+		return xsk__err_sys(
 			err, "reading the statistics (XDP_STATISTICS) failed");
 	if (len != XSK_KSTATS_V2 && len != XSK_KSTATS_V1)
-		return xsk_err(
+		return xsk__err(
 			-EPROTO,
 			"XDP_STATISTICS answered %u bytes, neither the v1 (%zu) nor the v2 (%zu) layout",
 			(unsigned int)len, XSK_KSTATS_V1, XSK_KSTATS_V2);
@@ -60,19 +61,19 @@ int xsk_socket_zerocopy(struct xsk_socket *xsk)
 	int err;
 
 	if (!xsk)
-		return xsk_err(-EINVAL,
-			       "xsk_socket_zerocopy: the socket is NULL");
+		return xsk__err(-EINVAL,
+				"xsk_socket_zerocopy: the socket is NULL");
 	if (!xsk->bound)
-		return xsk_err(
+		return xsk__err(
 			-ENXIO,
 			"the socket is not bound yet: the mode is chosen at bind");
-	err = xsk_sys_getsockopt(xsk->fd, SOL_XDP, XDP_OPTIONS, &o, &len);
+	err = xsk__sys_getsockopt(xsk->fd, SOL_XDP, XDP_OPTIONS, &o, &len);
 	if (err == -ENOPROTOOPT)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"this kernel can't tell copy from zero-copy mode (XDP_OPTIONS needs Linux 5.3)");
 	if (err)
-		return xsk_err_sys(
+		return xsk__err_sys(
 			err, "reading the socket's mode (XDP_OPTIONS) failed");
 	return o.flags & XDP_OPTIONS_ZEROCOPY ? 1 : 0;
 }
@@ -81,21 +82,21 @@ static int sol_socket_get(int fd, int name, int *val)
 {
 	socklen_t len = sizeof(*val);
 
-	return xsk_sys_getsockopt(fd, SOL_SOCKET, name, val, &len);
+	return xsk__sys_getsockopt(fd, SOL_SOCKET, name, val, &len);
 }
 
 static int explain_busy_poll(int err, const char *what)
 {
 	if (err == -ENOPROTOOPT)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"this kernel has no preferred busy polling (SO_PREFER_BUSY_POLL and SO_BUSY_POLL_BUDGET need Linux 5.11)");
 	if (err == -EPERM)
-		return xsk_err_advice(
+		return xsk__err_advice(
 			err, XSK_ADVICE_NET_ADMIN,
 			"setting %s needs CAP_NET_ADMIN (SO_PREFER_BUSY_POLL always does; the others above the system's defaults)",
 			what);
-	return xsk_err(err, "setting %s failed: %s", what, strerror(-err));
+	return xsk__err(err, "setting %s failed: %s", what, strerror(-err));
 }
 
 int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
@@ -111,10 +112,10 @@ int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
 	int old[3], i, failed, err;
 
 	if (!xsk)
-		return xsk_err(-EINVAL,
-			       "xsk_socket_busy_poll: the socket is NULL");
+		return xsk__err(-EINVAL,
+				"xsk_socket_busy_poll: the socket is NULL");
 	if (usecs > INT32_MAX || budget > UINT16_MAX)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"busy-poll time %u us or budget %u out of range (the budget is at most 65535)",
 			usecs, budget);
@@ -127,8 +128,8 @@ int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
 			return explain_busy_poll(err, what[i]);
 	}
 	for (i = 0; i < 3; i++) {
-		err = xsk_sys_setsockopt(xsk->fd, SOL_SOCKET, names[i],
-					 &want[i], sizeof(want[i]));
+		err = xsk__sys_setsockopt(xsk->fd, SOL_SOCKET, names[i],
+					  &want[i], sizeof(want[i]));
 		if (err)
 			break;
 	}
@@ -137,8 +138,8 @@ int xsk_socket_busy_poll(struct xsk_socket *xsk, uint32_t usecs,
 		return 0;
 	}
 	for (failed = i; i-- > 0;)
-		xsk_sys_setsockopt(xsk->fd, SOL_SOCKET, names[i], &old[i],
-				   sizeof(old[i]));
+		xsk__sys_setsockopt(xsk->fd, SOL_SOCKET, names[i], &old[i],
+				    sizeof(old[i]));
 	return explain_busy_poll(err, what[failed]);
 }
 
@@ -148,20 +149,21 @@ int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget)
 	int err;
 
 	if (!xsk || !xsk->tx_map.addr)
-		return xsk_err(-EINVAL, "the socket is NULL or has no TX ring");
+		return xsk__err(-EINVAL,
+				"the socket is NULL or has no TX ring");
 	if (budget < 32 || budget > xsk->tx.size)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"TX budget %u out of range: it must be from 32 to the TX ring size, %u",
 			budget, xsk->tx.size);
-	err = xsk_sys_setsockopt(xsk->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &v,
-				 sizeof(v));
+	err = xsk__sys_setsockopt(xsk->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &v,
+				  sizeof(v));
 	if (err == -ENOPROTOOPT)
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"this kernel has no XDP_MAX_TX_SKB_BUDGET (Linux 6.17): it sends its fixed budget per call, 32 frames (16 before Linux 5.14)");
 	if (err)
-		return xsk_err_sys(
+		return xsk__err_sys(
 			err,
 			"setting the TX budget (XDP_MAX_TX_SKB_BUDGET) failed");
 	return 0;

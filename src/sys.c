@@ -23,14 +23,14 @@ static int neg_errno(void)
 	return errno > 0 ? -errno : -EIO;
 }
 
-int xsk_sys_socket(int domain, int type, int protocol)
+int xsk__sys_socket(int domain, int type, int protocol)
 {
 	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
 
 	return fd < 0 ? neg_errno() : fd;
 }
 
-void xsk_sys_close(int fd)
+void xsk__sys_close(int fd)
 {
 	/* Linux releases the descriptor even when close() reports an error, so
 	 * retrying would close someone else's fd: there is nothing to do. */
@@ -38,24 +38,24 @@ void xsk_sys_close(int fd)
 		close(fd);
 }
 
-int xsk_sys_setsockopt(int fd, int level, int name, const void *val,
-		       socklen_t len)
+int xsk__sys_setsockopt(int fd, int level, int name, const void *val,
+			socklen_t len)
 {
 	return setsockopt(fd, level, name, val, len) ? neg_errno() : 0;
 }
 
-int xsk_sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+int xsk__sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	return getsockopt(fd, level, name, val, len) ? neg_errno() : 0;
 }
 
-int xsk_sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
+int xsk__sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	return bind(fd, addr, len) ? neg_errno() : 0;
 }
 
-int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
-		 off_t off)
+int xsk__sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
+		  off_t off)
 {
 	void *p = mmap(NULL, len, prot, flags, fd, off);
 
@@ -65,7 +65,7 @@ int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
 	return 0;
 }
 
-int xsk_sys_mmap_fixed(void *addr, size_t len, int fd, off_t off)
+int xsk__sys_mmap_fixed(void *addr, size_t len, int fd, off_t off)
 {
 	void *p = mmap(addr, len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, off);
@@ -73,30 +73,30 @@ int xsk_sys_mmap_fixed(void *addr, size_t len, int fd, off_t off)
 	return p == MAP_FAILED ? neg_errno() : 0;
 }
 
-void xsk_sys_munmap(void *addr, size_t len)
+void xsk__sys_munmap(void *addr, size_t len)
 {
 	if (addr)
 		munmap(addr, len);
 }
 
-int xsk_sys_ioctl(int fd, unsigned long req, void *arg)
+int xsk__sys_ioctl(int fd, unsigned long req, void *arg)
 {
 	return ioctl(fd, req, arg) < 0 ? neg_errno() : 0;
 }
 
-int xsk_sys_sendto_wakeup(int fd)
+int xsk__sys_sendto_wakeup(int fd)
 {
 	return sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 ? neg_errno() : 0;
 }
 
-int xsk_sys_recvfrom_wakeup(int fd)
+int xsk__sys_recvfrom_wakeup(int fd)
 {
 	return recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL) < 0 ?
 		       neg_errno() :
 		       0;
 }
 
-int xsk_sys_poll(int fd, short events, int timeout_ms)
+int xsk__sys_poll(int fd, short events, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 	int n = poll(&p, 1, timeout_ms);
@@ -106,7 +106,7 @@ int xsk_sys_poll(int fd, short events, int timeout_ms)
 	return n ? p.revents : 0;
 }
 
-int xsk_sys_ifindex(const char *name)
+int xsk__sys_ifindex(const char *name)
 {
 	unsigned int idx = if_nametoindex(name);
 
@@ -115,12 +115,12 @@ int xsk_sys_ifindex(const char *name)
 	return (int)idx;
 }
 
-int xsk_sys_ifname(uint32_t ifindex, char *name)
+int xsk__sys_ifname(uint32_t ifindex, char *name)
 {
 	return if_indextoname(ifindex, name) ? 0 : neg_errno();
 }
 
-int xsk_sys_memlock_limit(uint64_t *bytes)
+int xsk__sys_memlock_limit(uint64_t *bytes)
 {
 	struct rlimit rl;
 
@@ -130,14 +130,14 @@ int xsk_sys_memlock_limit(uint64_t *bytes)
 	return 0;
 }
 
-long xsk_sys_page_size(void)
+long xsk__sys_page_size(void)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 
 	return ps > 0 ? ps : 4096;
 }
 
-void xsk_sys_sleep_ms(unsigned int ms)
+void xsk__sys_sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000,
 			       .tv_nsec = (long)(ms % 1000) * 1000000 };
@@ -154,14 +154,14 @@ void xsk_sys_sleep_ms(unsigned int ms)
 #include <linux/bpf.h>
 #include <linux/capability.h>
 
-int xsk_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+int xsk__sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 {
 	long ret = syscall(__NR_bpf, cmd, attr, size);
 
 	return ret < 0 ? neg_errno() : (int)ret;
 }
 
-int xsk_sys_dupfd(int fd)
+int xsk__sys_dupfd(int fd)
 {
 	/* Above the standard streams, close-on-exec like every fd we make. */
 	int ret = fcntl(fd, F_DUPFD_CLOEXEC, 3);
@@ -169,14 +169,14 @@ int xsk_sys_dupfd(int fd)
 	return ret < 0 ? neg_errno() : ret;
 }
 
-int xsk_sys_sendmsg(int fd, const struct msghdr *msg, int flags)
+int xsk__sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	ssize_t n = sendmsg(fd, msg, flags);
 
 	return n < 0 ? neg_errno() : (int)n;
 }
 
-int xsk_sys_recvmsg(int fd, struct msghdr *msg, int flags)
+int xsk__sys_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	ssize_t n;
 
@@ -186,7 +186,7 @@ int xsk_sys_recvmsg(int fd, struct msghdr *msg, int flags)
 	return n < 0 ? neg_errno() : (int)n;
 }
 
-int xsk_sys_capeff(uint64_t *caps)
+int xsk__sys_capeff(uint64_t *caps)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -202,14 +202,14 @@ int xsk_sys_capeff(uint64_t *caps)
 
 /* ------------------------------------------------------------- files */
 
-int xsk_sys_open_read(const char *path)
+int xsk__sys_open_read(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	return fd < 0 ? neg_errno() : fd;
 }
 
-int xsk_sys_read(int fd, void *buf, size_t len)
+int xsk__sys_read(int fd, void *buf, size_t len)
 {
 	ssize_t n;
 

@@ -15,38 +15,38 @@
 union bpf_attr;
 struct msghdr;
 
-int xsk_sys_socket(int domain, int type, int protocol);
-void xsk_sys_close(int fd);
-int xsk_sys_setsockopt(int fd, int level, int name, const void *val,
-		       socklen_t len);
-int xsk_sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
-int xsk_sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
-int xsk_sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
-		 off_t off);
+int xsk__sys_socket(int domain, int type, int protocol);
+void xsk__sys_close(int fd);
+int xsk__sys_setsockopt(int fd, int level, int name, const void *val,
+			socklen_t len);
+int xsk__sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+int xsk__sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int xsk__sys_mmap(void **addr, size_t len, int prot, int flags, int fd,
+		  off_t off);
 /* A shared read-write ring mapping of @fd placed over [@addr, @addr+@len),
  * replacing what is there. */
-int xsk_sys_mmap_fixed(void *addr, size_t len, int fd, off_t off);
-void xsk_sys_munmap(void *addr, size_t len);
-int xsk_sys_ioctl(int fd, unsigned long req, void *arg);
-int xsk_sys_sendto_wakeup(int fd);
-int xsk_sys_recvfrom_wakeup(int fd);
-int xsk_sys_poll(int fd, short events, int timeout_ms);
-int xsk_sys_ifindex(const char *name);
-int xsk_sys_ifname(uint32_t ifindex, char *name);
-int xsk_sys_memlock_limit(uint64_t *bytes);
-long xsk_sys_page_size(void);
-void xsk_sys_sleep_ms(unsigned int ms);
+int xsk__sys_mmap_fixed(void *addr, size_t len, int fd, off_t off);
+void xsk__sys_munmap(void *addr, size_t len);
+int xsk__sys_ioctl(int fd, unsigned long req, void *arg);
+int xsk__sys_sendto_wakeup(int fd);
+int xsk__sys_recvfrom_wakeup(int fd);
+int xsk__sys_poll(int fd, short events, int timeout_ms);
+int xsk__sys_ifindex(const char *name);
+int xsk__sys_ifname(uint32_t ifindex, char *name);
+int xsk__sys_memlock_limit(uint64_t *bytes);
+long xsk__sys_page_size(void);
+void xsk__sys_sleep_ms(unsigned int ms);
 
 /* bpf(2), F_DUPFD_CLOEXEC, the netlink socket calls, capget (sys.c). */
-int xsk_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
-int xsk_sys_dupfd(int fd);
-int xsk_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
-int xsk_sys_recvmsg(int fd, struct msghdr *msg, int flags);
+int xsk__sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+int xsk__sys_dupfd(int fd);
+int xsk__sys_sendmsg(int fd, const struct msghdr *msg, int flags);
+int xsk__sys_recvmsg(int fd, struct msghdr *msg, int flags);
 /* The effective capability set, bit n = capability n (capget). */
-int xsk_sys_capeff(uint64_t *caps);
+int xsk__sys_capeff(uint64_t *caps);
 
 /* Open a file read-only (close-on-exec) and read it: the kernel's BTF. */
-int xsk_sys_open_read(const char *path);
-int xsk_sys_read(int fd, void *buf, size_t len);
+int xsk__sys_open_read(const char *path);
+int xsk__sys_read(int fd, void *buf, size_t len);
 
 #endif /* LIBXSK_SYS_H */

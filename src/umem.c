@@ -28,8 +28,8 @@
 
 static int check_ring_size(uint32_t size, const char *name)
 {
-	if (!xsk_is_pow2(size))
-		return xsk_err(
+	if (!xsk__is_pow2(size))
+		return xsk__err(
 			-EINVAL,
 			"the %s ring size %u is not a power of two (try %u)",
 			name, size, XSK_DEFAULT_RING_SIZE);
@@ -52,7 +52,7 @@ static int check_headroom(uint32_t headroom, uint32_t fs)
 	int err;
 
 	if (headroom >= fs - XSK_PACKET_HEADROOM)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"headroom %u is too large for %u-byte frames: it must be below %u (the frame size less the kernel's 256-byte XDP headroom), and at most %u on Linux 6.18 and later",
 			headroom, fs, fs - XSK_PACKET_HEADROOM,
@@ -63,7 +63,7 @@ static int check_headroom(uint32_t headroom, uint32_t fs)
 	if (err)
 		return err;
 	if (!(features & XSK_FEATURE_LARGE_HEADROOM))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"headroom %u is too large for %u-byte frames on this kernel: it must be at most %u (the frame size less 704 bytes: 256 of XDP headroom, 320 for the skb_shared_info and 128 of tailroom, as Linux 6.18 requires)",
 			headroom, fs, fs - XSK_HEADROOM_RESERVE);
@@ -73,14 +73,14 @@ static int check_headroom(uint32_t headroom, uint32_t fs)
 /* The kernel's rules for XDP_UMEM_REG, checked before any syscall. */
 static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 {
-	long page = xsk_sys_page_size();
+	long page = xsk__sys_page_size();
 	bool unaligned = o->flags & XSK_UMEM_UNALIGNED;
 	uint32_t fs = o->frame_size ? o->frame_size : XSK_DEFAULT_FRAME_SIZE;
 	uint64_t need;
 	int err;
 
 	if (o->flags & ~XSK_UMEM_FLAGS)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"unknown UMEM flags 0x%x (known: XSK_UMEM_UNALIGNED, XSK_UMEM_TX_SW_CSUM)",
 			o->flags & ~XSK_UMEM_FLAGS);
@@ -90,21 +90,21 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 	if (o->tx_metadata_len &&
 	    (o->tx_metadata_len < 16 || o->tx_metadata_len >= 256 ||
 	     o->tx_metadata_len % 8))
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"tx_metadata_len %u must be 0, or a multiple of 8 from 16 to 248 (24 holds struct xsk_tx_meta)",
 			o->tx_metadata_len);
 	if (o->flags & XSK_UMEM_TX_SW_CSUM && !o->tx_metadata_len)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"XSK_UMEM_TX_SW_CSUM does nothing without TX metadata: set tx_metadata_len (at least 24 for struct xsk_tx_meta)");
 	if (fs < XSK_MIN_FRAME_SIZE || fs > (uint64_t)page)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"frame size %u is out of range: it must be from %u to the page size, %ld",
 			fs, XSK_MIN_FRAME_SIZE, page);
-	if (!unaligned && !xsk_is_pow2(fs))
-		return xsk_err_advice(
+	if (!unaligned && !xsk__is_pow2(fs))
+		return xsk__err_advice(
 			-EINVAL, XSK_ADVICE_UNALIGNED,
 			"frame size %u is not a power of two: use 2048 or 4096, or XSK_UMEM_UNALIGNED for other sizes",
 			fs);
@@ -121,16 +121,16 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 
 	if (o->area) {
 		if (!o->size)
-			return xsk_err(
+			return xsk__err(
 				-EINVAL,
 				"a UMEM area given by the caller needs its length in .size");
 		if ((uintptr_t)o->area % (uintptr_t)page)
-			return xsk_err(
+			return xsk__err(
 				-EINVAL,
 				"the UMEM area %p is not page-aligned (page size %ld): allocate it with mmap() or aligned_alloc()",
 				o->area, page);
 		if (o->size > UINTPTR_MAX - (uintptr_t)o->area)
-			return xsk_err(
+			return xsk__err(
 				-EOVERFLOW,
 				"the UMEM area %p + %llu bytes runs past the end of the address space",
 				o->area, (unsigned long long)o->size);
@@ -139,7 +139,7 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 		u->size = o->size;
 		u->nframes = o->nframes ? o->nframes : (uint32_t)(o->size / fs);
 		if (o->size / fs > UINT32_MAX)
-			return xsk_err(
+			return xsk__err(
 				-EINVAL,
 				"a UMEM of %llu bytes holds more than 2^32 - 1 frames of %u bytes",
 				(unsigned long long)o->size, fs);
@@ -149,23 +149,23 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 	}
 	need = (uint64_t)u->nframes * fs;
 	if (need > SIZE_MAX || u->size > SIZE_MAX)
-		return xsk_err(
+		return xsk__err(
 			-EOVERFLOW,
 			"%u frames of %u bytes overflow the address space",
 			u->nframes, fs);
 	if (!u->nframes)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the UMEM must hold at least one frame of %u bytes",
 			fs);
 	if (need > u->size)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"%u frames of %u bytes need %llu bytes, but .size is %llu",
 			u->nframes, fs, (unsigned long long)need,
 			(unsigned long long)u->size);
 	if (!unaligned && u->size % fs)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"the UMEM length %llu is not a multiple of the frame size %u, as aligned mode requires",
 			(unsigned long long)u->size, fs);
@@ -182,34 +182,34 @@ static int explain_reg(const struct xsk_umem *u, int fd, int err)
 
 	switch (err) {
 	case -ENOBUFS:
-		if (xsk_sys_memlock_limit(&limit))
+		if (xsk__sys_memlock_limit(&limit))
 			limit = 0;
-		return xsk_err_advice(
+		return xsk__err_advice(
 			err, XSK_ADVICE_MEMLOCK,
 			"registering the UMEM needs %llu KiB of locked memory, more than RLIMIT_MEMLOCK (%llu KiB) leaves (memory other UMEMs and BPF maps of this user lock counts too): raise the limit (ulimit -l, setrlimit(RLIMIT_MEMLOCK), LimitMEMLOCK= in a systemd unit) or run with CAP_IPC_LOCK",
 			(unsigned long long)(u->size >> 10),
 			(unsigned long long)(limit >> 10));
 	case -EBUSY:
-		return xsk_err(
+		return xsk__err(
 			err,
 			"fd %d already has a UMEM registered or is bound: a socket takes one registration, before bind",
 			fd);
 	case -ENOPROTOOPT:
 	case -ENOTSOCK:
-		return xsk_err(err, "fd %d is not an AF_XDP socket", fd);
+		return xsk__err(err, "fd %d is not an AF_XDP socket", fd);
 	case -EINVAL:
 		if (u->flags & XSK_UMEM_UNALIGNED)
-			return xsk_err(
+			return xsk__err(
 				err,
 				"the kernel refused the UMEM in unaligned chunk mode (frame size %u, headroom %u): unaligned chunks need Linux 5.4",
 				u->frame_size, u->headroom);
-		return xsk_err(
+		return xsk__err(
 			err,
 			"the kernel refused the UMEM (frame size %u, headroom %u, %llu bytes at %p) although it meets the rules libxsk knows: check the headroom against this kernel's limit (the frame size less 704 on Linux 6.18)",
 			u->frame_size, u->headroom, (unsigned long long)u->size,
 			u->area);
 	}
-	return xsk_err_sys(err, "registering the UMEM (XDP_UMEM_REG) failed");
+	return xsk__err_sys(err, "registering the UMEM (XDP_UMEM_REG) failed");
 }
 
 static int umem_reg(const struct xsk_umem *u, int fd, uint32_t flags)
@@ -249,7 +249,7 @@ static int register_on(const struct xsk_umem *u, int fd)
 	if (err)
 		return err;
 	if (!(features & XSK_FEATURE_TX_METADATA))
-		return xsk_err(
+		return xsk__err(
 			-EOPNOTSUPP,
 			"this kernel has no AF_XDP TX metadata (tx_metadata_len, XSK_UMEM_TX_SW_CSUM): it needs Linux 6.8");
 	if (features & XSK_FEATURE_TX_METADATA_FLAG)
@@ -279,7 +279,7 @@ static int registration_create(struct xsk_umem *u, int fd)
 				      u->comp_size);
 	if (err < 0) {
 		if (!adopted)
-			xsk_sys_close(fd);
+			xsk__sys_close(fd);
 		return err;
 	}
 	u->v1 = err == 1;
@@ -373,7 +373,7 @@ void xsk__umem_unregister(struct xsk_umem *u)
 	int fd = u->reg_fd;
 
 	forget_registration(u);
-	xsk_sys_close(fd);
+	xsk__sys_close(fd);
 }
 
 /* Undo whatever is recorded in @u, then free it. */
@@ -386,21 +386,21 @@ static void umem_release(struct xsk_umem *u)
 
 static int umem_map_area(struct xsk_umem *u)
 {
-	int err = xsk_sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int err = xsk__sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (err)
-		return xsk_err(err,
-			       "mapping %llu bytes for the UMEM failed: %s",
-			       (unsigned long long)u->size, strerror(-err));
+		return xsk__err(err,
+				"mapping %llu bytes for the UMEM failed: %s",
+				(unsigned long long)u->size, strerror(-err));
 	u->area_map.addr = u->area;
 	u->area_map.len = u->size;
 	/* The seed's check: the kernel pins whole pages and needs the area
 	 * page-aligned. */
-	if ((uintptr_t)u->area % (uintptr_t)xsk_sys_page_size())
-		return xsk_err(-EFAULT,
-			       "the UMEM mapping at %p is not page-aligned",
-			       u->area);
+	if ((uintptr_t)u->area % (uintptr_t)xsk__sys_page_size())
+		return xsk__err(-EFAULT,
+				"the UMEM mapping at %p is not page-aligned",
+				u->area);
 	return 0;
 }
 
@@ -412,15 +412,15 @@ static int umem_create(struct xsk_umem **umem, int fd,
 	int err;
 
 	if (!umem)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_umem_create: the umem out-parameter is NULL");
-	err = xsk_opts_load(&o, sizeof(o), opts, "xsk_umem_opts");
+	err = xsk__opts_load(&o, sizeof(o), opts, "xsk_umem_opts");
 	if (err)
 		return err;
 	u = calloc(1, sizeof(*u));
 	if (!u)
-		return xsk_err(-ENOMEM, "out of memory for the UMEM handle");
+		return xsk__err(-ENOMEM, "out of memory for the UMEM handle");
 	u->reg_fd = -1;
 	err = umem_config(u, &o);
 	if (!err) {
@@ -448,7 +448,7 @@ int xsk_umem_create_fd(struct xsk_umem **umem, int fd,
 		       const struct xsk_umem_opts *opts)
 {
 	if (fd < 0)
-		return xsk_err(
+		return xsk__err(
 			-EBADF,
 			"xsk_umem_create_fd: fd %d is not a file descriptor",
 			fd);
@@ -460,7 +460,7 @@ int xsk_umem_destroy(struct xsk_umem *umem)
 	if (!umem)
 		return 0;
 	if (umem->nsockets)
-		return xsk_err(
+		return xsk__err(
 			-EBUSY,
 			"the UMEM still has %u socket(s): destroy them before the UMEM",
 			umem->nsockets);
@@ -507,7 +507,7 @@ int xsk_umem_get_bounds(const struct xsk_umem *umem,
 			struct xsk_umem_bounds *bounds)
 {
 	if (!umem || !bounds)
-		return xsk_err(
+		return xsk__err(
 			-EINVAL,
 			"xsk_umem_get_bounds: umem and bounds must not be NULL");
 	bounds->area = umem->area;

@@ -14,62 +14,64 @@
 
 int xsk__xdp_socket(void)
 {
-	int fd = xsk_sys_socket(AF_XDP, SOCK_RAW, 0);
+	int fd = xsk__sys_socket(AF_XDP, SOCK_RAW, 0);
 
 	switch (fd) {
 	case -EPERM:
 	case -EACCES:
-		return xsk_err_advice(
+		return xsk__err_advice(
 			fd, XSK_ADVICE_NET_RAW,
 			"opening an AF_XDP socket needs CAP_NET_RAW: run as root, grant the capability (setcap cap_net_raw+ep PROGRAM), or have a privileged process open the socket and pass it over (xsk_umem_create_fd())");
 	case -EAFNOSUPPORT:
-		return xsk_err(
+		return xsk__err(
 			fd,
 			"this kernel has no AF_XDP sockets: it needs Linux 4.18 or later built with CONFIG_XDP_SOCKETS=y");
 	}
-	return fd < 0 ? xsk_err_sys(fd, "opening an AF_XDP socket failed") : fd;
+	return fd < 0 ? xsk__err_sys(fd, "opening an AF_XDP socket failed") :
+			fd;
 }
 
 int xsk__umem_reg(int fd, const struct xsk__umem_reg *reg)
 {
-	return xsk_sys_setsockopt(fd, SOL_XDP, XDP_UMEM_REG, reg, sizeof(*reg));
+	return xsk__sys_setsockopt(fd, SOL_XDP, XDP_UMEM_REG, reg,
+				   sizeof(*reg));
 }
 
 int xsk__ring_setsize(int fd, int opt, uint32_t size, const char *name)
 {
 	int v = (int)size;
-	int err = xsk_sys_setsockopt(fd, SOL_XDP, opt, &v, sizeof(v));
+	int err = xsk__sys_setsockopt(fd, SOL_XDP, opt, &v, sizeof(v));
 
 	if (err == -EBUSY)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"the %s ring can't be sized: the socket is already bound, or the ring was sized before (ring sizes are set once, before bind)",
 			name);
 	if (err == -EINVAL)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"the kernel refused %u entries for the %s ring: sizes must be non-zero powers of two, and the socket must be an AF_XDP socket with a UMEM registered",
 			size, name);
 	if (err)
-		return xsk_err(err,
-			       "sizing the %s ring (%u entries) failed: %s",
-			       name, size, strerror(-err));
+		return xsk__err(err,
+				"sizing the %s ring (%u entries) failed: %s",
+				name, size, strerror(-err));
 	return 0;
 }
 
 /* The v1 reply of kernels before 5.4, which have no need_wakeup flags. */
-struct xsk_ring_offset_v1 {
+struct xsk__ring_offset_v1 {
 	uint64_t producer;
 	uint64_t consumer;
 	uint64_t desc;
 };
 
-struct xsk_mmap_offsets_v1 {
-	struct xsk_ring_offset_v1 rx, tx, fr, cr;
+struct xsk__mmap_offsets_v1 {
+	struct xsk__ring_offset_v1 rx, tx, fr, cr;
 };
 
 static void offsets_from_v1(struct xdp_ring_offset *off,
-			    const struct xsk_ring_offset_v1 *v1)
+			    const struct xsk__ring_offset_v1 *v1)
 {
 	off->producer = v1->producer;
 	off->consumer = v1->consumer;
@@ -82,21 +84,21 @@ static void offsets_from_v1(struct xdp_ring_offset *off,
 
 int xsk__mmap_offsets(int fd, struct xdp_mmap_offsets *off)
 {
-	struct xsk_mmap_offsets_v1 v1;
+	struct xsk__mmap_offsets_v1 v1;
 	socklen_t len = sizeof(*off);
 	int err;
 
 	memset(off, 0, sizeof(*off));
-	err = xsk_sys_getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, off, &len);
+	err = xsk__sys_getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, off, &len);
 	if (err)
-		return xsk_err(
+		return xsk__err(
 			err,
 			"reading the ring offsets (XDP_MMAP_OFFSETS) failed: %s",
 			strerror(-err));
 	if (len == sizeof(*off))
 		return 0;
 	if (len != sizeof(v1))
-		return xsk_err(
+		return xsk__err(
 			-EPROTO,
 			"XDP_MMAP_OFFSETS answered %u bytes, neither the v1 (%zu) nor the v2 (%zu) layout",
 			(unsigned int)len, sizeof(v1), sizeof(*off));
@@ -110,26 +112,26 @@ int xsk__mmap_offsets(int fd, struct xdp_mmap_offsets *off)
 
 int xsk__ring_map(int fd, const struct xdp_ring_offset *off, uint32_t size,
 		  size_t entry, off_t pgoff, const char *name,
-		  struct xsk_mapping *m)
+		  struct xsk__mapping *m)
 {
 	size_t len = off->desc + (size_t)size * entry;
 	void *p;
 	int err;
 
-	err = xsk_sys_mmap(&p, len, PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_POPULATE, fd, pgoff);
+	err = xsk__sys_mmap(&p, len, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_POPULATE, fd, pgoff);
 	if (err)
-		return xsk_err(err,
-			       "mapping the %s ring (%zu bytes) failed: %s",
-			       name, len, strerror(-err));
+		return xsk__err(err,
+				"mapping the %s ring (%zu bytes) failed: %s",
+				name, len, strerror(-err));
 	m->addr = p;
 	m->len = len;
 	return 0;
 }
 
-void xsk__mapping_release(struct xsk_mapping *m)
+void xsk__mapping_release(struct xsk__mapping *m)
 {
-	xsk_sys_munmap(m->addr, m->len);
+	xsk__sys_munmap(m->addr, m->len);
 	m->addr = NULL;
 	m->len = 0;
 }

@@ -151,7 +151,7 @@ static void umem_validation(void **state)
 
 		fake_reset();
 		fake_kernel(i ? FAKE_6_8 : FAKE_NEWEST);
-		xsk_probe_forget();
+		xsk__probe_forget();
 		assert_int_equal(xsk_umem_create(&umem, &o), 0);
 		assert_int_equal(xsk_umem_destroy(umem), 0);
 		o.headroom++;
@@ -166,7 +166,7 @@ static void umem_validation(void **state)
 			"headroom 3393 is too large for 4096-byte frames on this kernel: it must be at most 3392");
 		assert_ledger(0, 0);
 	}
-	xsk_probe_forget();
+	xsk__probe_forget();
 }
 
 static void umem_sized_opts(void **state)

@@ -41,7 +41,7 @@ static int setup(void **state)
 {
 	(void)state;
 	fake_reset();
-	xsk_probe_forget();
+	xsk__probe_forget();
 	return 0;
 }
 
@@ -50,7 +50,7 @@ static uint64_t probe_as(enum fake_kernel k)
 	uint64_t f = 0;
 
 	fake_kernel(k);
-	xsk_probe_forget();
+	xsk__probe_forget();
 	if (xsk_probe(&f))
 		fail_msg("xsk_probe: %s", xsk_errmsg());
 	assert_no_leak();
@@ -115,7 +115,7 @@ static void probe_fault_injection(void **state)
 		points = 0;
 		for (n = 1;; n++) {
 			fake_reset();
-			xsk_probe_forget();
+			xsk__probe_forget();
 			fake.fail_at = n;
 			fake.fail_errno = errs[i];
 			f = 0xdead;
@@ -187,7 +187,7 @@ static void tx_metadata_registration(void **state)
 	assert_int_equal(xsk_umem_create(&umem, &o), -EINVAL);
 	assert_int_equal(fake.regs, 1);
 	fake.reg_errno = 0;
-	xsk_probe_forget();
+	xsk__probe_forget();
 
 	/* 6.8 to 6.10 refuse the flag: retried without it, after the probe
 	 * has shown that this kernel reads tx_metadata_len at all */
@@ -198,7 +198,7 @@ static void tx_metadata_registration(void **state)
 	assert_int_equal(xsk_umem_destroy(umem), 0);
 
 	/* before 6.8 the length would be ignored: refused, explained */
-	xsk_probe_forget();
+	xsk__probe_forget();
 	fake_kernel(FAKE_6_1);
 	umem = NULL;
 	assert_int_equal(xsk_umem_create(&umem, &o), -EOPNOTSUPP);
