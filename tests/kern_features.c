@@ -92,17 +92,11 @@ static void umem_refused(const struct xsk_umem_opts *uo, const char *version)
  * pass program of its own, so that the answer does not depend on libxsk. */
 static bool kernel_has_xdp_links(void)
 {
-	const struct bpf_insn pass[] = {
-		KERN_INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS),
-		KERN_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
-	};
-	char log[256];
+	int prog = kern_pass_prog(0), link;
 	union bpf_attr a;
-	int prog = kern_xdp_prog(pass, 2, 0, log, sizeof(log)), link;
 
 	if (prog < 0)
-		fail_msg("loading a pass program: %s\n%s", strerror(errno),
-			 log);
+		fail_msg("loading a pass program: %s", strerror(errno));
 	memset(&a, 0, sizeof(a));
 	a.link_create.prog_fd = (uint32_t)prog;
 	a.link_create.target_ifindex = if_nametoindex(kern.ifname);
