@@ -47,6 +47,7 @@
 
 #include <xsk.h>
 #include "kernutil.h"
+#include "testutil.h"
 
 #define NFRAMES 256u
 #define FRAME 4096u
@@ -271,6 +272,50 @@ static void print_record(const char *what, const struct got *g)
 	       g->h.hash_type, ntohs(g->h.vlan_proto), g->h.vlan_tci);
 }
 
+/* ---------------------------------------------- kernels without hints */
+
+static uint64_t features;
+
+/*
+ * Does the kernel lack one of @hints (xsk_probe() says)? Then asking for
+ * them must be refused before anything is made, naming the Linux version
+ * of the first one missing, in the order the library checks them
+ * (timestamp and hash 6.3, VLAN 6.8); or, where the kernel has no BTF at
+ * all, the option it lacks. What 5.10 and 6.1 show instead of the hints.
+ */
+static bool refused(uint32_t hints)
+{
+	static const struct {
+		uint32_t hint;
+		uint64_t feature;
+		const char *why;
+	} need[] = {
+		{ XSK_HINT_TIMESTAMP, XSK_FEATURE_RX_TIMESTAMP,
+		  "XSK_HINT_TIMESTAMP needs Linux 6.3" },
+		{ XSK_HINT_HASH, XSK_FEATURE_RX_HASH,
+		  "XSK_HINT_HASH needs Linux 6.3" },
+		{ XSK_HINT_VLAN, XSK_FEATURE_RX_VLAN,
+		  "XSK_HINT_VLAN needs Linux 6.8" },
+	};
+	struct xsk_prog_opts po = XSK_OPTS(xsk_prog_opts, .hints = hints);
+	const char *want = NULL;
+	struct xsk_prog *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]) && !want; i++)
+		if ((hints & need[i].hint) && !(features & need[i].feature))
+			want = need[i].why;
+	if (!want)
+		return false;
+	if (access("/sys/kernel/btf/vmlinux", F_OK))
+		want = "CONFIG_DEBUG_INFO_BTF";
+	assert_int_equal(xsk_prog_attach(&p, kern.ifname, 0, &po), -EOPNOTSUPP);
+	printf("# refused: %s\n", xsk_errmsg());
+	assert_msg(want);
+	assert_null(p);
+	return true;
+}
+
 static void hash_and_timestamp(void **state)
 {
 	struct xsk_prog_opts po =
@@ -282,6 +327,8 @@ static void hash_and_timestamp(void **state)
 	int fd;
 
 	(void)state;
+	if (refused(po.hints))
+		return;
 	rig_up(&r, &po, 0);
 	fd = kern_peer_socket();
 	assert_true(fd >= 0);
@@ -337,6 +384,8 @@ static void only_what_is_asked(void **state)
 	int fd;
 
 	(void)state;
+	if (refused(po.hints))
+		return;
 	/* and a UMEM headroom, which the record does not touch */
 	rig_up(&r, &po, 512);
 	fd = kern_peer_socket();
@@ -422,6 +471,8 @@ static void vlan_tags(void **state)
 	struct rig r;
 
 	(void)state;
+	if (refused(po.hints))
+		return;
 	rig_up(&r, &po, 0);
 	fd = kern_peer_socket();
 	assert_true(fd >= 0);
@@ -478,10 +529,11 @@ static void refusals(void **state)
 	struct xsk_prog_opts po = XSK_OPTS(xsk_prog_opts, .hints = XSK_HINT_ALL,
 					   .mode = XSK_ATTACH_GENERIC);
 	struct xsk_prog *p = NULL;
-	uint64_t features;
 	int fds = kern_count_fds();
 
 	(void)state;
+	if (refused(po.hints))
+		return;
 	assert_int_equal(xsk_prog_attach(&p, kern.ifname, 0, &po), -EINVAL);
 	printf("# generic mode: %s\n", xsk_errmsg());
 	assert_non_null(strstr(xsk_errmsg(), "generic mode"));
@@ -501,7 +553,6 @@ static void refusals(void **state)
 	}
 
 	/* what the probe says is what attach finds */
-	assert_int_equal(xsk_probe(&features), 0);
 	assert_true(features & XSK_FEATURE_RX_TIMESTAMP);
 	assert_true(features & XSK_FEATURE_RX_HASH);
 	assert_true(features & XSK_FEATURE_RX_VLAN);
@@ -581,21 +632,12 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(without_kfuncs),
 	};
-	uint64_t features;
 	int rc = kern_init();
 
 	if (rc)
 		return rc;
 	if (xsk_probe(&features)) {
 		printf("SKIP: xsk_probe: %s\n", xsk_errmsg());
-		return 77;
-	}
-	if ((features & (XSK_FEATURE_RX_HASH | XSK_FEATURE_RX_TIMESTAMP |
-			 XSK_FEATURE_RX_VLAN)) !=
-	    (XSK_FEATURE_RX_HASH | XSK_FEATURE_RX_TIMESTAMP |
-	     XSK_FEATURE_RX_VLAN)) {
-		printf("SKIP: RX hints need Linux 6.8 with BTF (this kernel: 0x%llx)\n",
-		       (unsigned long long)features);
 		return 77;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
