@@ -230,7 +230,7 @@ static void rx_auto_frags(void **state)
 	struct xsk_prog_opts o =
 		XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_FRAGS);
 	struct xsk_prog *p = NULL;
-	int fd = env_keep_fd(*state, kern_pass_prog(BPF_F_XDP_HAS_FRAGS));
+	int fd = env_keep_fd(*state, kern_pass_prog(BPF_F_XDP_HAS_FRAGS)), ret;
 
 	if (fd >= 0) {
 		env_close_fd(*state, fd);
@@ -238,8 +238,13 @@ static void rx_auto_frags(void **state)
 		return;
 	}
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(xsk_prog_attach(&p, kern.ifname, 0, &o), -EINVAL);
+	ret = xsk_prog_attach(&p, kern.ifname, 0, &o);
+	if (!ret) {
+		xsk_prog_destroy(p);
+		fail_msg("a multi-buffer program attached on a kernel without");
+	}
 	printf("  refused: %s\n", xsk_errmsg());
+	assert_int_equal(ret, -EINVAL);
 	assert_msg("needs kernel 5.18");
 	assert_null(p);
 	assert_no_prog();
