@@ -100,25 +100,29 @@ static void probe_generations(void **state)
  * later one: where bpf() is refused (no CAP_BPF), 5.10's shared UMEM
  * across queues can only be known from 5.11's busy polling, and 5.9's BPF
  * links still from 5.9's statistics. */
+static uint64_t probe_without_bpf(enum fake_kernel k)
+{
+	uint64_t f = 0;
+
+	fake_kernel(k);
+	fake.no_prog_bind_map = true; /* as bpf() says EPERM */
+	xsk__probe_forget();
+	assert_int_equal(xsk_probe(&f), 0);
+	assert_no_leak();
+	return f;
+}
+
 static void probe_infers_from_the_same_release(void **state)
 {
 	uint64_t f;
 
 	(void)state;
-	fake_kernel(FAKE_5_10);
-	fake.no_prog_bind_map = true;
-	xsk__probe_forget();
-	assert_int_equal(xsk_probe(&f), 0);
+	f = probe_without_bpf(FAKE_5_10);
 	assert_false(f & XSK_FEATURE_SHARED_UMEM_QUEUES);
 	assert_true(f & XSK_FEATURE_BPF_LINK);
-
-	fake_kernel(FAKE_6_1);
-	fake.no_prog_bind_map = true;
-	xsk__probe_forget();
-	assert_int_equal(xsk_probe(&f), 0);
+	f = probe_without_bpf(FAKE_6_1);
 	assert_true(f & XSK_FEATURE_SHARED_UMEM_QUEUES);
 	assert_true(f & XSK_FEATURE_BPF_LINK);
-	assert_no_leak();
 }
 
 static void probe_fault_injection(void **state)
