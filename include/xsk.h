@@ -668,8 +668,10 @@ XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
 /*
  * Features of the running kernel's AF_XDP, each with the Linux version that
  * brought it. xsk_probe() tries each one; those marked "inferred" have no
- * probe without side effects and are taken from a later feature found
- * present (a kernel with busy polling, 5.11, has everything before it).
+ * probe without side effects and are taken from another feature of the same
+ * Linux release or a later one (statistics v2 for BPF links, the bpf()
+ * command BPF_PROG_BIND_MAP for shared UMEM across queues, busy polling for
+ * both), never from an earlier one.
  */
 #define XSK_FEATURE_NEED_WAKEUP (1ull << 0) /* 5.4 */
 #define XSK_FEATURE_UNALIGNED (1ull << 1) /* 5.4 */

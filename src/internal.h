@@ -53,6 +53,8 @@
 #ifndef BPF_PSEUDO_KFUNC_CALL
 #define BPF_PSEUDO_KFUNC_CALL 2 /* 5.13 */
 #endif
+/* an enum bpf_cmd value, which #ifndef can't see */
+#define XSK__BPF_PROG_BIND_MAP 35 /* 5.10 */
 #ifndef BPF_JMP32
 #define BPF_JMP32 0x06 /* 5.1 */
 #endif

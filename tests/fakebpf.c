@@ -437,6 +437,10 @@ static long fake_bpf(int cmd, union bpf_attr *a)
 		return prog_load(a);
 	case BPF_LINK_CREATE:
 		return link_create(a);
+	case 35: /* BPF_PROG_BIND_MAP, Linux 5.10 */
+		if (fake.no_prog_bind_map)
+			break;
+		return fail_with(EBADF); /* no program: all xsk_probe() asks */
 	case BPF_LINK_DETACH:
 		o = obj_by_fd((int)a->link_detach.link_fd, FAKE_LINK);
 		if (!o)

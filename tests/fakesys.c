@@ -82,27 +82,29 @@ void fake_kernel(enum fake_kernel k)
 {
 	static const uint16_t bind_known[] = {
 		[FAKE_NEWEST] = 0x1f, /* + XDP_USE_SG */
-		[FAKE_6_8] = 0x1f,
-		[FAKE_6_1] = 0xf,
+		[FAKE_6_8] = 0x1f,    [FAKE_6_1] = 0xf, [FAKE_5_10] = 0xf,
 		[FAKE_4_18] = 0x7, /* no XDP_USE_NEED_WAKEUP */
 	};
 	static const uint32_t umem_known[] = {
 		[FAKE_NEWEST] = 0x7, /* + XDP_UMEM_TX_METADATA_LEN (6.11) */
 		[FAKE_6_8] = 0x3, /* + XDP_UMEM_TX_SW_CSUM */
-		[FAKE_6_1] = 0x1,
-		[FAKE_4_18] = 0x0,
+		[FAKE_6_1] = 0x1,    [FAKE_5_10] = 0x1, [FAKE_4_18] = 0x0,
 	};
 
 	/* the RX metadata kfuncs: 6.3 (timestamp, hash), 6.8 (VLAN); no
 	 * BTF file at all for the oldest */
-	fake.btf = k == FAKE_4_18 ? NULL :
-				    fbtf_vmlinux(k == FAKE_6_1 ? 0 : 7,
-						 &fake.btf_len, NULL);
+	fake.btf = k == FAKE_4_18 ?
+			   NULL :
+			   fbtf_vmlinux(k == FAKE_6_1 || k == FAKE_5_10 ? 0 : 7,
+					&fake.btf_len, NULL);
 	fake.bind_flags_known = bind_known[k];
 	fake.umem_flags_known = umem_known[k];
 	fake.v1_offsets = k == FAKE_4_18;
 	fake.headroom_704 = k == FAKE_NEWEST;
 	fake.mmap_bound = k == FAKE_NEWEST || k == FAKE_6_8;
+	fake.no_busy_poll = k == FAKE_5_10 || k == FAKE_4_18;
+	fake.no_tx_budget = k != FAKE_NEWEST;
+	fake.no_prog_bind_map = k == FAKE_4_18;
 }
 
 bool fake_fail(const char *call)
@@ -214,6 +216,9 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 
 	if (fake_fail("setsockopt"))
 		return -1;
+	if (s && level == SOL_SOCKET && fake.no_busy_poll &&
+	    (name == SO_PREFER_BUSY_POLL || name == SO_BUSY_POLL_BUDGET))
+		return fail_with(ENOPROTOOPT);
 	if (!s || level != SOL_XDP)
 		return __real_setsockopt(fd, level, name, val, len);
 	switch (name) {
@@ -252,7 +257,7 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 	case XDP_TX_RING:
 		return set_ring(s, &s->tx, val, len);
 	case 9: /* XDP_MAX_TX_SKB_BUDGET, Linux 6.17 */
-		if (fake.v1_offsets)
+		if (fake.no_tx_budget)
 			break;
 		memcpy(&fake.tx_budget, val, sizeof(fake.tx_budget));
 		return 0;

@@ -38,6 +38,9 @@ struct fake_state {
 	bool zerocopy; /* what XDP_OPTIONS reports */
 	bool headroom_704; /* headroom at most chunk - 704 (Linux 6.18) */
 	bool mmap_bound; /* a bound socket's rings can be mapped (6.4) */
+	bool no_busy_poll; /* SO_PREFER_BUSY_POLL unknown: before 5.11 */
+	bool no_tx_budget; /* XDP_MAX_TX_SKB_BUDGET unknown: before 6.17 */
+	bool no_prog_bind_map; /* BPF_PROG_BIND_MAP unknown: before 5.10 */
 	uint16_t bind_flags_known; /* set by fake_kernel() */
 	uint32_t umem_flags_known;
 	uint32_t last_reg_md_len; /* tx_metadata_len of the last XDP_UMEM_REG */
@@ -73,6 +76,7 @@ enum fake_kernel {
 	FAKE_NEWEST, /* everything, and the headroom limit of 6.18 */
 	FAKE_6_8, /* TX metadata without XDP_UMEM_TX_METADATA_LEN */
 	FAKE_6_1, /* no multi-buffer, no TX metadata */
+	FAKE_5_10, /* no busy polling, nor anything newer */
 	FAKE_4_18, /* v1 offsets and statistics, no need_wakeup, no XDP_OPTIONS */
 };
 

@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #include <xsk/multibuf.h>
 #include <xsk/txmeta.h>
@@ -69,6 +71,45 @@ static void check_frame(const unsigned char *f, uint32_t len, uint32_t seq)
 		fail_msg("frame %u: %s", seq, why ? why : "out of order");
 }
 
+/* A kernel without a feature: the library refuses it and names @version. */
+static void assert_refused(int ret, const char *version)
+{
+	printf("  refused: %s\n", xsk_errmsg());
+	assert_true(ret < 0);
+	assert_msg(version);
+}
+
+/* A UMEM with @uo, refused by a kernel that lacks what it asks for. */
+static void umem_refused(const struct xsk_umem_opts *uo, const char *version)
+{
+	struct xsk_umem *umem = NULL;
+
+	assert_refused(xsk_umem_create(&umem, uo), version);
+	assert_null(umem);
+}
+
+/* Does the kernel take an XDP program through a BPF link? Asked with a
+ * pass program of its own, so that the answer does not depend on libxsk. */
+static bool kernel_has_xdp_links(void)
+{
+	int prog = kern_pass_prog(0), link;
+	union bpf_attr a;
+
+	if (prog < 0)
+		fail_msg("loading a pass program: %s", strerror(errno));
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)prog;
+	a.link_create.target_ifindex = if_nametoindex(kern.ifname);
+	a.link_create.attach_type = BPF_XDP;
+	link = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	printf("  BPF_LINK_CREATE for XDP: %s\n",
+	       link < 0 ? strerror(errno) : "a link");
+	if (link >= 0)
+		close(link); /* the last reference: the program detaches */
+	close(prog);
+	return link >= 0;
+}
+
 /* ------------------------------------------------------- probe vs fact */
 
 static void probe_matches_reality(void **state)
@@ -81,13 +122,14 @@ static void probe_matches_reality(void **state)
 	struct xsk_socket *xsk;
 	int ret;
 
-	for (unsigned int i = 0; i < 12; i++)
+	for (unsigned int i = 0; xsk_feature_name(1ull << i); i++)
 		printf("  %-46s %s\n", xsk_feature_name(1ull << i),
 		       has(1ull << i) ? "yes" : "no");
 
 	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
 	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &so), 0);
 	xsk = e->xsk[0];
+	assert_int_equal(kernel_has_xdp_links(), has(XSK_FEATURE_BPF_LINK));
 	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
 	assert_int_equal(!!(st.flags & XSK_STATS_V2),
 			 has(XSK_FEATURE_STATS_V2));
@@ -151,8 +193,10 @@ static void unaligned_straddling(void **state)
 	struct end *r;
 	uint32_t idx;
 
-	if (!has(XSK_FEATURE_UNALIGNED))
-		skip();
+	if (!has(XSK_FEATURE_UNALIGNED)) {
+		umem_refused(&uo, "Linux 5.4");
+		return;
+	}
 	r = rx_end(*state, &uo, XSK_SOCKET_NO_TX, 0);
 	peer_send(peer, STREAM, 0, n, len);
 	assert_int_equal(rx_wait(r->xsk[0], n, &idx), n);
@@ -264,8 +308,10 @@ static void tx_metadata_checksum(void **state)
 	void *area;
 	uint32_t idx, done = 0;
 
-	if (!has(XSK_FEATURE_TX_METADATA))
-		skip();
+	if (!has(XSK_FEATURE_TX_METADATA)) {
+		umem_refused(&uo, "Linux 6.8");
+		return;
+	}
 	e = end_new(*state, 0);
 	end_umem_opts(e, &uo);
 	xsk = end_socket(*state, e, 0,
@@ -334,8 +380,20 @@ static void multi_buffer_9000(void **state)
 	struct end *r;
 	long got;
 
-	if (!has(XSK_FEATURE_MULTI_BUFFER))
-		skip();
+	if (!has(XSK_FEATURE_MULTI_BUFFER)) {
+		struct end *e = end_new(*state, 0);
+
+		end_umem_opts(e, &uo);
+		assert_refused(
+			xsk_socket_create(
+				&e->xsk[0], e->umem,
+				&XSK_OPTS(xsk_socket_opts,
+					  .ifname = kern.ifname,
+					  .flags = XSK_SOCKET_MULTI_BUFFER)),
+			"Linux 6.6");
+		assert_null(e->xsk[0]);
+		return;
+	}
 	assert_int_equal(kern_sh("ip link set dev %s mtu 9000", kern.ifname),
 			 0);
 	assert_int_equal(kern_sh("ip -n %s link set dev %s mtu 9000",
