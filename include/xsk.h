@@ -46,7 +46,7 @@ extern "C" {
 /* The version is edited here by hand and nowhere else: the Makefile reads it
  * and checks that the linker version script's newest node agrees. */
 #define LIBXSK_VERSION_MAJOR 0
-#define LIBXSK_VERSION_MINOR 2
+#define LIBXSK_VERSION_MINOR 3
 #define LIBXSK_VERSION_PATCH 0
 
 #ifndef XSK_API
