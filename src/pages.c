@@ -65,7 +65,8 @@ static int device_node(const char *ifname, int *node)
 
 static int map_huge(struct xsk__mapping *map, uint64_t size, uint32_t flags)
 {
-	uint64_t len = (size + XSK_HUGE_PAGE - 1) & ~(uint64_t)(XSK_HUGE_PAGE - 1);
+	uint64_t len = (size + XSK_HUGE_PAGE - 1) &
+		       ~(uint64_t)(XSK_HUGE_PAGE - 1);
 	int err = xsk__sys_mmap(&map->addr, len, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
 					MAP_HUGE_2MB,
@@ -83,9 +84,10 @@ static int map_huge(struct xsk__mapping *map, uint64_t size, uint32_t flags)
 			"no %llu free 2 MiB huge pages for a UMEM of %llu bytes: reserve them with sysctl vm.nr_hugepages (see /proc/meminfo, HugePages_Free), or add XSK_UMEM_HUGE_PAGES_OPTIONAL to take ordinary pages instead",
 			(unsigned long long)(len / XSK_HUGE_PAGE),
 			(unsigned long long)size);
-	return xsk__err(err,
-			"mapping %llu bytes of 2 MiB huge pages for the UMEM failed: %s",
-			(unsigned long long)len, strerror(-err));
+	return xsk__err(
+		err,
+		"mapping %llu bytes of 2 MiB huge pages for the UMEM failed: %s",
+		(unsigned long long)len, strerror(-err));
 }
 
 int xsk__pages_map(struct xsk__mapping *map, uint64_t size, uint32_t flags,
@@ -111,16 +113,18 @@ int xsk__pages_map(struct xsk__mapping *map, uint64_t size, uint32_t flags,
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (err)
 			return xsk__err(
-				err, "mapping %llu bytes for the UMEM failed: %s",
+				err,
+				"mapping %llu bytes for the UMEM failed: %s",
 				(unsigned long long)size, strerror(-err));
 		map->len = size;
 	}
 	/* The kernel pins whole pages: the area must start on one, of the
 	 * size actually used. */
 	if ((uintptr_t)map->addr % *page_size)
-		return xsk__err(-EFAULT,
-				"the UMEM mapping at %p is not aligned to its %zu-byte pages",
-				map->addr, *page_size);
+		return xsk__err(
+			-EFAULT,
+			"the UMEM mapping at %p is not aligned to its %zu-byte pages",
+			map->addr, *page_size);
 	if (*node >= 0) {
 		err = xsk__sys_mbind_preferred(map->addr, map->len, *node);
 		if (err)

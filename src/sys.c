@@ -172,8 +172,7 @@ int xsk__sys_mbind_preferred(void *addr, size_t len, int node)
 		1ul << (node % (8 * sizeof(unsigned long)));
 	/* maxnode is one more than the bits given: the kernel reads
 	 * maxnode - 1 of them. */
-	if (syscall(__NR_mbind, addr, len, MPOL_PREFERRED, mask,
-		    1024 + 1, 0))
+	if (syscall(__NR_mbind, addr, len, MPOL_PREFERRED, mask, 1024 + 1, 0))
 		return neg_errno();
 	return 0;
 }

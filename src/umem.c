@@ -22,9 +22,9 @@
 
 #include "internal.h"
 
-#define XSK_UMEM_FLAGS                                   \
-	(XSK_UMEM_UNALIGNED | XSK_UMEM_TX_SW_CSUM |      \
-	 XSK_UMEM_HUGE_PAGES | XSK_UMEM_HUGE_PAGES_OPTIONAL)
+#define XSK_UMEM_FLAGS                                                    \
+	(XSK_UMEM_UNALIGNED | XSK_UMEM_TX_SW_CSUM | XSK_UMEM_HUGE_PAGES | \
+	 XSK_UMEM_HUGE_PAGES_OPTIONAL)
 #define XSK_MIN_FRAME_SIZE 2048u
 #define XSK_PACKET_HEADROOM 256u /* the kernel's XDP_PACKET_HEADROOM */
 

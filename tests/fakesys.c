@@ -437,8 +437,8 @@ static void *map_huge(size_t len, int prot)
 		errno = len % huge ? EINVAL : ENOMEM;
 		return MAP_FAILED;
 	}
-	p = __real_mmap(NULL, len + huge, prot, MAP_PRIVATE | MAP_ANONYMOUS,
-			-1, 0);
+	p = __real_mmap(NULL, len + huge, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			0);
 	if (p == MAP_FAILED)
 		return p;
 	start = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
