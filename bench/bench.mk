@@ -42,10 +42,10 @@ $(BENCH_SHIM): bench/syscount.c
 	$(Q)$(CC) $(BENCH_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS) -ldl
 
 # Only ever built on request, by bench-tools when libxdp is there.
-$(BENCH_XDP): bench/xdp_engine.c
+$(BENCH_XDP): bench/xdp_engine.c examples/hist.h
 	@mkdir -p $(@D)
 	$(msg) CCLD $@
-	$(Q)$(CC) $(BENCH_CFLAGS) $$(pkg-config --cflags libxdp) -o $@ $< \
+	$(Q)$(CC) $(BENCH_CFLAGS) -Iexamples $$(pkg-config --cflags libxdp) -o $@ $< \
 		$(LDFLAGS) $$(pkg-config --libs libxdp) -lpthread
 
 bench-tools: examples $(BENCH_GEN) $(BENCH_SHIM) $(BENCH_RING)
