@@ -54,6 +54,9 @@
 #   drop         the socket's kernel drop counters (XDP_STATISTICS)
 #   lost         sent by livegen but neither received nor counted as
 #                dropped by the socket: dropped by veth (its ring was full)
+#   offered      livegen's own rate during the run, Mpps: what reached the
+#                engine's XDP program; it falls when the engine's work
+#                lands on the sender's core
 #   min p50 p99 p99.9 max
 #                round-trip times in microseconds, from the pinger's
 #                histogram (within 6.25%), medians over the runs
@@ -286,7 +289,7 @@ ceiling() {
 	kill -INT "$pid"
 	wait "$pid"
 	echo "ceiling livegen $1 $(field "$tmp/gen" pps |
-		awk '{ printf "%.3f", $1 / 1e6 }') - - - - - - - $busy" >>"$tmp/res"
+		awk '{ printf "%.3f", $1 / 1e6 }') - - - - - - - $busy -" >>"$tmp/res"
 }
 
 # Huge pages for the touch-64m scenario's -huge engine: once, for the
@@ -310,7 +313,7 @@ reserve_huge() {
 # run ENGINE SCENARIO REP: one throughput run; appends a line to $tmp/res.
 run() {
 	local eng=$1 sc=$2 rep=$3 ns=$ns_rx cmd pid pk gp gs
-	local mpps calls drops fe lost win
+	local mpps calls drops fe lost win offered=-
 	[ "$sc" = txonly ] && ns=$ns_tx
 	if [ "$eng" = libxsk-huge ] && ! reserve_huge; then
 		return 0
@@ -363,17 +366,19 @@ run() {
 		gs=$(field "$tmp/gen" seconds)
 		mpps=$(echo "$pk $gs" | awk '{ printf "%.3f", $1 / $2 / 1e6 }')
 		win=$pk
+		offered=$(echo "$gp $gs" | awk '{ printf "%.3f", $1 / $2 / 1e6 }')
 		lost=$(echo "$gp $(field "$tmp/eng" rx_packets) $drops" |
 			awk '{ n = $1 - $2 - $3; print n < 0 ? 0 : n }')
 	fi
 	echo "$c0u $c0s $c1u $c1s $win $calls $pk $c0n $c1n" | awk -v hz="$hz" \
 		-v sc="$sc" -v eng="$eng" -v rep="$rep" -v mpps="$mpps" \
-		-v drops="$drops" -v fe="$fe" -v lost="$lost" -v busy="$busy" '{
+		-v drops="$drops" -v fe="$fe" -v lost="$lost" -v busy="$busy" \
+		-v offered="$offered" '{
 		m = $5 / 1e6
-		printf "%s %s %s %s %.4f %.4f %.5f %s %s %s %.4f %s\n", sc, eng,
-			rep, mpps, m ? ($3 - $1) / hz / m : 0,
+		printf "%s %s %s %s %.4f %.4f %.5f %s %s %s %.4f %s %s\n", sc,
+			eng, rep, mpps, m ? ($3 - $1) / hz / m : 0,
 			m ? ($4 - $2) / hz / m : 0, $7 ? $6 / $7 : 0, drops, fe,
-			lost, m ? ($9 - $8) / 1e9 / m : 0, busy
+			lost, m ? ($9 - $8) / 1e9 / m : 0, busy, offered
 	}' >>"$tmp/res"
 	tail -n 1 "$tmp/res" | awk '{ printf "  %-14s %-12s run %s: %s Mpps\n", $1, $2, $3, $4 }'
 }
@@ -531,16 +536,16 @@ function jnum(x) { return x == "-" ? "null" : x + 0 }
 		if (!($1 in sc_seen)) { sc_seen[$1] = 1; order[++nsc] = $1 }
 		eng[$1, ++neng[$1]] = $2
 	}
-	for (f = 4; f <= 12; f++)
+	for (f = 4; f <= 13; f++)
 		v[k, f] = v[k, f] " " $f
 }
 END {
 	if (kind == "tput") {
 		# field, heading, JSON name, lower is better?
-		ncol = split("4 11 5 6 7 8 9 10", col, " ")
-		split("Mpps cpu/Mpkt usr/Mpkt sys/Mpkt sysc/pkt drop fill-empty lost", head, " ")
-		split("mpps cpu_s_per_mpkt usr_s_per_mpkt sys_s_per_mpkt syscalls_per_pkt drops fill_empty lost", jname, " ")
-		nrat = 2; rc[1] = 4; rc[2] = 11
+		ncol = split("4 11 5 6 7 8 9 10 13", col, " ")
+		split("Mpps cpu/Mpkt usr/Mpkt sys/Mpkt sysc/pkt drop fill-empty lost offered", head, " ")
+		split("mpps cpu_s_per_mpkt usr_s_per_mpkt sys_s_per_mpkt syscalls_per_pkt drops fill_empty lost offered_mpps", jname, " ")
+		nrat = 3; rc[1] = 4; rc[2] = 11; rc[3] = 13
 	} else {
 		ncol = split("4 5 6 7 8 9 10 11", col, " ")
 		split("min p50 p99 p99.9 max rt/s cpu/rt lost", head, " ")
