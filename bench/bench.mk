@@ -2,15 +2,19 @@
 #
 # Benchmarks: they print figures and assert nothing.
 #
-#   make bench                  (root) packet rate and cost per packet of
-#                               the examples over veth, beside libxdp's;
-#                               then the ring benchmark (bench/packet.sh)
+#   make bench                  (root) packet rate, cost per packet and
+#                               round-trip time of the examples over veth,
+#                               beside libxdp's, each engine interleaved
+#                               with the others and with itself (the noise
+#                               floor); then the ring benchmark
+#                               (bench/packet.sh)
 #   make bench-ring             build and run bench/ring_bench.c
 #   make bench-ring-callgrind   instructions per descriptor (valgrind)
 #
 # libxdp is compared when its development files are installed (Debian:
 # apt-get install libxdp-dev libbpf-dev); libxsk itself never needs it.
-# BENCH_SECONDS and BENCH_RUNS set each packet run's length and count.
+# BENCH_SECONDS and BENCH_RUNS set each packet run's length and count,
+# BENCH_SCENARIOS which scenarios run (see bench/packet.sh).
 
 BENCH_RING := $(OBJDIR)/bench/ring_bench
 BENCH_RING_SRCS := bench/ring_bench.c bench/ring_libxdp.c
