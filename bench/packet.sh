@@ -537,7 +537,7 @@ function rated(f,    r) {
 	return 0
 }
 # How far libxsk against itself moved figure f: the noise floor; for the
-# round-trip times never below the histogram's resolution, 6.25%.
+# round-trip times never below the resolution of the histogram, 6.25%.
 function floor_of(f,    x) {
 	x = absf(m["libxsk", f] / m["libxsk#2", f] - 1)
 	return kind == "lat" && f <= 8 && x < 0.0625 ? 0.0625 : x
