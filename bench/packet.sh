@@ -381,7 +381,7 @@ run() {
 			m ? ($4 - $2) / hz / m : 0, $7 ? $6 / $7 : 0, drops, fe,
 			lost, m ? ($9 - $8) / 1e9 / m : 0, busy, offered
 	}' >>"$tmp/res"
-	tail -n 1 "$tmp/res" | awk '{ printf "  %-14s %-12s run %s: %s Mpps\n", $1, $2, $3, $4 }'
+	tail -n 1 "$tmp/res" | awk '{ printf "  %-14s %-16s run %s: %s Mpps\n", $1, $2, $3, $4 }'
 }
 
 # lat_cmds ENGINE SCENARIO: the reflector's command line, then on a second
@@ -473,7 +473,7 @@ lat_run() {
 		printf "%s %s %s %s %s %s %s %s %.0f %.2f %s %s\n", $1, $2, $3,
 			$4, $5, $6, $7, $8, rate, cpu, $17, $18
 	}' >>"$tmp/lat"
-	tail -n 1 "$tmp/lat" | awk '{ printf "  %-14s %-12s run %s: p50 %s us, p99 %s us\n", $1, $2, $3, $5, $6 }'
+	tail -n 1 "$tmp/lat" | awk '{ printf "  %-14s %-16s run %s: p50 %s us, p99 %s us\n", $1, $2, $3, $5, $6 }'
 }
 
 governor=$(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null || echo none)
@@ -487,7 +487,7 @@ echo "packet bench: $runs runs of ${secs}s per scenario and engine, interleaved;
 : >"$tmp/lat"
 for rep in $(seq "$runs"); do
 	ceiling "$rep"
-	tail -n 1 "$tmp/res" | awk '{ printf "  %-14s %-12s run %s: %s Mpps\n", $1, $2, $3, $4 }'
+	tail -n 1 "$tmp/res" | awk '{ printf "  %-14s %-16s run %s: %s Mpps\n", $1, $2, $3, $4 }'
 	for sc in $scenarios; do
 		order=$(engines "$sc")
 		# Every other round backwards, so that drift cancels out.
@@ -567,7 +567,7 @@ END {
 		split("rtt_min_us rtt_p50_us rtt_p99_us rtt_p999_us rtt_max_us round_trips_per_s cpu_us_per_rt lost", jname, " ")
 		nrat = 4; rc[1] = 5; rc[2] = 6; rc[3] = 7; rc[4] = 10
 	}
-	printf "\n%-14s %-12s", "scenario", "engine"
+	printf "\n%-14s %-16s", "scenario", "engine"
 	for (c = 1; c <= ncol; c++)
 		printf " %9s", head[c]
 	printf " %9s\n", (kind == "tput" ? "IQR(Mpps)" : "IQR(p50)")
@@ -576,7 +576,7 @@ END {
 		for (e = 1; e <= neng[s]; e++) {
 			name = eng[s, e]
 			k = s SUBSEP name
-			printf "%-14s %-12s", s, name
+			printf "%-14s %-16s", s, name
 			line = sprintf("{\"kind\":\"%s\",\"scenario\":\"%s\",\"engine\":\"%s\"", kind, s, name)
 			for (c = 1; c <= ncol; c++) {
 				f = col[c]
@@ -608,7 +608,7 @@ END {
 			name = eng[s, e]
 			if (name == "libxsk" || name == "libxsk#2")
 				continue
-			printf "%-14s %-12s", "", "xsk/" name
+			printf "%-14s %-16s", "", "xsk/" name
 			line = sprintf("{\"kind\":\"ratio\",\"scenario\":\"%s\",\"of\":\"libxsk/%s\"", s, name)
 			for (c = 1; c <= ncol; c++) {
 				f = col[c]
@@ -632,7 +632,7 @@ END {
 			printf "\n"
 			print line "}" >> json
 		}
-		printf "%-14s %-12s", "", "floor"
+		printf "%-14s %-16s", "", "floor"
 		for (c = 1; c <= ncol; c++) {
 			f = col[c]
 			if (rated(f))
