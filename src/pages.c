@@ -40,9 +40,13 @@ static int device_node(const char *ifname, int *node)
 
 	*node = -1;
 	err = xsk__sys_ifindex(ifname);
+	if (err == -ENODEV)
+		return xsk__err(
+			err,
+			"numa_ifname: no interface named \"%s\" in this network namespace (ip link show)",
+			ifname);
 	if (err < 0)
-		return xsk__err(err, "numa_ifname: no interface is named %s",
-				ifname);
+		return xsk__err_sys(err, "looking up the interface");
 	snprintf(path, sizeof(path), "/sys/class/net/%s/device/numa_node",
 		 ifname);
 	fd = xsk__sys_open_read(path);
