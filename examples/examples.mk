@@ -30,7 +30,7 @@ $(EXAMPLE_COMMON): $(OBJDIR)/examples/%.o: examples/%.c examples/common.h \
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(EXAMPLE_BINS): $(OBJDIR)/examples/%: examples/%.c examples/common.h \
-		$(EXAMPLE_COMMON) $(LIB_A)
+		examples/hist.h $(EXAMPLE_COMMON) $(LIB_A)
 	$(msg) CCLD $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(EXAMPLE_COMMON) $(LIB_A) \
 		$(LDFLAGS) -lpthread

@@ -46,7 +46,7 @@ extern "C" {
 /* The version is edited here by hand and nowhere else: the Makefile reads it
  * and checks that the linker version script's newest node agrees. */
 #define LIBXSK_VERSION_MAJOR 0
-#define LIBXSK_VERSION_MINOR 2
+#define LIBXSK_VERSION_MINOR 3
 #define LIBXSK_VERSION_PATCH 0
 
 #ifndef XSK_API
@@ -170,10 +170,20 @@ XSK_API const char *xsk_errcause(void);
  *	from 2048, anywhere in the UMEM (addresses carry an offset in their top
  *	16 bits, see xsk_umem__add_offset_to_addr());
  * XSK_UMEM_TX_SW_CSUM: checksums requested in TX metadata are computed in
- *	software (Linux 6.8, copy mode only)
+ *	software (Linux 6.8, copy mode only);
+ * XSK_UMEM_HUGE_PAGES: the memory libxsk maps is made of 2 MiB huge pages
+ *	(MAP_HUGETLB), from the pool reserved with the vm.nr_hugepages sysctl:
+ *	fewer TLB misses when frames all over a large UMEM are read. The
+ *	mapping is rounded up to a whole number of huge pages. Not with a
+ *	caller's @area (map it with MAP_HUGETLB yourself);
+ * XSK_UMEM_HUGE_PAGES_OPTIONAL: with XSK_UMEM_HUGE_PAGES, take ordinary
+ *	pages when too few huge pages are free instead of failing;
+ *	xsk_umem_page_size() tells which were taken
  */
 #define XSK_UMEM_UNALIGNED (1u << 0)
 #define XSK_UMEM_TX_SW_CSUM (1u << 1)
+#define XSK_UMEM_HUGE_PAGES (1u << 2)
+#define XSK_UMEM_HUGE_PAGES_OPTIONAL (1u << 3)
 
 /**
  * struct xsk_umem_opts - how to build a UMEM
@@ -198,6 +208,12 @@ XSK_API const char *xsk_errcause(void);
  *	in front of each TX frame's data: 0 for none, or a multiple of 8 from
  *	16 (recent kernels refuse less) to 248; 24 holds struct xsk_tx_meta.
  *	Needs Linux 6.8
+ * @numa_ifname: the interface the UMEM will serve, or NULL: the memory
+ *	libxsk maps is placed on the NUMA node of that interface's device
+ *	(/sys/class/net/IF/device/numa_node), as a preference (MPOL_PREFERRED:
+ *	another node when that one is out of memory). Nothing is placed when
+ *	the device reports no node (virtual devices, machines of one node).
+ *	Not with a caller's @area
  */
 struct xsk_umem_opts {
 	size_t sz;
@@ -210,6 +226,7 @@ struct xsk_umem_opts {
 	uint32_t headroom;
 	uint32_t flags;
 	uint32_t tx_metadata_len;
+	const char *numa_ifname;
 };
 
 struct xsk_umem;
@@ -231,11 +248,15 @@ struct xsk_umem;
  *	other than, for a headroom above @frame_size - 704, the probe of
  *	this kernel's headroom rule);
  *  -EOVERFLOW: @nframes * @frame_size does not fit;
- *  -ENOMEM: out of memory;
+ *  -ENOMEM: out of memory; with XSK_UMEM_HUGE_PAGES (and not
+ *	XSK_UMEM_HUGE_PAGES_OPTIONAL), too few free 2 MiB huge pages
+ *	(xsk_errmsg() says how many to reserve with vm.nr_hugepages);
  *  -ENOBUFS: the locked-memory limit (RLIMIT_MEMLOCK) is too low for the UMEM;
  *  -EPERM, -EACCES: no CAP_NET_RAW to open an AF_XDP socket;
  *  -EAFNOSUPPORT: the kernel has no AF_XDP (CONFIG_XDP_SOCKETS);
- *  other negative errno values from socket(2), setsockopt(2) and mmap(2).
+ *  -ENODEV: @numa_ifname names no interface;
+ *  other negative errno values from socket(2), setsockopt(2), mmap(2),
+ *	mbind(2) and from reading the device's numa_node in sysfs.
  */
 XSK_API int xsk_umem_create(struct xsk_umem **umem,
 			    const struct xsk_umem_opts *opts);
@@ -276,6 +297,24 @@ XSK_API uint64_t xsk_umem_size(const struct xsk_umem *umem);
 XSK_API uint32_t xsk_umem_frame_size(const struct xsk_umem *umem);
 /** xsk_umem_nframes() - the number of frames */
 XSK_API uint32_t xsk_umem_nframes(const struct xsk_umem *umem);
+/**
+ * xsk_umem_page_size() - the size of the pages under the UMEM
+ * @umem: the UMEM
+ *
+ * Return: 2097152 when libxsk mapped the UMEM on huge pages
+ * (XSK_UMEM_HUGE_PAGES), otherwise the system's page size (for a caller's
+ * area too: what libxsk checked its alignment against).
+ */
+XSK_API size_t xsk_umem_page_size(const struct xsk_umem *umem);
+/**
+ * xsk_umem_numa_node() - where the UMEM's memory was placed
+ * @umem: the UMEM
+ *
+ * Return: the NUMA node the memory prefers (set from
+ * xsk_umem_opts.numa_ifname), or -1 if libxsk placed it nowhere in
+ * particular.
+ */
+XSK_API int xsk_umem_numa_node(const struct xsk_umem *umem);
 /**
  * xsk_umem_get_bounds() - what the checked accessors of <xsk/ring.h> need
  * @umem: the UMEM

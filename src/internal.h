@@ -176,6 +176,8 @@ struct xsk_umem {
 	uint32_t fill_size;
 	uint32_t comp_size;
 	struct xsk__mapping area_map; /* set only when libxsk mapped the area */
+	size_t page_size; /* of the area: huge or the system's */
+	int numa_node; /* the node the area prefers; -1: none */
 	/*
 	 * The registration: an AF_XDP socket with the UMEM registered and
 	 * its fill and completion rings, for the next XSK_ROLE_UMEM socket.
@@ -195,6 +197,15 @@ struct xsk_umem {
 	unsigned int nsockets;
 	struct xsk_socket *sockets; /* every live socket, newest first */
 };
+
+/*
+ * pages.c: map @size bytes for a UMEM into @map (recorded as soon as it is
+ * made, so the caller unmaps it on a later failure), on huge pages if
+ * @flags asks, placed on @numa_ifname's node if it reports one; the page
+ * size used into *@page_size and the node into *@node (-1: none).
+ */
+int xsk__pages_map(struct xsk__mapping *map, uint64_t size, uint32_t flags,
+		   const char *numa_ifname, size_t *page_size, int *node);
 
 /* umem.c: the only writers of struct xsk_umem. */
 /* Register the UMEM again if its registration is gone (0 if there is one),

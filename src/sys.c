@@ -153,12 +153,28 @@ void xsk__sys_sleep_ms(unsigned int ms)
 #include <string.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include <linux/mempolicy.h>
 
 int xsk__sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 {
 	long ret = syscall(__NR_bpf, cmd, attr, size);
 
 	return ret < 0 ? neg_errno() : (int)ret;
+}
+
+int xsk__sys_mbind_preferred(void *addr, size_t len, int node)
+{
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))] = { 0 };
+
+	if (node < 0 || node >= 1024)
+		return -EINVAL;
+	mask[node / (8 * sizeof(unsigned long))] |=
+		1ul << (node % (8 * sizeof(unsigned long)));
+	/* maxnode is one more than the bits given: the kernel reads
+	 * maxnode - 1 of them. */
+	if (syscall(__NR_mbind, addr, len, MPOL_PREFERRED, mask, 1024 + 1, 0))
+		return neg_errno();
+	return 0;
 }
 
 int xsk__sys_dupfd(int fd)

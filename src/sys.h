@@ -39,6 +39,8 @@ void xsk__sys_sleep_ms(unsigned int ms);
 
 /* bpf(2), F_DUPFD_CLOEXEC, the netlink socket calls, capget (sys.c). */
 int xsk__sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+/* mbind(2) MPOL_PREFERRED for @node, which must be below 1024. */
+int xsk__sys_mbind_preferred(void *addr, size_t len, int node);
 int xsk__sys_dupfd(int fd);
 int xsk__sys_sendmsg(int fd, const struct msghdr *msg, int flags);
 int xsk__sys_recvmsg(int fd, struct msghdr *msg, int flags);

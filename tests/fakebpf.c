@@ -480,6 +480,17 @@ long __wrap_syscall(long nr, ...)
 			return -1;
 		return fake_bpf((int)a1, (union bpf_attr *)a2);
 	}
+	if (nr == __NR_mbind) {
+		unsigned long mask = *(const unsigned long *)a4;
+
+		if (fake_fail("mbind"))
+			return -1;
+		/* MPOL_PREFERRED, one node among the first 64 */
+		if (a3 != 1 || !mask || mask & (mask - 1))
+			return fail_with(EINVAL);
+		fake.mbind_node = __builtin_ctzl(mask);
+		return 0;
+	}
 	if (nr == __NR_capget) {
 		if (fake_fail("capget"))
 			return -1;

@@ -54,6 +54,7 @@ struct fake_sock {
 };
 
 static struct fake_sock socks[FAKE_MAX_FDS];
+static bool numa_files[FAKE_MAX_FDS]; /* fds of open numa_node files */
 
 struct fake_map {
 	void *addr;
@@ -75,6 +76,7 @@ void fake_reset(void)
 	memset(maps, 0, sizeof(maps));
 	fake.channels = 4;
 	fake.memlock = RLIM_INFINITY;
+	fake.mbind_node = -1;
 	fake_kernel(FAKE_NEWEST);
 }
 
@@ -183,6 +185,10 @@ int __wrap_close(int fd)
 
 	if (xdp_sock(fd))
 		fake_ledger_fd(fd, false);
+	if (fd >= 0 && fd < FAKE_MAX_FDS && numa_files[fd]) {
+		numa_files[fd] = false;
+		fake.live_files--;
+	}
 	ret = __real_close(fd);
 	if (ret && errno == EBADF)
 		fake.bad_closes++;
@@ -425,6 +431,28 @@ static void *record_map(void *p, size_t len)
 	return MAP_FAILED;
 }
 
+/* MAP_HUGETLB, played with ordinary pages at a 2 MiB boundary: a real
+ * private hugetlb mapping takes its pages from the pool when it is made. */
+static void *map_huge(size_t len, int prot)
+{
+	const size_t huge = 2u << 20;
+	uint8_t *p, *start;
+
+	if (len % huge || len / huge > fake.huge_free) {
+		errno = len % huge ? EINVAL : ENOMEM;
+		return MAP_FAILED;
+	}
+	p = __real_mmap(NULL, len + huge, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			0);
+	if (p == MAP_FAILED)
+		return p;
+	start = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (start > p)
+		__real_munmap(p, (size_t)(start - p));
+	__real_munmap(start + len, (size_t)(p + huge - start));
+	return record_map(start, len);
+}
+
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off);
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
@@ -440,6 +468,8 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	if (!s) {
 		if (!(flags & MAP_ANONYMOUS))
 			return __real_mmap(addr, len, prot, flags, fd, off);
+		if (flags & MAP_HUGETLB)
+			return map_huge(len, prot);
 		return record_map(__real_mmap(addr, len, prot, flags, fd, off),
 				  len);
 	}
@@ -613,6 +643,28 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 
 /* The kernel's BTF comes from fake.btf, through a memfd: a real fd, so that
  * a leak shows in /proc/self/fd. */
+/* A device's numa_node file, as fake.numa_node says. */
+static int open_numa_node(void)
+{
+	size_t len;
+	int fd;
+
+	if (!fake.numa_node)
+		return fail_with(ENOENT);
+	fd = memfd_create("numa_node", MFD_CLOEXEC);
+	if (fd < 0 || fd >= FAKE_MAX_FDS)
+		return fail_with(EMFILE);
+	len = strlen(fake.numa_node);
+	if (write(fd, fake.numa_node, len) != (ssize_t)len ||
+	    lseek(fd, 0, SEEK_SET)) {
+		__real_close(fd);
+		return fail_with(EIO);
+	}
+	numa_files[fd] = true;
+	fake.live_files++;
+	return fd;
+}
+
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...)
 {
@@ -624,6 +676,9 @@ int __wrap_open(const char *path, int flags, ...)
 	va_end(ap);
 	if (fake_fail("open"))
 		return -1;
+	if (!strncmp(path, "/sys/class/net/", 15) &&
+	    strstr(path, "/device/numa_node"))
+		return open_numa_node();
 	if (strcmp(path, FAKE_VMLINUX_BTF))
 		return __real_open(path, flags, mode);
 	fake.btf_opens++;

@@ -67,6 +67,15 @@ struct fake_state {
 	uint32_t last_reg_flags;
 	int last_socket_type; /* type argument of the last AF_XDP socket() */
 	unsigned int sendtos, recvfroms, polls; /* wake-up syscalls made */
+
+	/* memory: 2 MiB huge pages free for MAP_HUGETLB (too few: ENOMEM);
+	 * what any /sys/class/net/IF/device/numa_node reads (NULL: ENOENT);
+	 * the node of the last mbind() (-1: none yet), and those files still
+	 * open */
+	unsigned int huge_free;
+	const char *numa_node;
+	int mbind_node;
+	int live_files;
 };
 
 extern struct fake_state fake;
