@@ -157,8 +157,8 @@ static unsigned int take_fds(struct msghdr *msg, int *fds)
 	unsigned int n = 0, k, i;
 
 	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len < CMSG_LEN(0))
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
 			continue;
 		k = (unsigned int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
 		for (i = 0; i < k && n < XSK_FDS_MAX; i++)
@@ -221,8 +221,7 @@ static int check_hdr(int sock, const struct fdmsg_hdr *h, unsigned int got,
 	return 0;
 }
 
-int xsk_fds_recv(int sock, int *fds, unsigned int nfds, void *data,
-		 size_t *len)
+int xsk_fds_recv(int sock, int *fds, unsigned int nfds, void *data, size_t *len)
 {
 	struct fdmsg_hdr h;
 	size_t room = len ? *len : 0;
@@ -257,9 +256,10 @@ int xsk_fds_recv(int sock, int *fds, unsigned int nfds, void *data,
 				       n,
 				       "receiving fds on socket %d: nothing has arrived (non-blocking socket)",
 				       sock) :
-			       xsk__err(n,
-					"receiving fds on socket %d (recvmsg) failed: %s",
-					sock, strerror(-n));
+			       xsk__err(
+				       n,
+				       "receiving fds on socket %d (recvmsg) failed: %s",
+				       sock, strerror(-n));
 	got = take_fds(&msg, got_fds);
 	if (!n && !got)
 		return xsk__err(
@@ -335,9 +335,8 @@ static int check_mmap_bound(const struct xsk_socket *s)
 
 	if (err < 0)
 		return err;
-	err = xsk__ring_map(s->fd, &off.fr, s->ctx->fill_size,
-			    sizeof(uint64_t), XDP_UMEM_PGOFF_FILL_RING, "fill",
-			    &m);
+	err = xsk__ring_map(s->fd, &off.fr, s->ctx->fill_size, sizeof(uint64_t),
+			    XDP_UMEM_PGOFF_FILL_RING, "fill", &m);
 	xsk__mapping_release(&m);
 	return err;
 }
@@ -360,7 +359,8 @@ int xsk_socket_handover(struct xsk_socket *xsk, int sock)
 	int fds[2], err;
 
 	if (!xsk)
-		return xsk__err(-EINVAL, "xsk_socket_handover: the socket is NULL");
+		return xsk__err(-EINVAL,
+				"xsk_socket_handover: the socket is NULL");
 	u = xsk->umem;
 	if (!xsk->bound)
 		return xsk__err(
@@ -401,8 +401,7 @@ int xsk_socket_handover(struct xsk_socket *xsk, int sock)
 
 /* What arrived: a description this libxsk knows, over a memfd that holds
  * the whole UMEM (a mapping past its end would fault on first touch). */
-static int check_handover(const struct xsk__handover *h, size_t len,
-			  int memfd)
+static int check_handover(const struct xsk__handover *h, size_t len, int memfd)
 {
 	uint64_t size;
 	bool regular;
@@ -421,7 +420,8 @@ static int check_handover(const struct xsk__handover *h, size_t len,
 			"xsk_socket_adopt: the hand-over describes an empty UMEM or ring");
 	err = xsk__sys_fsize(memfd, &size, &regular);
 	if (err)
-		return xsk__err_sys(err, "xsk_socket_adopt: fstat on the memfd");
+		return xsk__err_sys(err,
+				    "xsk_socket_adopt: fstat on the memfd");
 	if (!regular || size < h->size)
 		return xsk__err(
 			-EBADMSG,

@@ -87,10 +87,12 @@ void xsk__holder_text(const struct xsk__holder *h, char *buf, size_t len)
 			 "an AF_XDP socket, socket:[%u] of process %d (%s)",
 			 h->ino, h->pid, h->comm);
 	else if (h->ino)
-		snprintf(buf, len,
-			 "an AF_XDP socket, socket:[%u], of a process this one can't see (another user's, or in another PID namespace)",
-			 h->ino);
+		snprintf(
+			buf, len,
+			"an AF_XDP socket, socket:[%u], of a process this one can't see (another user's, or in another PID namespace)",
+			h->ino);
 	else
-		snprintf(buf, len,
-			 "an AF_XDP socket (as netdev netlink reports; which process holds it, AF_XDP socket diagnostics would tell: CONFIG_XDP_SOCKETS_DIAG, modprobe xsk_diag)");
+		snprintf(
+			buf, len,
+			"an AF_XDP socket (as netdev netlink reports; which process holds it, AF_XDP socket diagnostics would tell: CONFIG_XDP_SOCKETS_DIAG, modprobe xsk_diag)");
 }

@@ -470,7 +470,7 @@ int xsk__socket_adopt(struct xsk_socket **xsk, struct xsk_umem *u,
 		      const struct xsk__handover *h)
 {
 	const struct socket_plan plan = { .rx_size = h->rx_size,
-					   .tx_size = h->tx_size };
+					  .tx_size = h->tx_size };
 	struct xsk_socket *s = calloc(1, sizeof(*s));
 	int err;
 

@@ -397,22 +397,24 @@ static int umem_map_memfd(struct xsk_umem *u)
 	int err, fd = xsk__sys_memfd("libxsk-umem");
 
 	if (fd < 0)
-		return xsk__err(fd, "creating a memfd for the UMEM failed: %s%s",
+		return xsk__err(fd,
+				"creating a memfd for the UMEM failed: %s%s",
 				strerror(-fd),
-				fd == -ENOSYS ? " (memfd_create needs Linux 3.17)" :
-						"");
+				fd == -ENOSYS ?
+					" (memfd_create needs Linux 3.17)" :
+					"");
 	u->memfd = fd;
 	err = xsk__sys_ftruncate(fd, u->size);
 	if (err)
-		return xsk__err(err,
-				"sizing the UMEM's memfd to %llu bytes failed: %s",
-				(unsigned long long)u->size, strerror(-err));
+		return xsk__err(
+			err, "sizing the UMEM's memfd to %llu bytes failed: %s",
+			(unsigned long long)u->size, strerror(-err));
 	err = xsk__sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
 			    MAP_SHARED, fd, 0);
 	if (err)
-		return xsk__err(err,
-				"mapping the UMEM's memfd (%llu bytes) failed: %s",
-				(unsigned long long)u->size, strerror(-err));
+		return xsk__err(
+			err, "mapping the UMEM's memfd (%llu bytes) failed: %s",
+			(unsigned long long)u->size, strerror(-err));
 	u->area_map.addr = u->area;
 	u->area_map.len = u->size;
 	return 0;
@@ -513,7 +515,8 @@ int xsk__umem_adopt(struct xsk_umem **umem, const struct xsk__handover *h,
 	if (err) {
 		free(u);
 		return xsk__err(
-			err, "mapping the handed-over UMEM (%llu bytes) failed: %s",
+			err,
+			"mapping the handed-over UMEM (%llu bytes) failed: %s",
 			(unsigned long long)h->size, strerror(-err));
 	}
 	u->area_map.addr = u->area;
