@@ -89,8 +89,9 @@ static long rx_frames(struct xsk_socket *xsk, const struct xsk_umem_bounds *b,
 				continue;
 			seq = frame_seq(f);
 			if (seq < c->next || (stop_on_gap && seq != c->next)) {
-				fprintf(stderr, "frame %u arrived, %u was due\n",
-					seq, c->next);
+				fprintf(stderr,
+					"frame %u arrived, %u was due\n", seq,
+					c->next);
 				return -1;
 			}
 			why = frame_check(f, d->len, kern.mac, kern.peer_mac,
@@ -179,10 +180,9 @@ static int worker_main(struct worker_ctx *c)
 	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = W_FRAMES,
 					   .fill_size = W_FRAMES,
 					   .comp_size = W_FRAMES);
-	struct xsk_socket_opts so = XSK_OPTS(xsk_socket_opts,
-					     .ifname = c->env->ifname[0],
-					     .rx_size = W_FRAMES,
-					     .tx_size = W_FRAMES);
+	struct xsk_socket_opts so =
+		XSK_OPTS(xsk_socket_opts, .ifname = c->env->ifname[0],
+			 .rx_size = W_FRAMES, .tx_size = W_FRAMES);
 	struct rlimit rl = { 2 * W_FRAMES * 4096, 2 * W_FRAMES * 4096 };
 	struct xsk_umem_bounds b;
 	struct xsk_socket *xsk;
@@ -242,9 +242,8 @@ static void unprivileged_worker(void **state)
 	char b;
 
 	end_prog(env, prog_end, NULL);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-				    sp),
-			 0);
+	assert_int_equal(
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
 	env_keep_fd(env, sp[0]);
 	env_keep_fd(env, sp[1]);
 	pid = env_fork(env);
@@ -330,8 +329,8 @@ static void ebusy_names_holder(void **state)
 {
 	struct env *env = *state;
 	struct end *a = end_new(env, 0), *b = end_new(env, 0);
-	struct xsk_socket_opts so = XSK_OPTS(xsk_socket_opts,
-					     .ifname = env->ifname[0]);
+	struct xsk_socket_opts so =
+		XSK_OPTS(xsk_socket_opts, .ifname = env->ifname[0]);
 	struct xsk_socket *xsk;
 	char want[64];
 	bool diag = have_xsk_diag();
@@ -373,10 +372,9 @@ static int predecessor(struct env *env, int ctl, int succ)
 	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = H_FRAMES,
 					   .fill_size = H_FRAMES,
 					   .flags = XSK_UMEM_MEMFD);
-	struct xsk_socket_opts so = XSK_OPTS(xsk_socket_opts,
-					     .ifname = env->ifname[0],
-					     .rx_size = H_RX,
-					     .flags = XSK_SOCKET_NO_TX);
+	struct xsk_socket_opts so =
+		XSK_OPTS(xsk_socket_opts, .ifname = env->ifname[0],
+			 .rx_size = H_RX, .flags = XSK_SOCKET_NO_TX);
 	struct h_report r = { 0 };
 	struct xsk_umem_bounds b;
 	struct xsk_socket *xsk;
@@ -454,9 +452,8 @@ static void handover_while_flowing(void **state)
 			 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cb),
 			 0);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-				    succ),
-			 0);
+	assert_int_equal(
+		socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, succ), 0);
 	for (fd = 0; fd < 2; fd++) {
 		env_keep_fd(env, ca[fd]);
 		env_keep_fd(env, cb[fd]);
@@ -507,8 +504,8 @@ static void handover_while_flowing(void **state)
 	lost = H_SEND - ra.c.got - rb.c.got;
 	dropped = rb.st.rx_dropped + rb.st.rx_ring_full;
 	printf("    predecessor: %u frames (%u..%u); successor: %u (%u..%u); lost %u; the kernel dropped %llu for want of ring room (the RX ring holds %u, the fill ring %u)\n",
-	       ra.c.got, ra.c.first, ra.c.last, rb.c.got, rb.c.first,
-	       rb.c.last, lost, (unsigned long long)dropped, H_RX, H_FRAMES);
+	       ra.c.got, ra.c.first, ra.c.last, rb.c.got, rb.c.first, rb.c.last,
+	       lost, (unsigned long long)dropped, H_RX, H_FRAMES);
 	assert_true(ra.c.got > 0 && rb.c.got > 0);
 	/* in order across the hand-over, nothing twice */
 	assert_true(rb.c.first > ra.c.last);
