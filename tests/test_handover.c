@@ -77,9 +77,8 @@ static void fds_round_trip(void **state)
 	for (i = 0; i < 3; i++) {
 		pair(types[i], sp);
 		snprintf(data, sizeof(data), "queue %u", i);
-		assert_int_equal(xsk_fds_send(sp[0], fds, 2, data,
-					      strlen(data) + 1),
-				 0);
+		assert_int_equal(
+			xsk_fds_send(sp[0], fds, 2, data, strlen(data) + 1), 0);
 		len = sizeof(out);
 		assert_int_equal(xsk_fds_recv(sp[1], got, 2, out, &len), 0);
 		assert_int_equal(len, strlen(data) + 1);
@@ -116,8 +115,7 @@ static void fds_bad_arguments(void **state)
 	assert_int_equal(xsk_fds_send(sp[0], fds, XSK_FDS_MAX + 1, NULL, 0),
 			 -EINVAL);
 	assert_int_equal(xsk_fds_send(sp[0], fds, 1, NULL, 4), -EINVAL);
-	assert_int_equal(xsk_fds_send(sp[0], fds, 1, buf,
-				      XSK_FDS_DATA_MAX + 1),
+	assert_int_equal(xsk_fds_send(sp[0], fds, 1, buf, XSK_FDS_DATA_MAX + 1),
 			 -EINVAL);
 	assert_int_equal(xsk_fds_recv(sp[1], got, 0, NULL, NULL), -EINVAL);
 	assert_int_equal(xsk_fds_recv(sp[1], got, 1, buf, NULL), -EINVAL);
@@ -169,7 +167,8 @@ static void raw_send(int sock, const void *data, size_t len, int fd,
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
 		for (i = 0; i < nfds; i++)
-			memcpy(CMSG_DATA(cm) + i * sizeof(int), &fd, sizeof(int));
+			memcpy(CMSG_DATA(cm) + i * sizeof(int), &fd,
+			       sizeof(int));
 	}
 	assert_int_equal(sendmsg(sock, &msg, 0), (ssize_t)len);
 }
@@ -321,8 +320,8 @@ static void fds_fault_injection(void **state)
 
 static void memfd_umem(void **state)
 {
-	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts, .nframes = 64,
-					  .flags = XSK_UMEM_MEMFD);
+	struct xsk_umem_opts o =
+		XSK_OPTS(xsk_umem_opts, .nframes = 64, .flags = XSK_UMEM_MEMFD);
 	struct xsk_umem *umem;
 	unsigned char *area, *again;
 	int fd;
@@ -360,8 +359,8 @@ static void memfd_umem(void **state)
 
 static void memfd_umem_fault_injection(void **state)
 {
-	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts, .nframes = 64,
-					  .flags = XSK_UMEM_MEMFD);
+	struct xsk_umem_opts o =
+		XSK_OPTS(xsk_umem_opts, .nframes = 64, .flags = XSK_UMEM_MEMFD);
 	struct xsk_umem *umem;
 	unsigned int n, points = 0;
 	int before = test_count_fds(), rc;
@@ -660,7 +659,8 @@ static void ebusy_holder(void **state)
 	/* netdev netlink says an AF_XDP socket holds the queue (6.15) */
 	fbpf.xsk_queues = 1u << 1;
 	assert_int_equal(xsk_socket_create(&xsk, umem, &q1), -EBUSY);
-	assert_msg("queue 1 of fake0 is held by an AF_XDP socket (as netdev netlink");
+	assert_msg(
+		"queue 1 of fake0 is held by an AF_XDP socket (as netdev netlink");
 	assert_msg("modprobe xsk_diag");
 	assert_int_equal(xsk_erradvice(), XSK_ADVICE_BIND_WAIT);
 	/* ...another queue's socket is not this one's */
