@@ -137,7 +137,8 @@ static int work(int ctl, struct xsk_socket *xsk)
 			got += n;
 			continue;
 		}
-		if (poll(p, 2, 100) <= 0 || !(p[1].revents & (POLLIN | POLLHUP)))
+		if (poll(p, 2, 100) <= 0 ||
+		    !(p[1].revents & (POLLIN | POLLHUP)))
 			continue;
 		/* counted on the socket since its bind, whoever held it */
 		if (!xsk_socket_stats(xsk, &st))

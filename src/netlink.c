@@ -421,17 +421,27 @@ static int genl_family(const char *name, struct genl_answer *a)
 	return a->family ? 0 : -ENOENT;
 }
 
+/* A request @cmd to the netdev family, its id resolved into @a. */
+static int netdev_req(struct genl_answer *a, struct genl_req *req, uint8_t cmd)
+{
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	err = genl_family(NETDEV_GENL_NAME, a);
+	if (!err)
+		genl_init(req, a->family, cmd);
+	return err;
+}
+
 int xsk__nl_rx_metadata(uint32_t ifindex, uint32_t *hints)
 {
 	struct genl_answer a;
 	struct genl_req req;
 	int err;
 
-	memset(&a, 0, sizeof(a));
-	err = genl_family(NETDEV_GENL_NAME, &a);
+	err = netdev_req(&a, &req, NETDEV_GENL_CMD_DEV_GET);
 	if (err)
 		return err;
-	genl_init(&req, a.family, NETDEV_GENL_CMD_DEV_GET);
 	nl_put(&req, NETDEV_GENL_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));
 	err = nl_talk(NETLINK_GENERIC, &req, parse_dev, &a, NULL, 0, NULL);
 	if (err)
@@ -480,11 +490,9 @@ int xsk__nl_queue_xsk(uint32_t ifindex, uint32_t queue_id, bool *held)
 	struct genl_req req;
 	int err;
 
-	memset(&a, 0, sizeof(a));
-	err = genl_family(NETDEV_GENL_NAME, &a);
+	err = netdev_req(&a, &req, NETDEV_GENL_CMD_QUEUE_GET);
 	if (err)
 		return err;
-	genl_init(&req, a.family, NETDEV_GENL_CMD_QUEUE_GET);
 	nl_put(&req, NETDEV_GENL_A_QUEUE_IFINDEX, &ifindex, sizeof(ifindex));
 	nl_put(&req, NETDEV_GENL_A_QUEUE_TYPE, &type, sizeof(type));
 	nl_put(&req, NETDEV_GENL_A_QUEUE_ID, &queue_id, sizeof(queue_id));

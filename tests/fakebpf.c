@@ -922,8 +922,8 @@ ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 	return (ssize_t)nh->nlmsg_len;
 }
 
-/* A real sendmsg; fake AF_XDP sockets among the fds are noted (fakesys.c). */
-static ssize_t unix_sendmsg(int fd, const struct msghdr *msg, int flags)
+/* Hand every fd of @msg's SCM_RIGHTS messages to @fn. */
+static void each_fd(const struct msghdr *msg, void (*fn)(int fd))
 {
 	struct cmsghdr *cm;
 	size_t i, k;
@@ -936,9 +936,15 @@ static ssize_t unix_sendmsg(int fd, const struct msghdr *msg, int flags)
 		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < k; i++) {
 			memcpy(&r, CMSG_DATA(cm) + i * sizeof(int), sizeof(r));
-			fake_xsk_sending(r);
+			fn(r);
 		}
 	}
+}
+
+/* A real sendmsg; fake AF_XDP sockets among the fds are noted (fakesys.c). */
+static ssize_t unix_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	each_fd(msg, fake_xsk_sending);
 	return __real_sendmsg(fd, msg, flags);
 }
 
@@ -947,21 +953,9 @@ static ssize_t unix_sendmsg(int fd, const struct msghdr *msg, int flags)
 static ssize_t unix_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	ssize_t n = __real_recvmsg(fd, msg, flags);
-	struct cmsghdr *cm;
-	size_t i, k;
-	int r;
 
-	if (n < 0)
-		return n;
-	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < k; i++) {
-			memcpy(&r, CMSG_DATA(cm) + i * sizeof(int), sizeof(r));
-			fake_xsk_received(r);
-		}
-	}
+	if (n >= 0)
+		each_fd(msg, fake_xsk_received);
 	return n;
 }
 

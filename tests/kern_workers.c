@@ -29,13 +29,19 @@
 
 static int peer; /* AF_PACKET socket on the peer end */
 
-#define CHILD_FAIL(...)                       \
-	do {                                  \
-		fprintf(stderr, "child: ");   \
-		fprintf(stderr, __VA_ARGS__); \
-		fprintf(stderr, "\n");        \
-		return 1;                     \
-	} while (0)
+/* A child process's failure, said on stderr: its exit status. */
+static int __attribute__((format(printf, 1, 2)))
+child_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "child: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return 1;
+}
 
 static void pause_us(long us)
 {
@@ -195,34 +201,34 @@ static int worker_main(struct worker_ctx *c)
 	long got;
 
 	if (xsk_fds_recv(c->sock, &fd, 1, &queue, &len) || len != 4)
-		CHILD_FAIL("xsk_fds_recv: %s", xsk_errmsg());
+		return child_fail("xsk_fds_recv: %s", xsk_errmsg());
 	so.queue_id = queue;
 	/* before 5.11 and after it alike, the UMEM is charged to
 	 * RLIMIT_MEMLOCK: set it while CAP_SYS_RESOURCE still allows */
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		CHILD_FAIL("setrlimit: %s", strerror(errno));
+		return child_fail("setrlimit: %s", strerror(errno));
 	userns = !unshare(CLONE_NEWUSER);
 	if (kern_drop_caps(~0ull, true))
-		CHILD_FAIL("can't drop the capabilities");
+		return child_fail("can't drop the capabilities");
 	printf("    worker: %s, no capabilities, RLIMIT_MEMLOCK %llu KiB\n",
 	       userns ? "in a user namespace of its own" :
 			"(no user namespace here)",
 	       (unsigned long long)rl.rlim_cur >> 10);
 	if (xsk_umem_create(&umem, &uo) != -EPERM)
-		CHILD_FAIL("a socket of its own was not refused");
+		return child_fail("a socket of its own was not refused");
 	if (xsk_umem_create_fd(&umem, fd, &uo))
-		CHILD_FAIL("xsk_umem_create_fd: %s", xsk_errmsg());
+		return child_fail("xsk_umem_create_fd: %s", xsk_errmsg());
 	if (xsk_socket_create(&xsk, umem, &so))
-		CHILD_FAIL("xsk_socket_create: %s", xsk_errmsg());
+		return child_fail("xsk_socket_create: %s", xsk_errmsg());
 	xsk_umem_get_bounds(umem, &b);
 	stock_fill(xsk, W_FRAMES / 2, 4096);
 	if (write(c->sock, "b", 1) != 1)
-		CHILD_FAIL("telling the parent");
+		return child_fail("telling the parent");
 	got = rx_frames(xsk, &b, W_STREAM, &rc, W_RX, 10, true);
 	if (got != W_RX)
-		CHILD_FAIL("received %ld of %u", got, W_RX);
+		return child_fail("received %ld of %u", got, W_RX);
 	if (worker_send(xsk, umem))
-		CHILD_FAIL("sending: %s", xsk_errmsg());
+		return child_fail("sending: %s", xsk_errmsg());
 	xsk_socket_destroy(xsk);
 	xsk_umem_destroy(umem);
 	return 0;
@@ -383,22 +389,22 @@ static int predecessor(struct env *env, int ctl, int succ)
 	char c;
 
 	if (xsk_umem_create(&umem, &uo) || xsk_socket_create(&xsk, umem, &so))
-		CHILD_FAIL("setup: %s", xsk_errmsg());
+		return child_fail("setup: %s", xsk_errmsg());
 	xsk_umem_get_bounds(umem, &b);
 	stock_fill(xsk, H_FRAMES, 4096);
 	fd = xsk_socket_fd(xsk);
 	if (xsk_fds_send(ctl, &fd, 1, NULL, 0))
-		CHILD_FAIL("sending the fd: %s", xsk_errmsg());
+		return child_fail("sending the fd: %s", xsk_errmsg());
 	while (recv(ctl, &c, 1, MSG_DONTWAIT) != 1)
 		if (rx_frames(xsk, &b, H_STREAM, &r.c, 64, 0.001, false) < 0)
 			return 1;
 	err = xsk_socket_handover(xsk, succ);
 	if (err)
-		CHILD_FAIL("handover: %s", xsk_errmsg());
+		return child_fail("handover: %s", xsk_errmsg());
 	if (xsk_socket_destroy(xsk) || xsk_umem_destroy(umem))
-		CHILD_FAIL("destroy: %s", xsk_errmsg());
+		return child_fail("destroy: %s", xsk_errmsg());
 	if (write(ctl, &r, sizeof(r)) != sizeof(r))
-		CHILD_FAIL("reporting");
+		return child_fail("reporting");
 	return 0;
 }
 
@@ -415,7 +421,7 @@ static int successor(int ctl, int succ)
 	char c;
 
 	if (xsk_socket_adopt(&xsk, &umem, succ))
-		CHILD_FAIL("adopt: %s", xsk_errmsg());
+		return child_fail("adopt: %s", xsk_errmsg());
 	xsk_umem_get_bounds(umem, &b);
 	for (;;) {
 		n = rx_frames(xsk, &b, H_STREAM, &r.c, 64, 0.05, false);
@@ -428,11 +434,11 @@ static int successor(int ctl, int succ)
 	}
 	r.st.sz = sizeof(r.st);
 	if (xsk_socket_stats(xsk, &r.st))
-		CHILD_FAIL("stats: %s", xsk_errmsg());
+		return child_fail("stats: %s", xsk_errmsg());
 	xsk_socket_destroy(xsk);
 	xsk_umem_destroy(umem);
 	if (write(ctl, &r, sizeof(r)) != sizeof(r))
-		CHILD_FAIL("reporting");
+		return child_fail("reporting");
 	return 0;
 }
 

@@ -46,6 +46,15 @@ static void close_pair(int sp[2])
 	close(sp[1]);
 }
 
+/* Fail the @n-th wrapped call from now on with @err. */
+static void arm(unsigned int n, int err)
+{
+	fake.calls = 0;
+	fake.fail_at = n;
+	fake.fail_errno = err;
+	fake.failed = NULL;
+}
+
 /* Two fds to send: a pipe's ends. */
 static void two_fds(int fds[2])
 {
@@ -196,10 +205,39 @@ static void refused(int sock, unsigned int nfds, int err, const char *why)
 	assert_int_equal(test_count_fds(), before);
 }
 
+/* A header announcing @nfds fds and @len bytes, then @sent bytes of data
+ * (zeros), with @fds copies of @fd. */
+static void hdr_send(int sock, uint16_t nfds, uint32_t len, size_t sent, int fd,
+		     unsigned int fds)
+{
+	struct hdr h = { MAGIC, 1, nfds, len };
+	char msg[sizeof(h) + 64] = { 0 };
+
+	memcpy(msg, &h, sizeof(h));
+	raw_send(sock, msg, sizeof(h) + sent, fd, fds);
+}
+
 static void fds_malformed(void **state)
 {
+	/* headers that lie, or messages the receiver did not expect */
+	static const struct {
+		uint16_t nfds;
+		uint32_t len, sent;
+		unsigned int fds, expect;
+		int err;
+		const char *why;
+	} bad[] = {
+		{ 2, 4, 4, 1, 1, -EBADMSG, "announced 2 fds but 1 arrived" },
+		{ 3, 4, 4, 3, 2, -EBADMSG, "3 fds arrived, 2 were expected" },
+		/* more fds than a message may carry: the kernel cuts them */
+		{ 12, 4, 4, 12, 1, -EMSGSIZE, "MSG_CTRUNC" },
+		{ 1, 40, 40, 1, 1, -EMSGSIZE, "longer than the 16 bytes" },
+		{ 1, 8, 4, 1, 1, -EPROTO,
+		  "announced 8 bytes of data but carries 4" },
+	};
 	struct hdr h = { MAGIC, 1, 1, 4 };
 	char msg[64];
+	unsigned int i;
 	int sp[2], fd;
 
 	(void)state;
@@ -216,39 +254,18 @@ static void fds_malformed(void **state)
 	pair(SOCK_SEQPACKET, sp);
 	raw_send(sp[0], "hello, world, hello", 19, fd, 1);
 	refused(sp[1], 1, -EBADMSG, "not one of xsk_fds_send()");
-	/* another count of fds than announced, or than expected */
-	h.nfds = 2;
-	memcpy(msg, &h, sizeof(h));
-	raw_send(sp[0], msg, sizeof(h) + 4, fd, 1);
-	refused(sp[1], 1, -EBADMSG, "announced 2 fds but 1 arrived");
-	h.nfds = 3;
-	memcpy(msg, &h, sizeof(h));
-	raw_send(sp[0], msg, sizeof(h) + 4, fd, 3);
-	refused(sp[1], 2, -EBADMSG, "3 fds arrived, 2 were expected");
-	/* more fds than a message may carry: the kernel cuts them */
-	h.nfds = 12;
-	memcpy(msg, &h, sizeof(h));
-	raw_send(sp[0], msg, sizeof(h) + 4, fd, 12);
-	refused(sp[1], 1, -EMSGSIZE, "MSG_CTRUNC");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		hdr_send(sp[0], bad[i].nfds, bad[i].len, bad[i].sent, fd,
+			 bad[i].fds);
+		refused(sp[1], bad[i].expect, bad[i].err, bad[i].why);
+	}
 	/* a datagram too short for the header */
-	raw_send(sp[0], msg, 5, fd, 1);
+	raw_send(sp[0], "XSKF\1", 5, fd, 1);
 	refused(sp[1], 1, -EPROTO, "too short for the header");
-	/* more data than the receiver expects */
-	h.nfds = 1;
-	h.len = 40;
-	memcpy(msg, &h, sizeof(h));
-	raw_send(sp[0], msg, sizeof(h) + 40, fd, 1);
-	refused(sp[1], 1, -EMSGSIZE, "longer than the 16 bytes");
-	/* data shorter than announced */
-	h.len = 8;
-	memcpy(msg, &h, sizeof(h));
-	raw_send(sp[0], msg, sizeof(h) + 4, fd, 1);
-	refused(sp[1], 1, -EPROTO, "announced 8 bytes of data but carries 4");
 	close_pair(sp);
 
 	/* on a stream: a message in pieces is read whole... */
 	pair(SOCK_STREAM, sp);
-	h.len = 4;
 	memcpy(msg, &h, sizeof(h));
 	memcpy(msg + sizeof(h), "abc", 4);
 	raw_send(sp[0], msg, 6, fd, 1);
@@ -265,7 +282,7 @@ static void fds_malformed(void **state)
 		close(got);
 	}
 	/* ...and one cut short by the sender's exit is refused */
-	raw_send(sp[0], msg, sizeof(h) + 2, fd, 1);
+	hdr_send(sp[0], 1, 4, 2, fd, 1);
 	close(sp[0]);
 	refused(sp[1], 1, -EPROTO, "cut short");
 	close(sp[1]);
@@ -285,10 +302,7 @@ static void fds_fault_injection(void **state)
 	for (n = 1;; n++) {
 		pair(SOCK_STREAM, sp);
 		before = test_count_fds();
-		fake.calls = 0;
-		fake.fail_at = n;
-		fake.fail_errno = EIO;
-		fake.failed = NULL;
+		arm(n, EIO);
 		rc = xsk_fds_send(sp[0], fds, 2, "abc", 4);
 		if (!rc) {
 			len = sizeof(buf);
@@ -368,10 +382,7 @@ static void memfd_umem_fault_injection(void **state)
 
 	(void)state;
 	for (n = 1;; n++) {
-		fake.calls = 0;
-		fake.fail_at = n;
-		fake.fail_errno = ENOMEM;
-		fake.failed = NULL;
+		arm(n, ENOMEM);
 		umem = NULL;
 		rc = xsk_umem_create(&umem, &o);
 		fake.fail_at = 0;
@@ -570,10 +581,7 @@ static void adopt_fault_injection(void **state)
 		assert_int_equal(xsk_socket_handover(p.xsk, sp[0]), 0);
 		pred_down(&p);
 		before = test_count_fds();
-		fake.calls = 0;
-		fake.fail_at = n;
-		fake.fail_errno = EIO;
-		fake.failed = NULL;
+		arm(n, EIO);
 		xsk = NULL;
 		umem = NULL;
 		rc = xsk_socket_adopt(&xsk, &umem, sp[1]);
@@ -612,10 +620,7 @@ static void handover_fault_injection(void **state)
 	for (n = 1;; n++) {
 		pair(SOCK_STREAM, sp);
 		before = test_count_fds();
-		fake.calls = 0;
-		fake.fail_at = n;
-		fake.fail_errno = EIO;
-		fake.failed = NULL;
+		arm(n, EIO);
 		rc = xsk_socket_handover(p.xsk, sp[0]);
 		fake.fail_at = 0;
 		/* area, fill, completion, RX, TX */
