@@ -7,7 +7,9 @@
  *	sys.c -> xdpsock.c -> ctx.c, umem.c -> socket.c, sockopt.c -> prog.c
  *
  * with error.c, opts.c, ifinfo.c and probe.c (which uses only sys.c and
- * xdpsock.c) beside them.
+ * xdpsock.c) beside them; handover.c (fd passing, a bound socket handed to
+ * another process) builds on umem.c and socket.c, and holder.c (who holds
+ * a queue) on netlink.c.
  */
 #ifndef LIBXSK_INTERNAL_H
 #define LIBXSK_INTERNAL_H
