@@ -38,7 +38,7 @@
 #include <xsk.h>
 
 #define NAME "xsk-worker"
-#define NFRAMES 4096u
+#define NFRAMES 1024u
 #define FRAME 4096u
 
 struct cfg {
@@ -297,7 +297,7 @@ static int restart(const struct cfg *c, struct child *w, uint64_t *total)
 
 static int supervise(const struct cfg *c)
 {
-	/* the worker's UMEM: 16 MiB, charged to its RLIMIT_MEMLOCK, which
+	/* the worker's UMEM, 4 MiB, is charged to its RLIMIT_MEMLOCK, which
 	 * it could not raise itself once unprivileged */
 	struct rlimit rl = { 2ull * NFRAMES * FRAME, 2ull * NFRAMES * FRAME };
 	struct xsk_prog *prog;
@@ -308,9 +308,17 @@ static int supervise(const struct cfg *c)
 	char b;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		fprintf(stderr, NAME ": raising RLIMIT_MEMLOCK: %s\n",
-			strerror(errno));
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) && !getrlimit(RLIMIT_MEMLOCK, &rl)) {
+		/* no CAP_SYS_RESOURCE (a container): up to the hard limit */
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+		if (rl.rlim_cur < (rlim_t)NFRAMES * FRAME)
+			fprintf(stderr,
+				NAME ": RLIMIT_MEMLOCK is %llu KiB, less than "
+				     "the %u KiB of the worker's UMEM\n",
+				(unsigned long long)rl.rlim_cur >> 10,
+				NFRAMES * FRAME >> 10);
+	}
 	if (xsk_prog_attach(&prog, c->ifname, 0, NULL))
 		return die("attaching the program");
 	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
