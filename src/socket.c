@@ -142,8 +142,8 @@ static int explain_bind(const struct xsk_socket *s, int err)
 			xsk__holder_text(&holder, who, sizeof(who));
 			return xsk__err_advice(
 				err, XSK_ADVICE_BIND_WAIT,
-				"queue %u of %s is held by %s: close that socket (or stop its process), or use another queue",
-				s->queue_id, name, who);
+				"queue %u of %s is taken (after waiting %u ms), held by %s: close that socket (or stop its process), or use another queue",
+				s->queue_id, name, s->bind_wait_ms, who);
 		}
 		return xsk__err_advice(
 			err, XSK_ADVICE_BIND_WAIT,

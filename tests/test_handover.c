@@ -664,8 +664,8 @@ static void ebusy_holder(void **state)
 	/* netdev netlink says an AF_XDP socket holds the queue (6.15) */
 	fbpf.xsk_queues = 1u << 1;
 	assert_int_equal(xsk_socket_create(&xsk, umem, &q1), -EBUSY);
-	assert_msg(
-		"queue 1 of fake0 is held by an AF_XDP socket (as netdev netlink");
+	assert_msg("queue 1 of fake0 is taken (after waiting 0 ms), held by an "
+		   "AF_XDP socket (as netdev netlink");
 	assert_msg("modprobe xsk_diag");
 	assert_int_equal(xsk_erradvice(), XSK_ADVICE_BIND_WAIT);
 	/* ...another queue's socket is not this one's */
