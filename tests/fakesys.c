@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -56,6 +57,13 @@ struct fake_sock {
 static struct fake_sock socks[FAKE_MAX_FDS];
 static bool numa_files[FAKE_MAX_FDS]; /* fds of open numa_node files */
 
+/* Fake sockets sent over Unix sockets, by inode: the sender may close its
+ * fd before the receiver takes the message, as with the kernel's. */
+static struct {
+	ino_t ino;
+	struct fake_sock s;
+} in_flight[16];
+
 struct fake_map {
 	void *addr;
 	size_t len;
@@ -74,6 +82,7 @@ void fake_reset(void)
 	memset(&fake, 0, sizeof(fake));
 	memset(socks, 0, sizeof(socks));
 	memset(maps, 0, sizeof(maps));
+	memset(in_flight, 0, sizeof(in_flight));
 	fake.channels = 4;
 	fake.memlock = RLIM_INFINITY;
 	fake.mbind_node = -1;
@@ -150,6 +159,56 @@ bool fake_has_rx(int fd)
 	struct fake_sock *s = xdp_sock(fd);
 
 	return s && s->rx;
+}
+
+void fake_xsk_sending(int fd)
+{
+	struct stat st;
+	unsigned int i;
+
+	if (!xdp_sock(fd) || fstat(fd, &st))
+		return;
+	for (i = 0; i < sizeof(in_flight) / sizeof(in_flight[0]); i++) {
+		if (in_flight[i].ino && in_flight[i].ino != st.st_ino)
+			continue;
+		in_flight[i].ino = st.st_ino;
+		in_flight[i].s = socks[fd];
+		return;
+	}
+}
+
+void fake_xsk_received(int fd)
+{
+	struct stat a, b;
+	unsigned int k;
+	int i;
+
+	if (fd < 0 || fd >= FAKE_MAX_FDS || fstat(fd, &a))
+		return;
+	for (k = 0; k < sizeof(in_flight) / sizeof(in_flight[0]); k++) {
+		if (in_flight[k].ino != a.st_ino)
+			continue;
+		socks[fd] = in_flight[k].s;
+		fake_ledger_fd(fd, true);
+		return;
+	}
+	for (i = 0; i < FAKE_MAX_FDS; i++) {
+		if (i == fd || !socks[i].xdp || fstat(i, &b) ||
+		    a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			continue;
+		socks[fd] = socks[i];
+		fake_ledger_fd(fd, true);
+		return;
+	}
+}
+
+int __real_ftruncate(int fd, off_t len);
+int __wrap_ftruncate(int fd, off_t len);
+int __wrap_ftruncate(int fd, off_t len)
+{
+	if (fake_fail("ftruncate"))
+		return -1;
+	return __real_ftruncate(fd, len);
 }
 
 void fake_ledger_fd(int fd, bool open)
@@ -466,12 +525,15 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		return MAP_FAILED;
 	}
 	if (!s) {
-		if (!(flags & MAP_ANONYMOUS))
-			return __real_mmap(addr, len, prot, flags, fd, off);
 		if (flags & MAP_HUGETLB)
 			return map_huge(len, prot);
 		return record_map(__real_mmap(addr, len, prot, flags, fd, off),
 				  len);
+	}
+	/* Before 6.4 the kernel maps no ring of a bound socket. */
+	if (s->bound && !fake.mmap_bound) {
+		errno = EBUSY;
+		return MAP_FAILED;
 	}
 	switch ((uint64_t)off) {
 	case XDP_PGOFF_RX_RING:

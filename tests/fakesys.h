@@ -104,6 +104,11 @@ bool fake_fail(const char *call);
 
 /* Record and forget fds and mappings made outside fakesys.c. */
 void fake_ledger_fd(int fd, bool open);
+/* @fd arrived over a Unix socket: if it is another fd of a fake AF_XDP
+ * socket (same inode), it is that socket, in the same state. */
+void fake_xsk_received(int fd);
+/* @fd, maybe a fake AF_XDP socket, is being sent over a Unix socket. */
+void fake_xsk_sending(int fd);
 
 /* The kernel's BTF file as the fake kernel serves it. */
 #define FAKE_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
