@@ -68,8 +68,10 @@ for tool in timeout env nice setsid xargs grep sed mktemp seq sleep cat \
 	mv "$root/bin/$tool.host" "$root/bin/$tool"
 done
 if [ -d /etc/iproute2 ]; then cp -r /etc/iproute2 "$root/etc/"; fi
-echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
-echo "root:x:0:" >"$root/etc/group"
+# nobody: xsk-worker's default user, as on every Debian system.
+printf '%s\n' "root:x:0:0:root:/root:/bin/sh" \
+	"nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >"$root/etc/passwd"
+printf '%s\n' "root:x:0:" "nogroup:x:65534:" >"$root/etc/group"
 
 for p in "$kern"/kern_*; do
 	copy "$p" "$root/libxsk/kern/"
