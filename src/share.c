@@ -191,8 +191,9 @@ int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok)
 	    (strcmp(name, XSK__PROG_SHARED) && !pass))
 		return xsk__err(
 			-EBUSY,
-			"%s already has XDP program id %u \"%s\", which is not libxsk's: it can't be joined; remove it with `ip link set dev %s xdp off` (or, if a BPF link holds it, by closing that link: `bpftool link` lists them) if nothing needs it",
-			p->ifname, id, name, p->ifname);
+			"%s already has XDP program id %u (%s%s%s), which is not libxsk's: it can't be joined; remove it with `ip link set dev %s xdp off` (or, if a BPF link holds it, by closing that link: `bpftool link` lists them) if nothing needs it",
+			p->ifname, id, name[0] ? "\"" : "no name",
+			name, name[0] ? "\"" : "", p->ifname);
 	if (pass && !pass_ok)
 		return xsk__err(
 			-EBUSY,
@@ -304,7 +305,12 @@ int xsk__pin_open(const char *path)
 	a.pathname = ptr(path);
 	/* read-write, or nothing: the pin's mode decides, never us */
 	err = xsk__sys_bpf(BPF_OBJ_GET, &a, sizeof(a));
-	if (err == -EACCES || err == -EPERM)
+	if (err == -EPERM)
+		return xsk__err(
+			err,
+			"the kernel refused bpf(2) to this process opening %s: before Linux 6.5, kernel.unprivileged_bpf_disabled (1 or 2, the default of most distributions) keeps a process without CAP_BPF from every bpf(2) command, opening pins included; a privileged process can hand it the map's fd instead",
+			path);
+	if (err == -EACCES)
 		return xsk__err(
 			err,
 			"%s can't be opened for writing by this process: a pin is its owner's only (0600) unless the process that pinned it gave a group or mode (xsk_prog_opts.pin_mode, .pin_gid); ask for that, or run as its owner",
