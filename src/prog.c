@@ -673,8 +673,9 @@ static int explain_busy(const struct xsk_prog *p, int err, const char *why)
 	if (!strcmp(name, XSK__PROG_REDIRECT) || !strcmp(name, XSK__PROG_PASS))
 		return xsk__err_advice(
 			err, XSK_ADVICE_JOIN,
-			"%s already has libxsk's program (id %u \"%s\", %s mode), attached by a process without XSK_PROG_SHARED, which removes it when it ends: to serve other queues of %s from other processes, start every one of them (the first one too) with XSK_PROG_SHARED",
-			p->ifname, id, name, mode, p->ifname);
+			"%s already has libxsk's program (id %u \"%s\", %s mode), attached by a process without XSK_PROG_SHARED, which removes it when it ends (to remove it now: `ip link set dev %s %s off`, or, if a BPF link holds it, closing that link, which `bpftool link` lists); to serve other queues of %s from other processes: start every one of them (the first one too) with XSK_PROG_SHARED",
+			p->ifname, id, name, mode, p->ifname, ipmode,
+			p->ifname);
 	return xsk__err(
 		err,
 		"%s already has XDP program id %u%s%s%s attached in %s mode%s: an interface takes one program; remove it with `ip link set dev %s %s off` or, if a BPF link holds it, by closing that link (`bpftool link` lists them); a program that is not libxsk's can't be joined, but one with an XSKMAP can take sockets: give its map with XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY (or its pin with .map_path)",
