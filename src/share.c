@@ -214,8 +214,8 @@ int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok)
 
 /* --------------------------------------------------------------- pins */
 
-/* Is the directory of @path (or @path itself, @whole) on a bpffs? */
-static int check_bpffs(const char *path, bool whole, const char *what)
+/* Is the directory of @path on a bpffs? */
+static int check_bpffs(const char *path, const char *what)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
@@ -225,9 +225,7 @@ static int check_bpffs(const char *path, bool whole, const char *what)
 	if (!path[0] || strlen(path) >= sizeof(dir))
 		return xsk__err(-EINVAL, "%s: \"%s\" is not a path", what,
 				path);
-	if (whole)
-		snprintf(dir, sizeof(dir), "%s", path);
-	else if (!slash)
+	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
 	else
 		snprintf(dir, sizeof(dir), "%.*s",
@@ -236,8 +234,8 @@ static int check_bpffs(const char *path, bool whole, const char *what)
 	if (err == -ENOENT)
 		return xsk__err_advice(
 			err, XSK_ADVICE_BPFFS,
-			"%s: %s does not exist%s: mount bpffs there or on a directory above it (mount -t bpf bpf /sys/fs/bpf) and create the directory",
-			what, dir, whole ? " (nothing is pinned there)" : "");
+			"%s: %s does not exist: mount bpffs there or on a directory above it (mount -t bpf bpf /sys/fs/bpf) and create the directory",
+			what, dir);
 	if (err)
 		return xsk__err(err, "%s: looking at %s: %s", what, dir,
 				strerror(-err));
@@ -260,7 +258,7 @@ int xsk__pin(int fd, const char *path, uint32_t mode, uint32_t gid,
 			-EINVAL,
 			"xsk_prog_opts.pin_mode 0%o: only permission bits (0777) go there",
 			mode);
-	err = check_bpffs(path, false, what);
+	err = check_bpffs(path, what);
 	if (err)
 		return err;
 	memset(&a, 0, sizeof(a));
@@ -297,7 +295,7 @@ int xsk__pin(int fd, const char *path, uint32_t mode, uint32_t gid,
 int xsk__pin_open(const char *path)
 {
 	union bpf_attr a;
-	int err = check_bpffs(path, true, "xsk_prog_opts.map_path");
+	int err = check_bpffs(path, "xsk_prog_opts.map_path");
 
 	if (err)
 		return err;
