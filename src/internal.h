@@ -330,6 +330,10 @@ int xsk__pin(int fd, const char *path, uint32_t mode, uint32_t gid,
  * negative errno. */
 int xsk__pin_open(const char *path);
 
+/* Does this process run in a user namespace other than the initial one
+ * (its /proc/self/uid_map maps less than every uid)? False if unsure. */
+bool xsk__in_user_namespace(void);
+
 /* A BPF token from the delegated bpffs mounted at @path (Linux 6.9): its
  * fd, or an explained negative errno. */
 int xsk__token_create(const char *path);

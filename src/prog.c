@@ -356,6 +356,11 @@ static int explain_bpf_eperm(int err, const char *what)
 				net ? "" : "CAP_NET_ADMIN",
 				bpf ? "" : "cap_bpf", !bpf && !net ? "," : "",
 				net ? "" : "cap_net_admin");
+	if (xsk__in_user_namespace())
+		return xsk__err(
+			err,
+			"%s was refused: this process's capabilities are those of a user namespace (a container), and the kernel wants CAP_BPF in the initial one; load with a BPF token from a bpffs delegated to this namespace (xsk_prog_opts.token_path, Linux 6.9), or have a process of the initial namespace load it and pin the map (xsk_prog_opts.pin_map, .map_path)",
+			what);
 	return xsk__err(
 		err,
 		"%s was refused although CAP_BPF and CAP_NET_ADMIN are held: on kernels before 5.11 BPF memory counts against RLIMIT_MEMLOCK (raise it), or a security module or kernel lockdown forbids bpf(2)",

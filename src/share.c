@@ -323,6 +323,24 @@ int xsk__pin_open(const char *path)
 
 /* ------------------------------------------------------------- tokens */
 
+bool xsk__in_user_namespace(void)
+{
+	char buf[128];
+	unsigned long inside, outside, count;
+	int fd = xsk__sys_open_read("/proc/self/uid_map"), n;
+
+	if (fd < 0)
+		return false;
+	n = xsk__sys_read(fd, buf, sizeof(buf) - 1);
+	xsk__sys_close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* the initial namespace maps all 2^32 - 1 uids from 0 */
+	return sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+	       count != 4294967295ul;
+}
+
 int xsk__token_create(const char *path)
 {
 	char release[64];

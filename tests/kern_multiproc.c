@@ -31,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -650,6 +651,132 @@ static void refusals(void **state)
 	assert_int_equal(access("/tmp/libxsk-not-bpffs-pin", F_OK), -1);
 }
 
+/* ------------------------------------------------------------ tokens */
+
+struct token_job {
+	int sock; /* to the parent, which mounts the delegated bpffs */
+	const char *ifname;
+};
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Is the running kernel at least @major.@minor? */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	return !uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
+	       (ma > major || (ma == major && mi >= minor));
+}
+
+/*
+ * In a user and mount namespace of its own, root there and nothing in the
+ * initial one: the child asks for a bpffs (fsopen), the parent, privileged,
+ * delegates it and mounts it (fsmount), and the child loads and attaches
+ * with a token from it. Without the token, the same attach is refused.
+ * Before 6.9 the bpffs can't be delegated: the parent mounts it plain, and
+ * the token is refused with the kernel's version.
+ */
+static int token_child(void *arg)
+{
+	struct token_job *j = arg;
+	struct xsk_prog *p = NULL;
+	char path[64];
+	int fs, mnt, err;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) ||
+	    write_file("/proc/self/setgroups", "deny") ||
+	    write_file("/proc/self/uid_map", "0 0 1") ||
+	    write_file("/proc/self/gid_map", "0 0 1")) {
+		fprintf(stderr, "user namespace: %s\n", strerror(errno));
+		return 1;
+	}
+	fs = fsopen("bpf", FSOPEN_CLOEXEC);
+	if (fs < 0) {
+		fprintf(stderr, "fsopen(bpf): %s\n", strerror(errno));
+		return 1;
+	}
+	if (kern_send_fds(j->sock, &fs, 1) || kern_recv_fds(j->sock, &mnt, 1))
+		return 1;
+	err = xsk_prog_attach(&p, j->ifname, 0,
+			      &XSK_OPTS(xsk_prog_opts,
+					.mode = XSK_ATTACH_NATIVE));
+	if (err != -EPERM) {
+		fprintf(stderr, "without a token: %d (%s), want -EPERM\n", err,
+			xsk_errmsg());
+		return 1;
+	}
+	printf("    without a token: %s\n", xsk_errmsg());
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mnt);
+	err = xsk_prog_attach(&p, j->ifname, 0,
+			      &XSK_OPTS(xsk_prog_opts, .token_path = path,
+					.mode = XSK_ATTACH_NATIVE));
+	if (!kernel_at_least(6, 9)) {
+		printf("    before 6.9: %s\n", xsk_errmsg());
+		fflush(stdout);
+		return err == -EOPNOTSUPP && strstr(xsk_errmsg(), "Linux 6.9") ?
+			       0 :
+			       1;
+	}
+	if (err) {
+		fprintf(stderr, "with a token: %s\n", xsk_errmsg());
+		return 1;
+	}
+	printf("    with a token from the delegated bpffs: program attached, %u slots\n",
+	       xsk_prog_nqueues(p));
+	fflush(stdout);
+	return xsk_prog_destroy(p) ? 1 : 0;
+}
+
+static void token_in_user_namespace(void **state)
+{
+	struct env *env = *state;
+	struct token_job j = { .ifname = env->ifname[0] };
+	static const char *const delegate[] = { "delegate_cmds",
+						"delegate_maps",
+						"delegate_progs",
+						"delegate_attachs" };
+	int sv[2], fs, mnt, status;
+	unsigned int i;
+	pid_t pid;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	env_keep_fd(env, sv[0]);
+	env_keep_fd(env, sv[1]);
+	j.sock = sv[1];
+	pid = env_fork(env);
+	if (!pid)
+		_exit(token_child(&j));
+	env_close_fd(env, sv[1]);
+	if (kern_recv_fds(sv[0], &fs, 1)) {
+		env_wait(env, pid);
+		fail_msg("the child gave no bpffs context");
+	}
+	/* before 6.9 bpffs knows no delegation: mount it plain */
+	for (i = 0; i < sizeof(delegate) / sizeof(delegate[0]); i++)
+		if (fsconfig(fs, FSCONFIG_SET_STRING, delegate[i], "any", 0))
+			assert_false(kernel_at_least(6, 9));
+	assert_int_equal(fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), 0);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	assert_true(mnt >= 0);
+	close(fs);
+	assert_int_equal(kern_send_fds(sv[0], &mnt, 1), 0);
+	close(mnt);
+	status = env_wait(env, pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_detached(env);
+}
+
 /* A private mount namespace with a bpffs of its own, for the pins. */
 static void mount_bpffs(void)
 {
@@ -682,6 +809,7 @@ int main(void)
 		MP_CASE(pinned_map_and_link),
 		MP_CASE(pin_permissions),
 		MP_CASE(refusals),
+		MP_CASE(token_in_user_namespace),
 	};
 	int ret = kern_init();
 
