@@ -61,9 +61,14 @@ int xsk__bpf_info(int fd, void *info, uint32_t len)
 
 /* --------------------------------------------------------------- join */
 
-static int get_fd_by_id(int cmd, uint32_t id)
+static int explain_join_eperm(const struct xsk_prog *p, int err);
+
+/* The object @id (a program, map or link) as a new fd: -ENOENT, not
+ * explained, when it is gone; other failures explained. */
+static int get_fd_by_id(const struct xsk_prog *p, int cmd, uint32_t id)
 {
 	union bpf_attr a;
+	int fd;
 
 	memset(&a, 0, sizeof(a));
 	if (cmd == BPF_LINK_GET_FD_BY_ID)
@@ -72,7 +77,13 @@ static int get_fd_by_id(int cmd, uint32_t id)
 		a.map_id = id;
 	else
 		a.prog_id = id;
-	return xsk__sys_bpf(cmd, &a, sizeof(a));
+	fd = xsk__sys_bpf(cmd, &a, sizeof(a));
+	if (fd == -EPERM)
+		return explain_join_eperm(p, fd);
+	if (fd < 0 && fd != -ENOENT)
+		return xsk__err_sys(
+			fd, "taking the shared XDP program's objects by id");
+	return fd;
 }
 
 static int explain_join_eperm(const struct xsk_prog *p, int err)
@@ -89,13 +100,9 @@ static int join_map(struct xsk_prog *p, uint32_t map_id)
 	struct bpf_map_info info;
 	int fd, err;
 
-	fd = get_fd_by_id(BPF_MAP_GET_FD_BY_ID, map_id);
-	if (fd == -ENOENT)
-		return -EAGAIN;
-	if (fd == -EPERM)
-		return explain_join_eperm(p, fd);
+	fd = get_fd_by_id(p, BPF_MAP_GET_FD_BY_ID, map_id);
 	if (fd < 0)
-		return xsk__err_sys(fd, "taking the shared program's XSKMAP");
+		return fd == -ENOENT ? -EAGAIN : fd;
 	p->map_fd = fd;
 	memset(&info, 0, sizeof(info));
 	err = xsk__bpf_info(fd, &info, sizeof(info));
@@ -136,13 +143,11 @@ static int join_link(struct xsk_prog *p)
 		if (err)
 			return xsk__err_sys(err, "looking for the XDP link");
 		id = a.next_id;
-		fd = get_fd_by_id(BPF_LINK_GET_FD_BY_ID, id);
+		fd = get_fd_by_id(p, BPF_LINK_GET_FD_BY_ID, id);
 		if (fd == -ENOENT)
 			continue; /* gone meanwhile */
-		if (fd == -EPERM)
-			return explain_join_eperm(p, fd);
 		if (fd < 0)
-			return xsk__err_sys(fd, "taking the XDP link");
+			return fd;
 		memset(&info, 0, sizeof(info));
 		err = xsk__bpf_info(fd, &info, sizeof(info));
 		/* A detached link says ifindex 0. */
@@ -164,13 +169,9 @@ int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok)
 	bool pass;
 	int fd, err;
 
-	fd = get_fd_by_id(BPF_PROG_GET_FD_BY_ID, id);
-	if (fd == -ENOENT)
-		return -EAGAIN;
-	if (fd == -EPERM)
-		return explain_join_eperm(p, fd);
+	fd = get_fd_by_id(p, BPF_PROG_GET_FD_BY_ID, id);
 	if (fd < 0)
-		return xsk__err_sys(fd, "taking the attached XDP program");
+		return fd == -ENOENT ? -EAGAIN : fd;
 	p->prog_fd = fd;
 	p->prog_id = id;
 	memset(&info, 0, sizeof(info));
@@ -179,8 +180,7 @@ int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok)
 	err = xsk__bpf_info(fd, &info, sizeof(info));
 	if (err)
 		return xsk__err_sys(err, "reading the attached program's name");
-	snprintf(name, sizeof(name), "%.*s", (int)sizeof(info.name),
-		 info.name);
+	snprintf(name, sizeof(name), "%.*s", (int)sizeof(info.name), info.name);
 	pass = !strcmp(name, XSK__PROG_SHARED_PASS);
 	if (!strcmp(name, XSK__PROG_REDIRECT) || !strcmp(name, XSK__PROG_PASS))
 		return xsk__err_advice(
@@ -192,8 +192,8 @@ int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok)
 		return xsk__err(
 			-EBUSY,
 			"%s already has XDP program id %u (%s%s%s), which is not libxsk's: it can't be joined; remove it with `ip link set dev %s xdp off` (or, if a BPF link holds it, by closing that link: `bpftool link` lists them) if nothing needs it",
-			p->ifname, id, name[0] ? "\"" : "no name",
-			name, name[0] ? "\"" : "", p->ifname);
+			p->ifname, id, name[0] ? "\"" : "no name", name,
+			name[0] ? "\"" : "", p->ifname);
 	if (pass && !pass_ok)
 		return xsk__err(
 			-EBUSY,

@@ -537,24 +537,28 @@ static int obj_get(const union bpf_attr *a)
 	return new_fd(fds[p->fd].obj);
 }
 
-int fake_pin_chmod(const char *path, uint32_t mode)
+/* chmod (@gid -1) or lchown (@mode -1) of a pin. */
+static int pin_set(const char *path, int64_t mode, int64_t gid)
 {
 	struct fake_pin *p = fake_pin_find(path);
 
 	if (!p)
 		return fail_with(ENOENT);
-	p->mode = mode;
+	if (mode >= 0)
+		p->mode = (uint32_t)mode;
+	if (gid >= 0)
+		p->gid = (uint32_t)gid;
 	return 0;
+}
+
+int fake_pin_chmod(const char *path, uint32_t mode)
+{
+	return pin_set(path, mode, -1);
 }
 
 int fake_pin_chgrp(const char *path, uint32_t gid)
 {
-	struct fake_pin *p = fake_pin_find(path);
-
-	if (!p)
-		return fail_with(ENOENT);
-	p->gid = gid;
-	return 0;
+	return pin_set(path, -1, gid);
 }
 
 int fake_pin_unlink(const char *path)
