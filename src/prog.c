@@ -32,8 +32,8 @@
 #define CAPBIT_SYS_ADMIN 21
 #define CAPBIT_BPF 39
 
-#define PROG_FLAGS                                                \
-	(XSK_PROG_FRAGS | XSK_PROG_PASS_ONLY | XSK_PROG_NETLINK | \
+#define PROG_FLAGS                                                  \
+	(XSK_PROG_FRAGS | XSK_PROG_PASS_ONLY | XSK_PROG_NETLINK |   \
 	 XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY | \
 	 XSK_PROG_SHARED)
 
@@ -546,10 +546,9 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 {
 	bool pass = o->flags & XSK_PROG_PASS_ONLY;
 	bool shared = o->flags & XSK_PROG_SHARED;
-	const char *name = pass ? (shared ? XSK__PROG_SHARED_PASS :
-					    XSK__PROG_PASS) :
-				  (shared ? XSK__PROG_SHARED :
-					    XSK__PROG_REDIRECT);
+	const char *name =
+		pass ? (shared ? XSK__PROG_SHARED_PASS : XSK__PROG_PASS) :
+		       (shared ? XSK__PROG_SHARED : XSK__PROG_REDIRECT);
 	struct bpf_prog_info info;
 	struct bpf_insn insns[64];
 	char *log = o->log_buf;
@@ -583,8 +582,8 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 			u.a.log_level = 1;
 			u.a.log_buf = ptr(log);
 			u.a.log_size = (uint32_t)(log_size > UINT32_MAX ?
-							UINT32_MAX :
-							log_size);
+							  UINT32_MAX :
+							  log_size);
 			fd = xsk__sys_bpf(BPF_PROG_LOAD, &u.a, size);
 			log[log_size - 1] = '\0';
 		}
@@ -678,9 +677,12 @@ static int explain_busy(const struct xsk_prog *p, int err, const char *why)
 	if (!strcmp(name, XSK__PROG_REDIRECT) || !strcmp(name, XSK__PROG_PASS))
 		return xsk__err_advice(
 			err, XSK_ADVICE_JOIN,
-			"%s already has libxsk's program (id %u \"%s\", %s mode), attached by a process without XSK_PROG_SHARED, which removes it when it ends (to remove it now: `ip link set dev %s %s off`, or, if a BPF link holds it, closing that link, which `bpftool link` lists); to serve other queues of %s from other processes: start every one of them (the first one too) with XSK_PROG_SHARED",
-			p->ifname, id, name, mode, p->ifname, ipmode,
-			p->ifname);
+			"%s already has libxsk's program (id %u \"%s\", %s mode%s), attached by a process without XSK_PROG_SHARED, which removes it when it ends (to remove it now: `ip link set dev %s %s off`, or, if a BPF link holds it, closing that link, which `bpftool link` lists); to serve other queues of %s from other processes: start every one of them (the first one too) with XSK_PROG_SHARED",
+			p->ifname, id, name, mode,
+			err == -EEXIST ?
+				"; native and generic mode can't both be in use" :
+				"",
+			p->ifname, ipmode, p->ifname);
 	return xsk__err(
 		err,
 		"%s already has XDP program id %u%s%s%s attached in %s mode%s: an interface takes one program; remove it with `ip link set dev %s %s off` or, if a BPF link holds it, by closing that link (`bpftool link` lists them); a program that is not libxsk's can't be joined, but one with an XSKMAP can take sockets: give its map with XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY (or its pin with .map_path)",
@@ -1053,8 +1055,8 @@ static int attach_new(struct xsk_prog *p, const struct xsk_prog_opts *o)
 			-EOPNOTSUPP,
 			"xsk_prog_opts.pin_link pins the program's BPF link, and this kernel has no XDP links (Linux 5.9): the program was attached with rtnetlink and stays until removed");
 	else if (!err && o->pin_link)
-		err = xsk__pin(p->link_fd, o->pin_link, o->pin_mode,
-			       o->pin_gid, "xsk_prog_opts.pin_link");
+		err = xsk__pin(p->link_fd, o->pin_link, o->pin_mode, o->pin_gid,
+			       "xsk_prog_opts.pin_link");
 out:
 	if (err) {
 		if (map_pinned)
@@ -1065,8 +1067,7 @@ out:
 }
 
 /* XSK_PROG_SHARED with a program there: take it, if it is ours to take. */
-static int join(struct xsk_prog *p, const struct xsk_prog_opts *o,
-		uint32_t id)
+static int join(struct xsk_prog *p, const struct xsk_prog_opts *o, uint32_t id)
 {
 	int err = xsk__join(p, id, o->flags & XSK_PROG_PASS_ONLY);
 
