@@ -5,7 +5,7 @@
 #   make                  libxsk.a, libxsk.so and libxsk.pc in $(OBJDIR)
 #   make install          into $(DESTDIR)$(PREFIX) (uninstall undoes it):
 #                         the libraries, headers, libxsk.pc, the manual and
-#                         the tools (xsk-rx, xsk-tx, xsk-fwd, xsk-probe)
+#                         the tools (xsk-rx, xsk-tx, xsk-fwd, xsk-probe, ...)
 #   make examples         the rx, tx and fwd example programs, and probe
 #   make man              a manual page per function in $(OBJDIR)/man
 #   make demo             see them run: tx into rx over veth (root)

@@ -2,15 +2,19 @@
 #
 # Benchmarks: they print figures and assert nothing.
 #
-#   make bench                  (root) packet rate and cost per packet of
-#                               the examples over veth, beside libxdp's;
-#                               then the ring benchmark (bench/packet.sh)
+#   make bench                  (root) packet rate, cost per packet and
+#                               round-trip time of the examples over veth,
+#                               beside libxdp's, each engine interleaved
+#                               with the others and with itself (the noise
+#                               floor); then the ring benchmark
+#                               (bench/packet.sh)
 #   make bench-ring             build and run bench/ring_bench.c
 #   make bench-ring-callgrind   instructions per descriptor (valgrind)
 #
 # libxdp is compared when its development files are installed (Debian:
 # apt-get install libxdp-dev libbpf-dev); libxsk itself never needs it.
-# BENCH_SECONDS and BENCH_RUNS set each packet run's length and count.
+# BENCH_SECONDS and BENCH_RUNS set each packet run's length and count,
+# BENCH_SCENARIOS which scenarios run (see bench/packet.sh).
 
 BENCH_RING := $(OBJDIR)/bench/ring_bench
 BENCH_RING_SRCS := bench/ring_bench.c bench/ring_libxdp.c
@@ -42,10 +46,10 @@ $(BENCH_SHIM): bench/syscount.c
 	$(Q)$(CC) $(BENCH_CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS) -ldl
 
 # Only ever built on request, by bench-tools when libxdp is there.
-$(BENCH_XDP): bench/xdp_engine.c
+$(BENCH_XDP): bench/xdp_engine.c examples/hist.h
 	@mkdir -p $(@D)
 	$(msg) CCLD $@
-	$(Q)$(CC) $(BENCH_CFLAGS) $$(pkg-config --cflags libxdp) -o $@ $< \
+	$(Q)$(CC) $(BENCH_CFLAGS) -Iexamples $$(pkg-config --cflags libxdp) -o $@ $< \
 		$(LDFLAGS) $$(pkg-config --libs libxdp) -lpthread
 
 bench-tools: examples $(BENCH_GEN) $(BENCH_SHIM) $(BENCH_RING)

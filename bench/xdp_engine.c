@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdp_engine: the examples' rx, tx and fwd loops written against libxdp's
- * API, for the packet benchmark's side-by-side comparison. Built only by
- * `make bench`, only where libxdp's development files are installed;
- * libxsk never needs it.
+ * xdp_engine: the examples' rx, tx and fwd loops, and pingpong's, written
+ * against libxdp's API, for the packet benchmark's side-by-side
+ * comparison. Built only by `make bench`, only where libxdp's development
+ * files are installed; libxsk never needs it.
  *
- *	xdp_engine rx|tx|fwd -i IF [-C CPU] [-d SEC] [-w busy|poll] [-b N]
+ *	xdp_engine rx|tx|fwd|ping -i IF [-C CPU] [-d SEC] [-b N]
+ *		[-w spin|poll|busy-poll] [-W] [-B BUDGET] [-t] [-n IN_FLIGHT]
+ *
+ * -W: no need_wakeup (a wake-up syscall every time, as libxdp programs do
+ * without it); -B: the copy-mode TX budget, 0 for the kernel's default;
+ * -t: read every byte of each frame (rx --touch, fwd --touch); -n: pings
+ * in flight (pingpong --in-flight). ping times round trips to a reflector
+ * (fwd, or pingpong --reflect) as pingpong does, in the same histogram
+ * (examples/hist.h), and prints the same rtt_* keys.
  *
  * Same structure and sizes as examples/rx.c, tx.c and fwd.c with their
  * defaults: a UMEM of 4096 frames of 4096 bytes, rings of 2048, batches of
@@ -39,6 +47,8 @@
 
 #include <xdp/xsk.h>
 
+#include "hist.h"
+
 #ifndef XDP_MAX_TX_SKB_BUDGET
 #define XDP_MAX_TX_SKB_BUDGET 9
 #endif
@@ -49,17 +59,21 @@
 #define FRAME_LEN 64u
 #define SEQ_OFF 50 /* where examples/tx.c puts the sequence number */
 
-enum kind { RX, TX, FWD };
-static const char *const kind_names[] = { "rx", "tx", "fwd" };
+enum kind { RX, TX, FWD, PING };
+static const char *const kind_names[] = { "rx", "tx", "fwd", "ping" };
+enum wait { SPIN, POLL, BUSY_POLL };
 
 static struct {
 	enum kind kind;
 	const char *ifname;
 	int cpu;
 	double duration;
-	bool poll;
+	enum wait wait;
 	uint32_t batch;
-} o = { .cpu = -1, .batch = 64 };
+	bool no_wakeup, touch;
+	int budget;
+	uint32_t in_flight;
+} o = { .cpu = -1, .batch = 64, .budget = RING_SIZE, .in_flight = 1 };
 
 static struct xsk_umem *umem;
 static struct xsk_socket *xsk;
@@ -96,15 +110,23 @@ static double now_sec(void)
 
 /* ------------------------------------------------------- the wake-ups */
 
+/* As libxdp's xdpsock sample decides: busy polling and no need_wakeup
+ * make the syscall every time. */
+static bool must_wake(struct xsk_ring_prod *r)
+{
+	return o.wait == BUSY_POLL || o.no_wakeup ||
+	       xsk_ring_prod__needs_wakeup(r);
+}
+
 static void wake_rx(void)
 {
-	if (xsk_ring_prod__needs_wakeup(&fill))
+	if (must_wake(&fill))
 		recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
 static int kick_tx(void)
 {
-	if (!xsk_ring_prod__needs_wakeup(&tx))
+	if (!must_wake(&tx))
 		return 0;
 	if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
 	    errno == EAGAIN || errno == EBUSY || errno == ENOBUFS)
@@ -116,7 +138,7 @@ static void wait_socket(short events)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 
-	if (o.poll)
+	if (o.wait == POLL)
 		poll(&p, 1, 100);
 	else if (events & POLLIN)
 		wake_rx();
@@ -157,6 +179,19 @@ static uint32_t complete_frames(void)
 
 /* ------------------------------------------------------------ loops */
 
+/* -t: read every byte of a frame, as rx --touch does. */
+static void touch(uint64_t addr, uint32_t len)
+{
+	const uint8_t *p = xsk_umem__get_data(area, addr);
+	volatile uint8_t sink;
+	uint8_t sum = 0;
+
+	for (uint32_t k = 0; k < len; k++)
+		sum ^= p[k];
+	sink = sum;
+	(void)sink;
+}
+
 static void rx_loop(void)
 {
 	uint32_t idx = 0, n;
@@ -174,6 +209,8 @@ static void rx_loop(void)
 			const struct xdp_desc *d =
 				xsk_ring_cons__rx_desc(&rx, idx + i);
 
+			if (o.touch)
+				touch(d->addr, d->len);
 			bytes += d->len;
 			stack[nfree++] = d->addr & ~(uint64_t)(FRAME_SIZE - 1);
 		}
@@ -271,6 +308,8 @@ static void fwd_loop(void)
 				struct xdp_desc *out =
 					xsk_ring_prod__tx_desc(&tx, ti + i);
 
+				if (o.touch)
+					touch(in->addr, in->len);
 				swap_macs(xsk_umem__get_data(area, in->addr));
 				out->addr = in->addr;
 				out->len = in->len;
@@ -302,6 +341,119 @@ static void fwd_loop(void)
 	}
 }
 
+/* ping: the round trips, and the pings in flight (as pingpong keeps
+ * them: ping s in slot s % in_flight, NONE when free). */
+#define NONE UINT64_MAX
+#define MAX_IN_FLIGHT 256
+static struct hist rtt;
+static uint64_t lost, late, other;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t get_seq(const uint8_t *pkt)
+{
+	uint64_t v = 0;
+
+	for (int k = 0; k < 8; k++)
+		v = v << 8 | pkt[SEQ_OFF + k];
+	return v;
+}
+
+static void ping_loop(void)
+{
+	static uint64_t slot[MAX_IN_FLIGHT], t0[MAX_IN_FLIGHT];
+	const uint64_t timeout = 1000000000; /* pingpong's default, 1 s */
+	uint64_t next = 0, oldest = 0, t1, s;
+	uint32_t size = o.in_flight, n, in = 0, idx = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	for (uint32_t k = 0; k < size; k++)
+		slot[k] = NONE;
+	/* Half the frames to receive into, half to send from. */
+	fill_frames(NFRAMES / 2);
+	while (!stopping()) {
+		while (in < size && slot[next % size] == NONE) {
+			struct xdp_desc *d;
+			uint64_t addr;
+
+			complete_frames();
+			if (!nfree || xsk_ring_prod__reserve(&tx, 1, &idx) != 1)
+				break;
+			addr = stack[--nfree];
+			/* The frame may have been received into: whole. */
+			memset(xsk_umem__get_data(area, addr), 0, FRAME_LEN);
+			memcpy(xsk_umem__get_data(area, addr),
+			       "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00",
+			       14);
+			put_seq(xsk_umem__get_data(area, addr), next);
+			d = xsk_ring_prod__tx_desc(&tx, idx);
+			d->addr = addr;
+			d->len = FRAME_LEN;
+			d->options = 0;
+			slot[next % size] = next;
+			/* Before the kick: in copy mode the frame goes, and
+			 * may come back, before the syscall returns. */
+			t0[next % size] = now_ns();
+			xsk_ring_prod__submit(&tx, 1);
+			next++;
+			in++;
+			count_add(&tx_packets, 1);
+			count_add(&tx_bytes, FRAME_LEN);
+			loop_err = kick_tx();
+			if (loop_err)
+				return;
+		}
+		n = xsk_ring_cons__peek(&rx, o.batch, &idx);
+		t1 = now_ns();
+		if (n) {
+			for (uint32_t i = 0; i < n; i++) {
+				const struct xdp_desc *d =
+					xsk_ring_cons__rx_desc(&rx, idx + i);
+
+				s = d->len == FRAME_LEN ?
+					    get_seq(xsk_umem__get_data(
+						    area, d->addr)) :
+					    NONE;
+				if (s == NONE)
+					other++;
+				else if (slot[s % size] == s) {
+					hist_record(&rtt, t1 - t0[s % size]);
+					slot[s % size] = NONE;
+					in--;
+				} else {
+					late++;
+				}
+				stack[nfree++] = d->addr &
+						 ~(uint64_t)(FRAME_SIZE - 1);
+			}
+			xsk_ring_cons__release(&rx, n);
+			fill_frames(n);
+			count_add(&rx_packets, n);
+			count_add(&rx_bytes, (uint64_t)n * FRAME_LEN);
+			continue;
+		}
+		while (oldest < next && slot[oldest % size] != oldest)
+			oldest++;
+		if (oldest < next && t1 - t0[oldest % size] >= timeout) {
+			slot[oldest % size] = NONE;
+			in--;
+			lost++;
+		}
+		if (!in)
+			continue;
+		if (o.wait == POLL)
+			poll(&p, 1, 100);
+		else
+			wake_rx();
+	}
+}
+
 static void *loop_thread(void *arg)
 {
 	cpu_set_t set;
@@ -316,6 +468,8 @@ static void *loop_thread(void *arg)
 		rx_loop();
 	else if (o.kind == TX)
 		tx_loop();
+	else if (o.kind == PING)
+		ping_loop();
 	else
 		fwd_loop();
 	return NULL;
@@ -334,11 +488,11 @@ static int setup(void)
 		.rx_size = RING_SIZE,
 		.tx_size = RING_SIZE,
 		.xdp_flags = XDP_FLAGS_DRV_MODE,
-		.bind_flags = XDP_USE_NEED_WAKEUP,
+		.bind_flags = o.no_wakeup ? 0 : XDP_USE_NEED_WAKEUP,
 	};
 	size_t size = (size_t)NFRAMES * FRAME_SIZE;
 	double deadline;
-	int err, budget = RING_SIZE;
+	int err, one = 1, usecs = 20, batch = (int)o.batch;
 
 	area = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -368,10 +522,22 @@ static int setup(void)
 		return -1;
 	}
 	fd = xsk_socket__fd(xsk);
-	if (o.kind != RX)
+	if (o.kind != RX && o.budget)
 		/* As the examples do; kernels before 6.17 say ENOPROTOOPT. */
-		setsockopt(fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget,
-			   sizeof(budget));
+		setsockopt(fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &o.budget,
+			   sizeof(o.budget));
+	/* As the examples' --wait busy-poll: 20 us, a batch per run. */
+	if (o.wait == BUSY_POLL &&
+	    (setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one,
+			sizeof(one)) ||
+	     setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &usecs, sizeof(usecs)) ||
+	     setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &batch,
+			sizeof(batch)))) {
+		perror("xdp_engine: busy polling");
+		xsk_socket__delete(xsk);
+		xsk_umem__delete(umem);
+		return -1;
+	}
 	for (uint32_t i = 0; i < NFRAMES; i++) {
 		stack[i] = (uint64_t)i * FRAME_SIZE;
 		if (o.kind == TX) {
@@ -404,7 +570,8 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xdp_engine rx|tx|fwd -i IF [-C CPU] [-d SEC] [-w busy|poll] [-b N]\n");
+		"usage: xdp_engine rx|tx|fwd|ping -i IF [-C CPU] [-d SEC] [-b N]\n"
+		"\t[-w spin|poll|busy-poll] [-W] [-B BUDGET] [-t] [-n IN_FLIGHT]\n");
 	exit(2);
 }
 
@@ -422,13 +589,13 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		usage();
-	for (k = 0; k < 3 && strcmp(argv[1], kind_names[k]); k++)
+	for (k = 0; k < 4 && strcmp(argv[1], kind_names[k]); k++)
 		;
-	if (k == 3)
+	if (k == 4)
 		usage();
 	o.kind = (enum kind)k;
 	optind = 2;
-	while ((c = getopt(argc, argv, "i:C:d:w:b:")) != -1) {
+	while ((c = getopt(argc, argv, "i:C:d:w:b:WB:tn:")) != -1) {
 		switch (c) {
 		case 'i':
 			o.ifname = optarg;
@@ -440,7 +607,21 @@ int main(int argc, char **argv)
 			o.duration = atof(optarg);
 			break;
 		case 'w':
-			o.poll = !strcmp(optarg, "poll");
+			o.wait = !strcmp(optarg, "poll")      ? POLL :
+				 !strcmp(optarg, "busy-poll") ? BUSY_POLL :
+								SPIN;
+			break;
+		case 'W':
+			o.no_wakeup = true;
+			break;
+		case 'B':
+			o.budget = atoi(optarg);
+			break;
+		case 't':
+			o.touch = true;
+			break;
+		case 'n':
+			o.in_flight = (uint32_t)atoi(optarg);
 			break;
 		case 'b':
 			o.batch = (uint32_t)atoi(optarg);
@@ -449,7 +630,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!o.ifname || o.batch < 1 || o.batch > RING_SIZE)
+	if (!o.ifname || o.batch < 1 || o.batch > RING_SIZE ||
+	    o.in_flight < 1 || o.in_flight > MAX_IN_FLIGHT)
 		usage();
 	if (setup())
 		return 1;
@@ -496,7 +678,7 @@ int main(int argc, char **argv)
 	packets = o.kind == RX ? rx_packets : tx_packets;
 	drops = st.rx_dropped + st.rx_ring_full + st.rx_invalid_descs +
 		st.tx_invalid_descs;
-	printf("xdp_%s: summary prog=%s if=%s queues=0-0 seconds=%.2f packets=%llu pps=%.0f rx_packets=%llu rx_bytes=%llu tx_packets=%llu tx_bytes=%llu drops=%llu rx_dropped=%llu rx_ring_full=%llu rx_fill_empty=%llu rx_invalid=%llu tx_invalid=%llu bad=0 mode=%s xdp=%s\n",
+	printf("xdp_%s: summary prog=%s if=%s queues=0-0 seconds=%.2f packets=%llu pps=%.0f rx_packets=%llu rx_bytes=%llu tx_packets=%llu tx_bytes=%llu drops=%llu rx_dropped=%llu rx_ring_full=%llu rx_fill_empty=%llu rx_invalid=%llu tx_invalid=%llu bad=0 mode=%s xdp=%s",
 	       kind_names[o.kind], kind_names[o.kind], o.ifname, end - start,
 	       (unsigned long long)packets,
 	       end > start ? (double)packets / (end - start) : 0.0,
@@ -509,6 +691,20 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.tx_invalid_descs,
 	       opt.flags & XDP_OPTIONS_ZEROCOPY ? "zero-copy" : "copy",
 	       o.kind == TX ? "none" : "native");
+	if (o.kind == PING) {
+		printf(" replies=%llu lost=%llu late=%llu other_frames=%llu",
+		       (unsigned long long)rtt.n, (unsigned long long)lost,
+		       (unsigned long long)late, (unsigned long long)other);
+		if (rtt.n)
+			printf(" rtt_min_us=%.2f rtt_p50_us=%.2f rtt_p99_us=%.2f rtt_p999_us=%.2f rtt_max_us=%.2f rtt_mean_us=%.2f",
+			       (double)rtt.min / 1e3,
+			       (double)hist_percentile(&rtt, 0.5) / 1e3,
+			       (double)hist_percentile(&rtt, 0.99) / 1e3,
+			       (double)hist_percentile(&rtt, 0.999) / 1e3,
+			       (double)rtt.max / 1e3,
+			       (double)rtt.sum / (double)rtt.n / 1e3);
+	}
+	printf("\n");
 	fflush(stdout);
 	if (loop_err)
 		fprintf(stderr, "xdp_engine: sending: %s\n",

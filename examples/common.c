@@ -235,7 +235,11 @@ static int setup_queue(struct app *a, struct queue *q)
 		.nframes = o->shared_umem ? o->nframes * a->nq : o->nframes,
 		.fill_size = o->fill_size, .comp_size = o->comp_size,
 		.headroom = o->headroom,
-		.flags = o->unaligned ? XSK_UMEM_UNALIGNED : 0);
+		.flags = (o->unaligned ? XSK_UMEM_UNALIGNED : 0) |
+			 (o->huge_pages ? XSK_UMEM_HUGE_PAGES : 0),
+		/* Where the NIC's device sits on a NUMA machine; nothing on
+		 * veth. */
+		.numa_ifname = o->ifname);
 	struct xsk_socket_opts so = XSK_OPTS(
 		xsk_socket_opts, .ifname = o->ifname, .queue_id = q->id,
 		.rx_size = o->rx_size, .tx_size = o->tx_size,
@@ -303,13 +307,19 @@ static int setup_queue(struct app *a, struct queue *q)
 		if (err)
 			return fail(a, err, "busy polling");
 	}
-	if (xsk_socket_tx(q->out))
+	if (xsk_socket_tx(q->out) && o->tx_budget == TX_BUDGET_RING)
 		/* In copy mode the kernel sends only 32 frames per kick by
 		 * default; a whole ring per kick means fewer syscalls. Only
 		 * a tuning: kernels before 6.17 don't have it. */
 		xsk_socket_set_tx_budget(q->out, o->tx_size ?
 							 o->tx_size :
 							 XSK_DEFAULT_RING_SIZE);
+	else if (xsk_socket_tx(q->out) && o->tx_budget) {
+		/* Asked for by name: a refusal is the answer. */
+		err = xsk_socket_set_tx_budget(q->out, o->tx_budget);
+		if (err)
+			return fail(a, err, "--tx-budget %u", o->tx_budget);
+	}
 	return 0;
 }
 

@@ -28,6 +28,21 @@ enum app_kind {
 	APP_PING = 1 << 3, /* pingpong; with --reflect, it runs fwd's loop */
 };
 
+/* --touch: read every byte of a frame, as a real consumer would. */
+static inline void frame_touch(const uint8_t *p, uint32_t len)
+{
+	volatile uint8_t sink; /* what was read: not optimized out */
+	uint8_t sum = 0;
+
+	for (uint32_t k = 0; k < len; k++)
+		sum ^= p[k];
+	sink = sum;
+	(void)sink;
+}
+
+/* options.tx_budget when not given: the TX ring's size. */
+#define TX_BUDGET_RING UINT32_MAX
+
 /* How a thread waits when its rings give it nothing to do. */
 enum wait_mode {
 	WAIT_SPIN, /* spin; wake the kernel only when need_wakeup asks */
@@ -54,12 +69,16 @@ struct options {
 	int cpu; /* the first queue's CPU; -1: the default placement */
 	bool multi_buffer; /* a frame longer than a UMEM frame spans several */
 	bool unaligned; /* unaligned chunks: any frame size */
+	bool huge_pages; /* the UMEM on 2 MiB huge pages */
+	/* copy-mode frames per kick; 0: the kernel's default */
+	uint32_t tx_budget;
 	uint32_t headroom; /* UMEM headroom in front of each received frame */
 	uint32_t bind_wait; /* ms to wait for a queue closed a moment ago */
 	bool json; /* every line of output a JSON object */
 	/* rx */
 	bool verify;
 	bool touch;
+	uint32_t prefetch; /* --touch: frames to load ahead */
 	uint32_t dump;
 	const char *pcap; /* write what arrives to this file */
 	uint32_t hints; /* XSK_HINT_*: ask the driver for them */
@@ -81,6 +100,7 @@ struct options {
 	/* pingpong */
 	bool reflect;
 	uint32_t timeout_ms; /* a reply later than this is lost */
+	uint32_t in_flight; /* pings sent and not yet answered, at most */
 };
 
 /*

@@ -2,7 +2,8 @@
 #
 # The example programs, linked against the static library:
 #
-#   make examples     $(OBJDIR)/examples/rx, tx, fwd and pingpong, and probe
+#   make examples     $(OBJDIR)/examples/rx, tx, fwd and pingpong, probe and
+#                     worker
 #   make demo         tx into rx over a veth pair in private namespaces (root)
 #
 # make install installs each of $(TOOLS) as xsk-NAME, with man/xsk-NAME.1.
@@ -10,7 +11,7 @@
 EXAMPLES := rx tx fwd pingpong
 EXAMPLE_BINS := $(EXAMPLES:%=$(OBJDIR)/examples/%)
 # Programs on their own, with nothing of the loops' shared code.
-STANDALONE := probe
+STANDALONE := probe worker
 STANDALONE_BINS := $(STANDALONE:%=$(OBJDIR)/examples/%)
 TOOLS := $(EXAMPLES) $(STANDALONE)
 # What the loops share: setup and threads, the command line, the figures,
@@ -30,7 +31,7 @@ $(EXAMPLE_COMMON): $(OBJDIR)/examples/%.o: examples/%.c examples/common.h \
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(EXAMPLE_BINS): $(OBJDIR)/examples/%: examples/%.c examples/common.h \
-		$(EXAMPLE_COMMON) $(LIB_A)
+		examples/hist.h $(EXAMPLE_COMMON) $(LIB_A)
 	$(msg) CCLD $@
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(EXAMPLE_COMMON) $(LIB_A) \
 		$(LDFLAGS) -lpthread

@@ -169,6 +169,10 @@ static const struct opt opts[] = {
 	  RANGE(frame_size, 2048, 65536, "a size") },
 	{ "frames", 'F', "N", ALL, "UMEM frames per queue (4096)",
 	  RANGE(nframes, 1, 1u << 24, "a number") },
+	{ "huge-pages", 0, NULL, ALL,
+	  "put the UMEM on 2 MiB huge pages: fewer TLB misses in a large "
+	  "UMEM (reserve them first: sysctl vm.nr_hugepages=N)",
+	  FLAG(T_TRUE, huge_pages) },
 	{ "unaligned", 0, NULL, ALL,
 	  "unaligned chunk mode: frames of any size (Linux 5.4)",
 	  FLAG(T_TRUE, unaligned) },
@@ -192,6 +196,11 @@ static const struct opt opts[] = {
 	  NUMBER(fill_size, 1, 1u << 24, "a ring size") },
 	{ "comp-ring", 0, "N", SENDERS, "completion ring entries (2048)",
 	  NUMBER(comp_size, 1, 1u << 24, "a ring size") },
+	{ "tx-budget", 0, "N", SENDERS,
+	  "copy mode: frames the kernel sends per kick, from 32 to the TX "
+	  "ring size; 0 leaves the kernel's default, 32 (Linux 6.17; the TX "
+	  "ring size)",
+	  NUMBER(tx_budget, 0, 1u << 24, "a number of frames") },
 	{ "wait", 'w', "HOW", ALL,
 	  "spin (never sleep; 'busy' works too), poll (sleep in poll()) or "
 	  "busy-poll (SO_PREFER_BUSY_POLL) (spin)",
@@ -218,6 +227,13 @@ static const struct opt opts[] = {
 	{ "touch", 0, NULL, APP_RX,
 	  "read every byte of each frame, as a real consumer would",
 	  FLAG(T_TRUE, touch) },
+	{ "touch", 0, NULL, APP_FWD | APP_PING,
+	  "read every byte of each frame before sending it back",
+	  FLAG(T_TRUE, touch) },
+	{ "prefetch", 0, "N", RECEIVERS,
+	  "with --touch: load the bytes of the next N frames while one is "
+	  "read (xsk_rx_prefetch()); 0: don't (8)",
+	  RANGE(prefetch, 0, 256, "a number of frames") },
 	{ "dump", 0, "N", APP_RX, "print the first N frames in hex",
 	  NUMBER(dump, 0, UINT32_MAX, "a number") },
 	{ "pcap", 0, "FILE", APP_RX,
@@ -261,6 +277,9 @@ static const struct opt opts[] = {
 	  "be the other side: send back every frame that arrives, MACs "
 	  "swapped (as fwd does)",
 	  FLAG(T_TRUE, reflect) },
+	{ "in-flight", 0, "N", APP_PING,
+	  "keep N pings in flight, each timed on its own (1)",
+	  RANGE(in_flight, 1, 256, "a number of pings") },
 	{ "timeout", 't', "MS", APP_PING,
 	  "count a ping as lost when no reply came in MS ms (1000)",
 	  RANGE(timeout_ms, 1, 60000, "a number of milliseconds") },
@@ -650,6 +669,9 @@ int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
 		.dst_mac = { 2, 0, 0, 0, 0, 2 },
 		.flows = 1,
 		.timeout_ms = 1000,
+		.in_flight = 1,
+		.prefetch = 8,
+		.tx_budget = TX_BUDGET_RING,
 	};
 	getopt_arrays(kind, lopts, shorts);
 	optind = 1;

@@ -97,6 +97,8 @@ void reflect_loop(struct queue *q)
 			uint64_t bytes = 0;
 			uint32_t packets = 0;
 
+			uint32_t pf = ri; /* --touch: not yet prefetched */
+
 			/* Cannot fail: the room was checked above. */
 			xsk_ring_prod__reserve(tx, n, &ti);
 			for (uint32_t i = 0; i < n; i++) {
@@ -104,6 +106,18 @@ void reflect_loop(struct queue *q)
 					xsk_ring_cons__rx_desc(rx, ri + i);
 				struct xdp_desc *d =
 					xsk_ring_prod__tx_desc(tx, ti + i);
+
+				if (o->touch) {
+					xsk_rx_prefetch(rx, q->area, &pf,
+							ri + i, ri + n,
+							o->prefetch);
+					frame_touch(
+						xsk_umem__get_data(
+							q->area,
+							xsk_umem__add_offset_to_addr(
+								in->addr)),
+						in->len);
+				}
 
 				/* A packet's first frame has its headers. */
 				if (!mid)

@@ -125,15 +125,8 @@ static int look(struct queue *q, const struct xdp_desc *d, const uint8_t *pkt,
 		uint32_t len, const struct xsk_hints *h)
 {
 	const struct options *o = &q->app->o;
-	volatile uint8_t sink = 0; /* what --touch read: not optimized out */
-	uint8_t sum = 0;
-
-	if (o->touch) {
-		for (uint32_t k = 0; k < len; k++)
-			sum ^= pkt[k];
-		sink = sum;
-		(void)sink;
-	}
+	if (o->touch)
+		frame_touch(pkt, len);
 	if (o->verify)
 		check(q, pkt, len);
 	if (o->dump && __atomic_load_n(&dumped, __ATOMIC_RELAXED) < o->dump) {
@@ -199,6 +192,7 @@ static void rx_loop(struct queue *q)
 	struct xsk_mb_rx r;
 	struct xsk_mb_pkt pkt;
 	uint32_t n, got, nfrags;
+	uint32_t pf = rx->cached_cons; /* --touch: the first not prefetched */
 	int ret, err;
 
 	/* Every frame on the fill ring is one the kernel can receive into:
@@ -217,6 +211,11 @@ static void rx_loop(struct queue *q)
 			ret = xsk_mb_rx_next(&r, rx, &pkt);
 			if (ret == 0 || ret == -EINVAL)
 				break;
+			/* The next frames' bytes are on their way to this
+			 * CPU's cache while this one is read. */
+			if (o->touch)
+				xsk_rx_prefetch(rx, q->area, &pf, pkt.idx,
+						r.end, o->prefetch);
 			err = take(q, rx, &bounds, &pkt, ret > 0);
 			if (err) {
 				queue_fail(q, err, "writing --pcap");

@@ -46,7 +46,7 @@ extern "C" {
 /* The version is edited here by hand and nowhere else: the Makefile reads it
  * and checks that the linker version script's newest node agrees. */
 #define LIBXSK_VERSION_MAJOR 0
-#define LIBXSK_VERSION_MINOR 2
+#define LIBXSK_VERSION_MINOR 3
 #define LIBXSK_VERSION_PATCH 0
 
 #ifndef XSK_API
@@ -177,10 +177,26 @@ XSK_API const char *xsk_errcause(void);
  *	from 2048, anywhere in the UMEM (addresses carry an offset in their top
  *	16 bits, see xsk_umem__add_offset_to_addr());
  * XSK_UMEM_TX_SW_CSUM: checksums requested in TX metadata are computed in
- *	software (Linux 6.8, copy mode only)
+ *	software (Linux 6.8, copy mode only);
+ * XSK_UMEM_HUGE_PAGES: the memory libxsk maps is made of 2 MiB huge pages
+ *	(MAP_HUGETLB), from the pool reserved with the vm.nr_hugepages sysctl:
+ *	fewer TLB misses when frames all over a large UMEM are read. The
+ *	mapping is rounded up to a whole number of huge pages. Not with a
+ *	caller's @area (map it with MAP_HUGETLB yourself);
+ * XSK_UMEM_HUGE_PAGES_OPTIONAL: with XSK_UMEM_HUGE_PAGES, take ordinary
+ *	pages when too few huge pages are free instead of failing;
+ *	xsk_umem_page_size() tells which were taken;
+ * XSK_UMEM_MEMFD: libxsk allocates the UMEM in a memfd (memfd_create(2),
+ *	Linux 3.17) mapped shared, instead of anonymous memory, so that a
+ *	successor process can map the same pages: needed by
+ *	xsk_socket_handover(); not with @area, XSK_UMEM_HUGE_PAGES or
+ *	numa_ifname (see xsk_umem_memfd())
  */
 #define XSK_UMEM_UNALIGNED (1u << 0)
 #define XSK_UMEM_TX_SW_CSUM (1u << 1)
+#define XSK_UMEM_HUGE_PAGES (1u << 2)
+#define XSK_UMEM_HUGE_PAGES_OPTIONAL (1u << 3)
+#define XSK_UMEM_MEMFD (1u << 4)
 
 /**
  * struct xsk_umem_opts - how to build a UMEM
@@ -205,6 +221,12 @@ XSK_API const char *xsk_errcause(void);
  *	in front of each TX frame's data: 0 for none, or a multiple of 8 from
  *	16 (recent kernels refuse less) to 248; 24 holds struct xsk_tx_meta.
  *	Needs Linux 6.8
+ * @numa_ifname: the interface the UMEM will serve, or NULL: the memory
+ *	libxsk maps is placed on the NUMA node of that interface's device
+ *	(/sys/class/net/IF/device/numa_node), as a preference (MPOL_PREFERRED:
+ *	another node when that one is out of memory). Nothing is placed when
+ *	the device reports no node (virtual devices, machines of one node).
+ *	Not with a caller's @area
  */
 struct xsk_umem_opts {
 	size_t sz;
@@ -217,6 +239,7 @@ struct xsk_umem_opts {
 	uint32_t headroom;
 	uint32_t flags;
 	uint32_t tx_metadata_len;
+	const char *numa_ifname;
 };
 
 struct xsk_umem;
@@ -238,11 +261,15 @@ struct xsk_umem;
  *	other than, for a headroom above @frame_size - 704, the probe of
  *	this kernel's headroom rule);
  *  -EOVERFLOW: @nframes * @frame_size does not fit;
- *  -ENOMEM: out of memory;
+ *  -ENOMEM: out of memory; with XSK_UMEM_HUGE_PAGES (and not
+ *	XSK_UMEM_HUGE_PAGES_OPTIONAL), too few free 2 MiB huge pages
+ *	(xsk_errmsg() says how many to reserve with vm.nr_hugepages);
  *  -ENOBUFS: the locked-memory limit (RLIMIT_MEMLOCK) is too low for the UMEM;
  *  -EPERM, -EACCES: no CAP_NET_RAW to open an AF_XDP socket;
  *  -EAFNOSUPPORT: the kernel has no AF_XDP (CONFIG_XDP_SOCKETS);
- *  other negative errno values from socket(2), setsockopt(2) and mmap(2).
+ *  -ENODEV: @numa_ifname names no interface;
+ *  other negative errno values from socket(2), setsockopt(2), mmap(2),
+ *	mbind(2) and from reading the device's numa_node in sysfs.
  */
 XSK_API int xsk_umem_create(struct xsk_umem **umem,
 			    const struct xsk_umem_opts *opts);
@@ -284,6 +311,24 @@ XSK_API uint32_t xsk_umem_frame_size(const struct xsk_umem *umem);
 /** xsk_umem_nframes() - the number of frames */
 XSK_API uint32_t xsk_umem_nframes(const struct xsk_umem *umem);
 /**
+ * xsk_umem_page_size() - the size of the pages under the UMEM
+ * @umem: the UMEM
+ *
+ * Return: 2097152 when libxsk mapped the UMEM on huge pages
+ * (XSK_UMEM_HUGE_PAGES), otherwise the system's page size (for a caller's
+ * area too: what libxsk checked its alignment against).
+ */
+XSK_API size_t xsk_umem_page_size(const struct xsk_umem *umem);
+/**
+ * xsk_umem_numa_node() - where the UMEM's memory was placed
+ * @umem: the UMEM
+ *
+ * Return: the NUMA node the memory prefers (set from
+ * xsk_umem_opts.numa_ifname), or -1 if libxsk placed it nowhere in
+ * particular.
+ */
+XSK_API int xsk_umem_numa_node(const struct xsk_umem *umem);
+/**
  * xsk_umem_get_bounds() - what the checked accessors of <xsk/ring.h> need
  * @umem: the UMEM
  * @bounds: filled in for xsk_umem__check_desc() and
@@ -301,6 +346,14 @@ XSK_API int xsk_umem_get_bounds(const struct xsk_umem *umem,
  * socket was destroyed; the next xsk_socket_create() registers it again).
  */
 XSK_API int xsk_umem_fd(const struct xsk_umem *umem);
+/**
+ * xsk_umem_memfd() - the memfd holding the UMEM's memory
+ * @umem: the UMEM
+ *
+ * Return: the fd (owned by the UMEM, closed at destroy) of a UMEM made
+ * with XSK_UMEM_MEMFD or taken over with xsk_socket_adopt(); -1 otherwise.
+ */
+XSK_API int xsk_umem_memfd(const struct xsk_umem *umem);
 /**
  * xsk_umem_fill() - the registration's fill ring, to stock before the first
  * socket is created (as libxdp programs do)
@@ -531,6 +584,139 @@ XSK_API struct xsk_ring_prod *xsk_socket_fill(struct xsk_socket *xsk);
 /** xsk_socket_comp() - the completion ring this socket's sent frames return on */
 XSK_API struct xsk_ring_cons *xsk_socket_comp(struct xsk_socket *xsk);
 
+/* ------------------------------------------------- several processes */
+
+/*
+ * A privileged process can open AF_XDP sockets (CAP_NET_RAW) and attach
+ * the program (CAP_NET_ADMIN, CAP_BPF) and hand the sockets to workers
+ * that have no capability at all: registering a UMEM, mapping rings,
+ * binding, sending and receiving need none. A worker sets its socket up
+ * with xsk_umem_create_fd() and xsk_socket_create(); the privileged side,
+ * which keeps its own copy of the fd, then puts it in the XSKMAP with
+ * xsk_prog_set_queue() (or hands the worker the map's fd to write).
+ *
+ * Locked memory: a UMEM's pages are charged to the registering process's
+ * RLIMIT_MEMLOCK (unless it has CAP_IPC_LOCK), on every kernel version.
+ * Raising the limit above its hard limit needs CAP_SYS_RESOURCE: raise it
+ * (setrlimit(RLIMIT_MEMLOCK)) before dropping the capabilities.
+ *
+ * A worker can also hand its bound socket, with the UMEM's memory, to a
+ * successor (xsk_socket_handover(), xsk_socket_adopt()): the socket stays
+ * bound and in its XSKMAP slot the whole time, so the queue's frames wait
+ * in its rings instead of going elsewhere.
+ */
+
+/* At most this many fds, and this many bytes of data, in one message. */
+#define XSK_FDS_MAX 8u
+#define XSK_FDS_DATA_MAX 4096u
+
+/**
+ * xsk_fds_send() - send file descriptors, and a few bytes, over a Unix socket
+ * @sock: a connected AF_UNIX socket (stream, datagram or seqpacket)
+ * @fds: the fds to send; they stay open in this process
+ * @nfds: how many: 1 to XSK_FDS_MAX
+ * @data: bytes to send with them (for example which queue the socket is
+ *	for), or NULL
+ * @len: length of @data: 0 to XSK_FDS_DATA_MAX
+ *
+ * One message, which xsk_fds_recv() takes whole: a small header that
+ * marks it as libxsk's and says how many fds and bytes it carries, then
+ * @data, with the fds as SCM_RIGHTS. A message never raises SIGPIPE.
+ *
+ * Return: 0, or
+ *  -EINVAL: @fds NULL, @nfds or @len out of range, or @data NULL with @len;
+ *  -EBADF: @sock or one of @fds is not an open fd;
+ *  -ENOTSOCK, -EAFNOSUPPORT: @sock is not a socket, or not AF_UNIX;
+ *  -EPIPE, -ECONNRESET, -ENOTCONN: nobody is at the other end;
+ *  -ETOOMANYREFS: too many fds are in flight to a receiver that does not
+ *	take them (the kernel's limit, RLIMIT_NOFILE);
+ *  -EAGAIN: @sock is non-blocking and full;
+ *  other negative errno values from sendmsg(2).
+ */
+XSK_API int xsk_fds_send(int sock, const int *fds, unsigned int nfds,
+			 const void *data, size_t len);
+
+/**
+ * xsk_fds_recv() - receive what xsk_fds_send() sent
+ * @sock: the other end of the Unix socket
+ * @fds: where the fds are stored, close-on-exec, now this process's;
+ *	untouched on failure
+ * @nfds: how many are expected: exactly this many (1 to XSK_FDS_MAX)
+ * @data: where the message's bytes go, or NULL when none are expected
+ * @len: in, the size of @data; out, the bytes received. NULL with @data
+ *	NULL
+ *
+ * Waits for the message unless @sock is non-blocking. On a stream socket
+ * a message that arrives in pieces is read to its end. On any failure
+ * every fd that arrived with the message is closed: nothing leaks.
+ *
+ * Return: 0, or
+ *  -EINVAL: @fds NULL, @nfds out of range, or @data and @len disagree;
+ *  -ECONNRESET: the other end closed before sending anything;
+ *  -EPROTO: the message was cut short (the sender went away in the middle);
+ *  -EBADMSG: not a message of xsk_fds_send() (another protocol on the
+ *	socket), or another number of fds than @nfds, or fds missing
+ *	from it;
+ *  -EMSGSIZE: more data than @len holds, or the kernel cut the fds short
+ *	(MSG_CTRUNC): more than XSK_FDS_MAX were sent, or this process is
+ *	at its limit of open files (RLIMIT_NOFILE);
+ *  -EAGAIN: @sock is non-blocking and nothing has arrived;
+ *  -EBADF, -ENOTSOCK and other negative errno values from recvmsg(2).
+ */
+XSK_API int xsk_fds_recv(int sock, int *fds, unsigned int nfds, void *data,
+			 size_t *len);
+
+/**
+ * xsk_socket_handover() - hand a bound socket and its UMEM to a successor
+ * @xsk: a bound socket, the only one on a UMEM made with XSK_UMEM_MEMFD
+ * @sock: a Unix socket to the successor, which calls xsk_socket_adopt()
+ *
+ * Sends the socket's fd, the UMEM's memfd and a description (the UMEM's
+ * geometry, the ring sizes, the interface, queue and bind flags) with
+ * xsk_fds_send(). The socket stays bound, in its XSKMAP slots, with its
+ * rings: frames keep arriving in them, and the successor takes them from
+ * where this process left off. Stop using the rings before the call
+ * (release what was peeked, submit what was reserved), never touch them
+ * after, then destroy the socket and the UMEM: that closes only this
+ * process's references. Which frames this process held outside the rings
+ * (a free list) the successor does not learn: hand them over yourself, or
+ * keep every frame in the rings (receive and refill at once).
+ *
+ * The successor maps the rings of a bound socket, which Linux 6.4 and
+ * later allow; that is checked here, before anything is sent.
+ *
+ * Return: 0, or
+ *  -EINVAL: @xsk NULL or not bound, not the UMEM's only socket, or a
+ *	UMEM without XSK_UMEM_MEMFD;
+ *  -EOPNOTSUPP: the kernel is older than 6.4 (xsk_errmsg() says so);
+ *  the errors of xsk_fds_send().
+ */
+XSK_API int xsk_socket_handover(struct xsk_socket *xsk, int sock);
+
+/**
+ * xsk_socket_adopt() - take over a socket and UMEM from xsk_socket_handover()
+ * @xsk: where the socket is stored on success; untouched on failure
+ * @umem: where its UMEM is stored on success; untouched on failure
+ * @sock: the Unix socket the predecessor hands over on
+ *
+ * Receives the socket and the memfd, maps the UMEM and the socket's four
+ * rings (without unbinding or binding anything) and builds the handles, as
+ * xsk_umem_create() and xsk_socket_create() would have: the ring structs'
+ * indices are where the predecessor left them. Destroy them as usual; the
+ * socket is unbound when the last process holding it closes it. Needs no
+ * capability. On failure the received fds are closed.
+ *
+ * Return: 0, or
+ *  -EINVAL: @xsk, @umem NULL;
+ *  -EBADMSG, -EPROTO: what arrived is not a hand-over of this libxsk
+ *	version, or describes a UMEM larger than its memfd;
+ *  -EOPNOTSUPP: the kernel refused to map the bound socket's rings (Linux
+ *	before 6.4);
+ *  -ENOMEM, the errors of xsk_fds_recv() and of mmap(2).
+ */
+XSK_API int xsk_socket_adopt(struct xsk_socket **xsk, struct xsk_umem **umem,
+			     int sock);
+
 /* ------------------------------------------------------------- wake-ups */
 
 /**
@@ -675,8 +861,10 @@ XSK_API int xsk_socket_set_tx_budget(struct xsk_socket *xsk, uint32_t budget);
 /*
  * Features of the running kernel's AF_XDP, each with the Linux version that
  * brought it. xsk_probe() tries each one; those marked "inferred" have no
- * probe without side effects and are taken from a later feature found
- * present (a kernel with busy polling, 5.11, has everything before it).
+ * probe without side effects and are taken from another feature of the same
+ * Linux release or a later one (statistics v2 for BPF links, the bpf()
+ * command BPF_PROG_BIND_MAP for shared UMEM across queues, busy polling for
+ * both), never from an earlier one.
  */
 #define XSK_FEATURE_NEED_WAKEUP (1ull << 0) /* 5.4 */
 #define XSK_FEATURE_UNALIGNED (1ull << 1) /* 5.4 */

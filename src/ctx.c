@@ -44,19 +44,14 @@ static int ctx_map(const struct xsk__ctx *ctx, int fd,
 	return v1;
 }
 
-int xsk__ctx_create(struct xsk__ctx **out, int fd, uint32_t fill_size,
-		    uint32_t comp_size)
+/* A context over rings already sized on @fd: map them. */
+static int ctx_new(struct xsk__ctx **out, int fd, uint32_t fill_size,
+		   uint32_t comp_size)
 {
 	struct xdp_mmap_offsets off;
 	struct xsk__ctx *ctx;
-	int err, v1;
+	int v1;
 
-	err = xsk__ring_setsize(fd, XDP_UMEM_FILL_RING, fill_size, "fill");
-	if (!err)
-		err = xsk__ring_setsize(fd, XDP_UMEM_COMPLETION_RING, comp_size,
-					"completion");
-	if (err)
-		return err;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return xsk__err(-ENOMEM, "out of memory for the ring context");
@@ -74,6 +69,24 @@ int xsk__ctx_create(struct xsk__ctx **out, int fd, uint32_t fill_size,
 	xsk_ring_cons__init(&ctx->comp, ctx->comp_map.addr, &off.cr, comp_size);
 	*out = ctx;
 	return v1;
+}
+
+int xsk__ctx_create(struct xsk__ctx **out, int fd, uint32_t fill_size,
+		    uint32_t comp_size)
+{
+	int err;
+
+	err = xsk__ring_setsize(fd, XDP_UMEM_FILL_RING, fill_size, "fill");
+	if (!err)
+		err = xsk__ring_setsize(fd, XDP_UMEM_COMPLETION_RING, comp_size,
+					"completion");
+	return err ? err : ctx_new(out, fd, fill_size, comp_size);
+}
+
+int xsk__ctx_adopt(struct xsk__ctx **out, int fd, uint32_t fill_size,
+		   uint32_t comp_size)
+{
+	return ctx_new(out, fd, fill_size, comp_size);
 }
 
 void xsk__ctx_get(struct xsk__ctx *ctx)

@@ -8,7 +8,9 @@
  *	-> prog.c
  *
  * with error.c, opts.c, ifinfo.c and probe.c (which uses only sys.c and
- * xdpsock.c) beside them.
+ * xdpsock.c) beside them; handover.c (fd passing, a bound socket handed to
+ * another process) builds on umem.c and socket.c, and holder.c (who holds
+ * a queue) on netlink.c.
  */
 #ifndef LIBXSK_INTERNAL_H
 #define LIBXSK_INTERNAL_H
@@ -54,6 +56,8 @@
 #ifndef BPF_PSEUDO_KFUNC_CALL
 #define BPF_PSEUDO_KFUNC_CALL 2 /* 5.13 */
 #endif
+/* an enum bpf_cmd value, which #ifndef can't see */
+#define XSK__BPF_PROG_BIND_MAP 35 /* 5.10 */
 #ifndef BPF_JMP32
 #define BPF_JMP32 0x06 /* 5.1 */
 #endif
@@ -144,6 +148,10 @@ struct xsk__ctx {
  * a negative errno value. */
 int xsk__ctx_create(struct xsk__ctx **ctx, int fd, uint32_t fill_size,
 		    uint32_t comp_size);
+/* The same on a socket whose rings another process sized (and bound):
+ * map them only. */
+int xsk__ctx_adopt(struct xsk__ctx **ctx, int fd, uint32_t fill_size,
+		   uint32_t comp_size);
 void xsk__ctx_get(struct xsk__ctx *ctx);
 /* Drop a reference: the last one unmaps the rings and frees @ctx. */
 void xsk__ctx_put(struct xsk__ctx *ctx);
@@ -175,6 +183,9 @@ struct xsk_umem {
 	uint32_t fill_size;
 	uint32_t comp_size;
 	struct xsk__mapping area_map; /* set only when libxsk mapped the area */
+	size_t page_size; /* of the area: huge or the system's */
+	int numa_node; /* the node the area prefers; -1: none */
+	int memfd; /* the area's memfd (XSK_UMEM_MEMFD, or adopted), or -1 */
 	/*
 	 * The registration: an AF_XDP socket with the UMEM registered and
 	 * its fill and completion rings, for the next XSK_ROLE_UMEM socket.
@@ -194,6 +205,15 @@ struct xsk_umem {
 	unsigned int nsockets;
 	struct xsk_socket *sockets; /* every live socket, newest first */
 };
+
+/*
+ * pages.c: map @size bytes for a UMEM into @map (recorded as soon as it is
+ * made, so the caller unmaps it on a later failure), on huge pages if
+ * @flags asks, placed on @numa_ifname's node if it reports one; the page
+ * size used into *@page_size and the node into *@node (-1: none).
+ */
+int xsk__pages_map(struct xsk__mapping *map, uint64_t size, uint32_t flags,
+		   const char *numa_ifname, size_t *page_size, int *node);
 
 /* umem.c: the only writers of struct xsk_umem. */
 /* Register the UMEM again if its registration is gone (0 if there is one),
@@ -238,6 +258,38 @@ struct xsk_socket {
 	struct xsk__mapping rx_map; /* addr NULL: no RX ring */
 	struct xsk__mapping tx_map; /* addr NULL: no TX ring */
 };
+
+/*
+ * What xsk_socket_handover() sends with the socket and the UMEM's memfd
+ * (handover.c): all the successor needs to map the same rings and memory
+ * and to know what it has. Fixed-size fields in host order: both ends run
+ * on one machine. @version changes with the layout.
+ */
+#define XSK__HANDOVER_VERSION 1
+struct xsk__handover {
+	uint32_t version;
+	uint32_t ifindex;
+	uint32_t queue_id;
+	uint32_t frame_size;
+	uint32_t nframes;
+	uint32_t headroom;
+	uint32_t umem_flags; /* XSK_UMEM_* */
+	uint32_t tx_metadata_len;
+	uint32_t fill_size, comp_size;
+	uint32_t rx_size, tx_size; /* 0: no such ring */
+	uint32_t bind_flags; /* XDP_* the socket was bound with */
+	uint32_t mode; /* enum xsk_mode */
+	uint64_t size; /* of the UMEM */
+};
+
+/* A UMEM over @memfd (mapped whole) whose registration is @fd, a bound
+ * socket whose fill and completion rings are mapped again here (Linux
+ * 6.4). On failure @fd and @memfd stay the caller's. */
+int xsk__umem_adopt(struct xsk_umem **umem, const struct xsk__handover *h,
+		    int fd, int memfd);
+/* The socket of such a UMEM: its RX and TX rings mapped again. */
+int xsk__socket_adopt(struct xsk_socket **xsk, struct xsk_umem *u,
+		      const struct xsk__handover *h);
 
 /* Forget what xsk_probe() found, for tests that play other kernels. */
 void xsk__probe_forget(void);
@@ -407,5 +459,32 @@ int xsk__hint_kfunc_ids(uint32_t ids[XSK__NHINTS]);
  * not say: before 6.8), or another negative errno value (not explained).
  */
 int xsk__nl_rx_metadata(uint32_t ifindex, uint32_t *hints);
+
+/*
+ * Whether an AF_XDP socket holds queue @queue_id of @ifindex, from netdev
+ * netlink (Linux 6.15; netlink.c): 0 with *@held, -ENOENT (no netdev
+ * family), -ENODATA (no answer for the queue), or another negative errno
+ * value from netlink. Not explained.
+ */
+int xsk__nl_queue_xsk(uint32_t ifindex, uint32_t queue_id, bool *held);
+/* The inode of the AF_XDP socket bound to (@ifindex, @queue_id) in this
+ * network namespace (0: none), from AF_XDP socket diagnostics: 0, or
+ * -ENOENT without CONFIG_XDP_SOCKETS_DIAG, or another negative errno
+ * value. Not explained. */
+int xsk__nl_xsk_diag(uint32_t ifindex, uint32_t queue_id, uint32_t *ino);
+
+/* Who holds a queue (holder.c), as far as this kernel can tell. */
+struct xsk__holder {
+	bool netdev; /* netdev netlink reports an AF_XDP socket on it */
+	uint32_t ino; /* the socket's inode, from socket diagnostics; or 0 */
+	int pid; /* a process that has it open; or 0 */
+	char comm[32];
+};
+
+/* Fill @h; true if anything is known. */
+bool xsk__queue_holder(uint32_t ifindex, uint32_t queue_id,
+		       struct xsk__holder *h);
+/* A phrase for messages: "an AF_XDP socket, socket:[N] of process P (c)". */
+void xsk__holder_text(const struct xsk__holder *h, char *buf, size_t len);
 
 #endif /* LIBXSK_INTERNAL_H */

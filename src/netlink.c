@@ -351,6 +351,8 @@ struct genl_answer {
 	uint16_t family;
 	bool have_meta;
 	uint64_t meta;
+	bool have_queue; /* queue-get answered with attributes */
+	bool queue_xsk;
 };
 
 /* Hand each top-level attribute of a generic netlink answer to @fn. */
@@ -403,22 +405,43 @@ static void parse_dev(const struct nlmsghdr *nh, void *arg)
 		genl_attrs(nh, dev_attr, a);
 }
 
+/* The id of generic netlink family @name: 0, or -ENOENT if the kernel has
+ * none (the netdev family: before 6.3), or another negative errno value. */
+static int genl_family(const char *name, struct genl_answer *a)
+{
+	struct genl_req req;
+	int err;
+
+	genl_init(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
+	nl_put(&req, CTRL_ATTR_FAMILY_NAME, name,
+	       (unsigned short)(strlen(name) + 1));
+	err = nl_talk(NETLINK_GENERIC, &req, parse_family, a, NULL, 0, NULL);
+	if (err)
+		return err;
+	return a->family ? 0 : -ENOENT;
+}
+
+/* A request @cmd to the netdev family, its id resolved into @a. */
+static int netdev_req(struct genl_answer *a, struct genl_req *req, uint8_t cmd)
+{
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	err = genl_family(NETDEV_GENL_NAME, a);
+	if (!err)
+		genl_init(req, a->family, cmd);
+	return err;
+}
+
 int xsk__nl_rx_metadata(uint32_t ifindex, uint32_t *hints)
 {
 	struct genl_answer a;
 	struct genl_req req;
 	int err;
 
-	memset(&a, 0, sizeof(a));
-	genl_init(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
-	nl_put(&req, CTRL_ATTR_FAMILY_NAME, NETDEV_GENL_NAME,
-	       sizeof(NETDEV_GENL_NAME));
-	err = nl_talk(NETLINK_GENERIC, &req, parse_family, &a, NULL, 0, NULL);
+	err = netdev_req(&a, &req, NETDEV_GENL_CMD_DEV_GET);
 	if (err)
 		return err;
-	if (!a.family)
-		return -ENOENT;
-	genl_init(&req, a.family, NETDEV_GENL_CMD_DEV_GET);
 	nl_put(&req, NETDEV_GENL_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));
 	err = nl_talk(NETLINK_GENERIC, &req, parse_dev, &a, NULL, 0, NULL);
 	if (err)
@@ -429,5 +452,139 @@ int xsk__nl_rx_metadata(uint32_t ifindex, uint32_t *hints)
 							   0) |
 		 (a.meta & NETDEV_GENL_RX_META_HASH ? XSK_HINT_HASH : 0) |
 		 (a.meta & NETDEV_GENL_RX_META_VLAN_TAG ? XSK_HINT_VLAN : 0);
+	return 0;
+}
+
+/*
+ * A queue's information (queue-get, Linux 6.8) carries an empty nest,
+ * NETDEV_A_QUEUE_XSK, while an AF_XDP socket holds the queue (Linux 6.15;
+ * in copy mode too). Older kernels leave it out, so its absence proves
+ * nothing.
+ */
+#define NETDEV_GENL_CMD_QUEUE_GET 10
+#define NETDEV_GENL_A_QUEUE_ID 1
+#define NETDEV_GENL_A_QUEUE_IFINDEX 2
+#define NETDEV_GENL_A_QUEUE_TYPE 3
+#define NETDEV_GENL_A_QUEUE_XSK 7
+#define NETDEV_GENL_QUEUE_TYPE_RX 0
+
+static void queue_attr(const struct rtattr *rta, struct genl_answer *a)
+{
+	a->have_queue = true;
+	if ((rta->rta_type & NLA_TYPE_MASK) == NETDEV_GENL_A_QUEUE_XSK)
+		a->queue_xsk = true;
+}
+
+static void parse_queue(const struct nlmsghdr *nh, void *arg)
+{
+	struct genl_answer *a = arg;
+
+	if (nh->nlmsg_type == a->family)
+		genl_attrs(nh, queue_attr, a);
+}
+
+int xsk__nl_queue_xsk(uint32_t ifindex, uint32_t queue_id, bool *held)
+{
+	uint32_t type = NETDEV_GENL_QUEUE_TYPE_RX;
+	struct genl_answer a;
+	struct genl_req req;
+	int err;
+
+	err = netdev_req(&a, &req, NETDEV_GENL_CMD_QUEUE_GET);
+	if (err)
+		return err;
+	nl_put(&req, NETDEV_GENL_A_QUEUE_IFINDEX, &ifindex, sizeof(ifindex));
+	nl_put(&req, NETDEV_GENL_A_QUEUE_TYPE, &type, sizeof(type));
+	nl_put(&req, NETDEV_GENL_A_QUEUE_ID, &queue_id, sizeof(queue_id));
+	err = nl_talk(NETLINK_GENERIC, &req, parse_queue, &a, NULL, 0, NULL);
+	if (err)
+		return err;
+	if (!a.have_queue)
+		return -ENODATA;
+	*held = a.queue_xsk;
+	return 0;
+}
+
+/* ------------------------------------ AF_XDP socket diagnostics (5.1) */
+
+/*
+ * NETLINK_SOCK_DIAG for AF_XDP (<linux/xdp_diag.h>, spelled out here for
+ * older headers): a dump of the sockets of this network namespace, each
+ * with its inode and, with XDP_SHOW_INFO, the device and queue it is bound
+ * to. The kernel answers ENOENT unless built with CONFIG_XDP_SOCKETS_DIAG
+ * (or the xsk_diag module loads).
+ */
+#ifndef SOCK_DIAG_BY_FAMILY
+#define SOCK_DIAG_BY_FAMILY 20
+#endif
+#define XSK_XDP_SHOW_INFO 1u
+#define XSK_XDP_DIAG_INFO 1
+
+struct xsk_diag_req {
+	uint8_t family;
+	uint8_t protocol;
+	uint16_t pad;
+	uint32_t ino;
+	uint32_t show;
+	uint32_t cookie[2];
+};
+
+struct xsk_diag_msg {
+	uint8_t family;
+	uint8_t type;
+	uint16_t pad;
+	uint32_t ino;
+	uint32_t cookie[2];
+};
+
+struct diag_answer {
+	uint32_t ifindex, queue_id;
+	uint32_t ino; /* of the socket bound there; 0: none seen */
+};
+
+static void parse_diag(const struct nlmsghdr *nh, void *arg)
+{
+	const struct xsk_diag_msg *m = NLMSG_DATA(nh);
+	struct diag_answer *a = arg;
+	const struct rtattr *rta;
+	unsigned int len;
+	uint32_t info[2];
+
+	if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return;
+	len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+	rta = (const struct rtattr *)(const void *)((const char *)m +
+						    NLMSG_ALIGN(sizeof(*m)));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type != XSK_XDP_DIAG_INFO ||
+		    RTA_PAYLOAD(rta) < sizeof(info))
+			continue;
+		memcpy(info, RTA_DATA(rta), sizeof(info));
+		if (info[0] == a->ifindex && info[1] == a->queue_id && !a->ino)
+			a->ino = m->ino;
+	}
+}
+
+int xsk__nl_xsk_diag(uint32_t ifindex, uint32_t queue_id, uint32_t *ino)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct xsk_diag_req r;
+	} req;
+	struct diag_answer a = { .ifindex = ifindex, .queue_id = queue_id };
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 1;
+	req.r.family = AF_XDP;
+	req.r.show = XSK_XDP_SHOW_INFO;
+	err = nl_talk(NETLINK_SOCK_DIAG, &req, parse_diag, &a, NULL, 0, NULL);
+	if (err)
+		return err;
+	*ino = a.ino;
 	return 0;
 }

@@ -65,6 +65,26 @@ static bool has_busy_poll(struct probe_env *e)
 				    &off, sizeof(off));
 }
 
+/*
+ * Sharing a UMEM across queues and devices (5.10) can't be asked without a
+ * device and a bound socket, so the probe asks for what came in the same
+ * release: the bpf() command BPF_PROG_BIND_MAP, which checks its program fd
+ * (EBADF) where older kernels know no such command (EINVAL). Where bpf() is
+ * not allowed (EPERM) this says nothing, and busy polling (5.11) still
+ * implies the feature.
+ */
+static bool has_prog_bind_map(struct probe_env *e)
+{
+	/* prog_bind_map's prog_fd, map_fd and flags: no program, no map */
+	const uint32_t attr[3] = { (uint32_t)-1, (uint32_t)-1, 0 };
+	union bpf_attr a;
+
+	(void)e;
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, attr, sizeof(attr));
+	return xsk__sys_bpf(XSK__BPF_PROG_BIND_MAP, &a, sizeof(attr)) == -EBADF;
+}
+
 static bool has_tx_skb_budget(struct probe_env *e)
 {
 	int v = 0;
@@ -175,19 +195,27 @@ static bool has_rx_vlan(struct probe_env *e)
 		bit, name " (" version ")", probe, implies \
 	}
 
+/*
+ * A feature that can't be asked for is implied by one that can, of the
+ * same Linux release or a later one: never by an earlier one, which would
+ * claim what the kernel in between lacks (the bug 5.10 showed when busy
+ * polling, 5.11, was all that implied 5.10's and 5.9's features).
+ */
 static const struct feature {
 	uint64_t bit;
 	const char *name; /* with the Linux version that brought it */
 	bool (*probe)(struct probe_env *e); /* NULL: implied by another */
-	uint64_t implies; /* earlier features a present one proves */
+	uint64_t implies; /* features of the same or an earlier release */
 } features[] = {
 	ROW(XSK_FEATURE_NEED_WAKEUP, "need_wakeup", "5.4", has_need_wakeup, 0),
 	ROW(XSK_FEATURE_UNALIGNED, "unaligned chunks", "5.4", has_unaligned, 0),
-	ROW(XSK_FEATURE_STATS_V2, "statistics v2", "5.9", has_stats_v2, 0),
+	ROW(XSK_FEATURE_STATS_V2, "statistics v2", "5.9", has_stats_v2,
+	    XSK_FEATURE_BPF_LINK),
 	ROW(XSK_FEATURE_OPTIONS, "XDP_OPTIONS zero-copy query", "5.3",
 	    has_options, XSK_FEATURE_REDIRECT_FALLBACK),
 	ROW(XSK_FEATURE_SHARED_UMEM_QUEUES,
-	    "shared UMEM across queues and devices", "5.10", NULL, 0),
+	    "shared UMEM across queues and devices", "5.10", has_prog_bind_map,
+	    XSK_FEATURE_BPF_LINK),
 	ROW(XSK_FEATURE_BUSY_POLL, "preferred busy polling", "5.11",
 	    has_busy_poll,
 	    XSK_FEATURE_SHARED_UMEM_QUEUES | XSK_FEATURE_BPF_LINK),

@@ -111,7 +111,8 @@ static int socket_config(struct socket_plan *p, const struct xsk_umem *u,
 
 static int explain_bind(const struct xsk_socket *s, int err)
 {
-	char name[IF_NAMESIZE] = "?";
+	struct xsk__holder holder;
+	char name[IF_NAMESIZE] = "?", who[256];
 	uint32_t n;
 
 	xsk__sys_ifname(s->ifindex, name);
@@ -137,6 +138,13 @@ static int explain_bind(const struct xsk_socket *s, int err)
 			"the kernel refused to bind to %s queue %u (EINVAL) with bind flags 0x%x",
 			name, s->queue_id, s->bind_flags);
 	case -EBUSY:
+		if (xsk__queue_holder(s->ifindex, s->queue_id, &holder)) {
+			xsk__holder_text(&holder, who, sizeof(who));
+			return xsk__err_advice(
+				err, XSK_ADVICE_BIND_WAIT,
+				"queue %u of %s is taken (after waiting %u ms), held by %s: close that socket (or stop its process), or use another queue",
+				s->queue_id, name, s->bind_wait_ms, who);
+		}
 		return xsk__err_advice(
 			err, XSK_ADVICE_BIND_WAIT,
 			"queue %u of %s is taken (after waiting %u ms): another AF_XDP socket is bound to it, or one was closed a moment ago and the kernel is still releasing the queue: close the other socket, or set .bind_wait_ms (100 is plenty) to wait for the release",
@@ -456,6 +464,38 @@ int xsk_socket_create_fd(struct xsk_socket **xsk, struct xsk_umem *umem, int fd,
 			"xsk_socket_create_fd: fd %d is not a file descriptor",
 			fd);
 	return socket_create(xsk, umem, fd, opts);
+}
+
+int xsk__socket_adopt(struct xsk_socket **xsk, struct xsk_umem *u,
+		      const struct xsk__handover *h)
+{
+	const struct socket_plan plan = { .rx_size = h->rx_size,
+					  .tx_size = h->tx_size };
+	struct xsk_socket *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return xsk__err(-ENOMEM, "out of memory for the socket handle");
+	/* The UMEM's own socket, already bound: as if xsk_socket_create()
+	 * had just made it here. */
+	s->umem = u;
+	s->fd = u->reg_fd;
+	s->role = XSK_ROLE_UMEM;
+	s->ctx = u->reg_ctx;
+	xsk__ctx_get(s->ctx);
+	s->bind_flags = (uint16_t)h->bind_flags;
+	s->need_wakeup = h->bind_flags & XDP_USE_NEED_WAKEUP;
+	s->bound = true;
+	s->ifindex = h->ifindex;
+	s->queue_id = h->queue_id;
+	err = socket_map_rings(s, &plan);
+	if (err) {
+		socket_release(s, false);
+		return err;
+	}
+	xsk__umem_attach(u, s, s->bind_flags, h->mode);
+	*xsk = s;
+	return 0;
 }
 
 int xsk_socket_bind(struct xsk_socket *xsk)

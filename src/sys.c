@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -153,12 +154,28 @@ void xsk__sys_sleep_ms(unsigned int ms)
 #include <string.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include <linux/mempolicy.h>
 
 int xsk__sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 {
 	long ret = syscall(__NR_bpf, cmd, attr, size);
 
 	return ret < 0 ? neg_errno() : (int)ret;
+}
+
+int xsk__sys_mbind_preferred(void *addr, size_t len, int node)
+{
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))] = { 0 };
+
+	if (node < 0 || node >= 1024)
+		return -EINVAL;
+	mask[node / (8 * sizeof(unsigned long))] |=
+		1ul << (node % (8 * sizeof(unsigned long)));
+	/* maxnode is one more than the bits given: the kernel reads
+	 * maxnode - 1 of them. */
+	if (syscall(__NR_mbind, addr, len, MPOL_PREFERRED, mask, 1024 + 1, 0))
+		return neg_errno();
+	return 0;
 }
 
 int xsk__sys_dupfd(int fd)
@@ -201,6 +218,33 @@ int xsk__sys_capeff(uint64_t *caps)
 }
 
 /* ------------------------------------------------------------- files */
+
+int xsk__sys_memfd(const char *name)
+{
+	/* The syscall, not glibc's wrapper (2.27): older C libraries lack it,
+	 * and kernels before 3.17 answer ENOSYS either way. */
+	long fd = syscall(__NR_memfd_create, name, 1u /* MFD_CLOEXEC */);
+
+	return fd < 0 ? neg_errno() : (int)fd;
+}
+
+int xsk__sys_ftruncate(int fd, uint64_t len)
+{
+	if (len > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	return ftruncate(fd, (off_t)len) ? neg_errno() : 0;
+}
+
+int xsk__sys_fsize(int fd, uint64_t *size, bool *regular)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return neg_errno();
+	*size = (uint64_t)st.st_size;
+	*regular = S_ISREG(st.st_mode);
+	return 0;
+}
 
 int xsk__sys_open_read(const char *path)
 {

@@ -7,6 +7,7 @@
 #ifndef LIBXSK_SYS_H
 #define LIBXSK_SYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,11 +40,19 @@ void xsk__sys_sleep_ms(unsigned int ms);
 
 /* bpf(2), F_DUPFD_CLOEXEC, the netlink socket calls, capget (sys.c). */
 int xsk__sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+/* mbind(2) MPOL_PREFERRED for @node, which must be below 1024. */
+int xsk__sys_mbind_preferred(void *addr, size_t len, int node);
 int xsk__sys_dupfd(int fd);
 int xsk__sys_sendmsg(int fd, const struct msghdr *msg, int flags);
 int xsk__sys_recvmsg(int fd, struct msghdr *msg, int flags);
 /* The effective capability set, bit n = capability n (capget). */
 int xsk__sys_capeff(uint64_t *caps);
+
+/* memfd_create(@name, MFD_CLOEXEC), ftruncate(), and an fd's size and
+ * whether it is a regular file (a memfd is), from fstat(). */
+int xsk__sys_memfd(const char *name);
+int xsk__sys_ftruncate(int fd, uint64_t len);
+int xsk__sys_fsize(int fd, uint64_t *size, bool *regular);
 
 /* Open a file read-only (close-on-exec) and read it: the kernel's BTF. */
 int xsk__sys_open_read(const char *path);

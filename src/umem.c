@@ -22,7 +22,9 @@
 
 #include "internal.h"
 
-#define XSK_UMEM_FLAGS (XSK_UMEM_UNALIGNED | XSK_UMEM_TX_SW_CSUM)
+#define XSK_UMEM_FLAGS                                                    \
+	(XSK_UMEM_UNALIGNED | XSK_UMEM_TX_SW_CSUM | XSK_UMEM_HUGE_PAGES | \
+	 XSK_UMEM_HUGE_PAGES_OPTIONAL | XSK_UMEM_MEMFD)
 #define XSK_MIN_FRAME_SIZE 2048u
 #define XSK_PACKET_HEADROOM 256u /* the kernel's XDP_PACKET_HEADROOM */
 
@@ -82,7 +84,7 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 	if (o->flags & ~XSK_UMEM_FLAGS)
 		return xsk__err(
 			-EINVAL,
-			"unknown UMEM flags 0x%x (known: XSK_UMEM_UNALIGNED, XSK_UMEM_TX_SW_CSUM)",
+			"unknown UMEM flags 0x%x (known: XSK_UMEM_UNALIGNED, XSK_UMEM_TX_SW_CSUM, XSK_UMEM_HUGE_PAGES, XSK_UMEM_HUGE_PAGES_OPTIONAL, XSK_UMEM_MEMFD)",
 			o->flags & ~XSK_UMEM_FLAGS);
 	/* Every kernel wants a multiple of 8 below 256; recent ones (6.18)
 	 * refuse less than 16 with XDP_UMEM_TX_METADATA_LEN, and 24 is what
@@ -119,6 +121,24 @@ static int umem_config(struct xsk_umem *u, const struct xsk_umem_opts *o)
 	if (err)
 		return err;
 
+	if (o->flags & XSK_UMEM_HUGE_PAGES_OPTIONAL &&
+	    !(o->flags & XSK_UMEM_HUGE_PAGES))
+		return xsk__err(
+			-EINVAL,
+			"XSK_UMEM_HUGE_PAGES_OPTIONAL goes with XSK_UMEM_HUGE_PAGES: it says what to do when no huge pages are free");
+	if (o->area && (o->flags & XSK_UMEM_HUGE_PAGES || o->numa_ifname))
+		return xsk__err(
+			-EINVAL,
+			"XSK_UMEM_HUGE_PAGES and numa_ifname apply to the memory libxsk maps, not to a caller's area: map it with MAP_HUGETLB, or place it with mbind(), yourself");
+	if (o->area && (o->flags & XSK_UMEM_MEMFD))
+		return xsk__err(
+			-EINVAL,
+			"XSK_UMEM_MEMFD asks libxsk to allocate the UMEM in a memfd, so .area must be NULL");
+	if (o->flags & XSK_UMEM_MEMFD &&
+	    (o->flags & XSK_UMEM_HUGE_PAGES || o->numa_ifname))
+		return xsk__err(
+			-EINVAL,
+			"XSK_UMEM_MEMFD can't be combined with XSK_UMEM_HUGE_PAGES or numa_ifname (not supported yet): choose one");
 	if (o->area) {
 		if (!o->size)
 			return xsk__err(
@@ -381,27 +401,47 @@ static void umem_release(struct xsk_umem *u)
 {
 	xsk__umem_unregister(u);
 	xsk__mapping_release(&u->area_map);
+	xsk__sys_close(u->memfd);
 	free(u);
 }
 
-static int umem_map_area(struct xsk_umem *u)
+/* The UMEM's memory in a memfd, so that another process can map the same
+ * pages (xsk_socket_handover()). */
+static int umem_map_memfd(struct xsk_umem *u)
 {
-	int err = xsk__sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int err, fd = xsk__sys_memfd("libxsk-umem");
 
+	if (fd < 0)
+		return xsk__err(fd,
+				"creating a memfd for the UMEM failed: %s%s",
+				strerror(-fd),
+				fd == -ENOSYS ?
+					" (memfd_create needs Linux 3.17)" :
+					"");
+	u->memfd = fd;
+	err = xsk__sys_ftruncate(fd, u->size);
 	if (err)
-		return xsk__err(err,
-				"mapping %llu bytes for the UMEM failed: %s",
-				(unsigned long long)u->size, strerror(-err));
+		return xsk__err(
+			err, "sizing the UMEM's memfd to %llu bytes failed: %s",
+			(unsigned long long)u->size, strerror(-err));
+	err = xsk__sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, fd, 0);
+	if (err)
+		return xsk__err(
+			err, "mapping the UMEM's memfd (%llu bytes) failed: %s",
+			(unsigned long long)u->size, strerror(-err));
 	u->area_map.addr = u->area;
 	u->area_map.len = u->size;
-	/* The seed's check: the kernel pins whole pages and needs the area
-	 * page-aligned. */
-	if ((uintptr_t)u->area % (uintptr_t)xsk__sys_page_size())
-		return xsk__err(-EFAULT,
-				"the UMEM mapping at %p is not page-aligned",
-				u->area);
 	return 0;
+}
+
+static int umem_map_area(struct xsk_umem *u, const struct xsk_umem_opts *o)
+{
+	int err = xsk__pages_map(&u->area_map, u->size, o->flags,
+				 o->numa_ifname, &u->page_size, &u->numa_node);
+
+	u->area = u->area_map.addr;
+	return err;
 }
 
 static int umem_create(struct xsk_umem **umem, int fd,
@@ -422,12 +462,17 @@ static int umem_create(struct xsk_umem **umem, int fd,
 	if (!u)
 		return xsk__err(-ENOMEM, "out of memory for the UMEM handle");
 	u->reg_fd = -1;
+	u->page_size = (size_t)xsk__sys_page_size();
+	u->numa_node = -1;
+	u->memfd = -1;
 	err = umem_config(u, &o);
 	if (!err) {
 		if (o.area)
 			u->area = o.area;
+		else if (o.flags & XSK_UMEM_MEMFD)
+			err = umem_map_memfd(u);
 		else
-			err = umem_map_area(u);
+			err = umem_map_area(u, &o);
 	}
 	if (!err)
 		err = registration_create(u, fd);
@@ -453,6 +498,46 @@ int xsk_umem_create_fd(struct xsk_umem **umem, int fd,
 			"xsk_umem_create_fd: fd %d is not a file descriptor",
 			fd);
 	return umem_create(umem, fd, opts);
+}
+
+int xsk__umem_adopt(struct xsk_umem **umem, const struct xsk__handover *h,
+		    int fd, int memfd)
+{
+	struct xsk_umem *u = calloc(1, sizeof(*u));
+	int err;
+
+	if (!u)
+		return xsk__err(-ENOMEM, "out of memory for the UMEM handle");
+	u->size = h->size;
+	u->frame_size = h->frame_size;
+	u->nframes = h->nframes;
+	u->headroom = h->headroom;
+	u->flags = h->umem_flags;
+	u->tx_metadata_len = h->tx_metadata_len;
+	u->fill_size = h->fill_size;
+	u->comp_size = h->comp_size;
+	err = xsk__sys_mmap(&u->area, u->size, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, memfd, 0);
+	if (err) {
+		free(u);
+		return xsk__err(
+			err,
+			"mapping the handed-over UMEM (%llu bytes) failed: %s",
+			(unsigned long long)h->size, strerror(-err));
+	}
+	u->area_map.addr = u->area;
+	u->area_map.len = u->size;
+	err = xsk__ctx_adopt(&u->reg_ctx, fd, u->fill_size, u->comp_size);
+	if (err < 0) {
+		xsk__mapping_release(&u->area_map);
+		free(u);
+		return err;
+	}
+	u->v1 = err == 1;
+	u->reg_fd = fd;
+	u->memfd = memfd;
+	*umem = u;
+	return 0;
 }
 
 int xsk_umem_destroy(struct xsk_umem *umem)
@@ -486,6 +571,21 @@ uint32_t xsk_umem_frame_size(const struct xsk_umem *umem)
 uint32_t xsk_umem_nframes(const struct xsk_umem *umem)
 {
 	return umem ? umem->nframes : 0;
+}
+
+size_t xsk_umem_page_size(const struct xsk_umem *umem)
+{
+	return umem ? umem->page_size : 0;
+}
+
+int xsk_umem_numa_node(const struct xsk_umem *umem)
+{
+	return umem ? umem->numa_node : -1;
+}
+
+int xsk_umem_memfd(const struct xsk_umem *umem)
+{
+	return umem ? umem->memfd : -1;
 }
 
 int xsk_umem_fd(const struct xsk_umem *umem)

@@ -34,6 +34,8 @@
 #   several processes      the README's recipes: two rx --join on two
 #                          queues; one pinning the map for a group, a
 #                          worker as nobody opening it (--map)
+#   tx -> worker           workers as nobody, the socket handed on each
+#                          second: every frame received or counted dropped
 #   SIGINT, SIGTERM        exit 0, summary printed, no XDP program left
 #
 # Each traffic run is bounded by the programs' own --count and --duration
@@ -711,6 +713,46 @@ run_recipe join
 run_recipe pinned-map
 mountpoint -q "$pins" && umount "$pins"
 rmdir "$pins"
+
+echo "--- tx -> worker: an unprivileged worker, replaced every second"
+# The supervisor hands the socket to a worker running as nobody, and every
+# second the worker hands it on to a new one (Linux 6.4; before, one worker
+# throughout): every frame is received by one of them or counted as
+# dropped, by the socket or by veth.
+n=40000
+d0=$(stat_b "$b" tx_dropped) r0=$(stat "$a" rx_packets)
+restart=1
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+[ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "${kmin%%[!0-9]*}" -ge 4 ]; } ||
+	restart=0
+"${T[@]}" "$bin/worker" -i "$a" --restart $restart -d 5 >"$tmp/worker" 2>&1 &
+wk=$!
+pids+=("$wk")
+wait_xdp "$a" "" || bad "worker attached no XDP program"
+in_b "${T[@]}" "$bin/tx" -i "$b" -n $n -r 20000 -d 15 >"$tmp/tx" 2>&1
+expect "tx exit code" $? 0
+finish "$wk" 10
+expect "worker exit code" $? 0
+veth=$(($(stat_b "$b" tx_dropped) - d0))
+got=$(sed -n 's/^total: \([0-9]*\) frames.*/\1/p' "$tmp/worker")
+drops=$(sed -n 's/^total: .*, \([0-9]*\) dropped.*/\1/p' "$tmp/worker")
+handed=$(grep -c "then handed the socket over" "$tmp/worker")
+echo "     workers received $got, the socket dropped $drops, veth dropped $veth; $handed hand-overs"
+# the stacks' own few frames arrive on the queue too: count by the kernel
+expect "worker frames + socket drops = the kernel's rx_packets" \
+	$((${got:-0} + ${drops:-0})) $(($(stat "$a" rx_packets) - r0))
+[ $((${got:-0} + ${drops:-0} + veth)) -ge $n ] &&
+	ok "every frame sent received or counted as dropped" ||
+	bad "workers $got + socket drops $drops + veth drops $veth < $n"
+if [ $restart = 1 ]; then
+	[ "$handed" -ge 3 ] && ok "the socket changed hands $handed times" ||
+		bad "only $handed hand-overs: $(cat "$tmp/worker")"
+else
+	ok "no hand-over before Linux 6.4 ($(uname -r))"
+fi
+grep -q "(uid $(id -u nobody))" "$tmp/worker" && ok "the workers ran as nobody" ||
+	bad "workers not as nobody: $(head -n 3 "$tmp/worker")"
+no_xdp "$a" "" "worker done"
 
 echo "--- SIGINT and SIGTERM mid-run"
 # stop_mid SIGNAL NS IF CMD...: start, wait for its program, signal it.

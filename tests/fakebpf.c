@@ -625,6 +625,10 @@ static long fake_bpf(int cmd, union bpf_attr *a)
 		return prog_load(a);
 	case BPF_LINK_CREATE:
 		return link_create(a);
+	case 35: /* BPF_PROG_BIND_MAP, Linux 5.10 */
+		if (fake.no_prog_bind_map)
+			break;
+		return fail_with(EBADF); /* no program: all xsk_probe() asks */
 	case BPF_LINK_DETACH:
 		o = obj_by_fd((int)a->link_detach.link_fd, FAKE_LINK);
 		if (!o)
@@ -676,6 +680,17 @@ long __wrap_syscall(long nr, ...)
 			return -1;
 		return fake_bpf((int)a1, (union bpf_attr *)a2);
 	}
+	if (nr == __NR_mbind) {
+		unsigned long mask = *(const unsigned long *)a4;
+
+		if (fake_fail("mbind"))
+			return -1;
+		/* MPOL_PREFERRED, one node among the first 64 */
+		if (a3 != 1 || !mask || mask & (mask - 1))
+			return fail_with(EINVAL);
+		fake.mbind_node = __builtin_ctzl(mask);
+		return 0;
+	}
 	if (nr == __NR_capget) {
 		if (fake_fail("capget"))
 			return -1;
@@ -685,6 +700,8 @@ long __wrap_syscall(long nr, ...)
 		cd[1].effective = (uint32_t)(fbpf.caps >> 32);
 		return 0;
 	}
+	if (nr == __NR_memfd_create && fake_fail("memfd_create"))
+		return -1;
 	return __real_syscall(nr, a1, a2, a3, a4, a5, a6);
 }
 
@@ -917,6 +934,11 @@ static ssize_t xsk_msg(int fd, int flags, bool send)
 #define NETDEV_A_DEV_IFINDEX_ 1
 #define NETDEV_A_DEV_XDP_FEATURES_ 3
 #define NETDEV_A_DEV_XDP_RX_METADATA_FEATURES_ 5
+#define NETDEV_CMD_QUEUE_GET_ 10
+#define NETDEV_A_QUEUE_ID_ 1
+#define NETDEV_A_QUEUE_IFINDEX_ 2
+#define NETDEV_A_QUEUE_TYPE_ 3
+#define NETDEV_A_QUEUE_XSK_ 7
 
 /* The first attribute of type @type in a generic netlink request. */
 static const struct rtattr *genl_attr(const struct nlmsghdr *nh,
@@ -935,6 +957,40 @@ static const struct rtattr *genl_attr(const struct nlmsghdr *nh,
 		if (rta->rta_type == type)
 			return rta;
 	return NULL;
+}
+
+/* queue-get: the queue's id, device and type; the xsk nest (6.15) while
+ * a bit of fbpf.xsk_queues holds it. */
+static void queue_get(const struct nlmsghdr *req)
+{
+	const struct rtattr *a;
+	struct genlmsghdr *r;
+	struct nlmsghdr *nh;
+	uint32_t ifindex = 0, id = 0, type = 0;
+
+	a = genl_attr(req, NETDEV_A_QUEUE_IFINDEX_);
+	if (a && RTA_PAYLOAD(a) >= 4)
+		memcpy(&ifindex, RTA_DATA(a), 4);
+	a = genl_attr(req, NETDEV_A_QUEUE_ID_);
+	if (a && RTA_PAYLOAD(a) >= 4)
+		memcpy(&id, RTA_DATA(a), 4);
+	a = genl_attr(req, NETDEV_A_QUEUE_TYPE_);
+	if (a && RTA_PAYLOAD(a) >= 4)
+		memcpy(&type, RTA_DATA(a), 4);
+	if (!dev_of(ifindex) || id >= fake.channels) {
+		queue_ack(req, ifindex ? -EINVAL : -ENODEV, NULL);
+		return;
+	}
+	r = queue_reply(req, FAKE_NETDEV_FAMILY, 0, sizeof(*r));
+	r->cmd = NETDEV_CMD_QUEUE_GET_;
+	nh = (struct nlmsghdr *)(void *)replies[nreplies - 1].buf;
+	put_rta(nh, NETDEV_A_QUEUE_ID_, &id, 4);
+	put_rta(nh, NETDEV_A_QUEUE_IFINDEX_, &ifindex, 4);
+	put_rta(nh, NETDEV_A_QUEUE_TYPE_, &type, 4);
+	if (id < 32 && (fbpf.xsk_queues & (1u << id)))
+		put_rta(nh, NETDEV_A_QUEUE_XSK_ | NLA_F_NESTED, "", 0);
+	replies[nreplies - 1].len = nh->nlmsg_len;
+	queue_ack(req, 0, NULL);
 }
 
 static void genl(const struct nlmsghdr *req)
@@ -964,6 +1020,11 @@ static void genl(const struct nlmsghdr *req)
 		queue_ack(req, 0, NULL);
 		return;
 	}
+	if (req->nlmsg_type == FAKE_NETDEV_FAMILY && !fbpf.no_netdev_family &&
+	    g->cmd == NETDEV_CMD_QUEUE_GET_) {
+		queue_get(req);
+		return;
+	}
 	if (req->nlmsg_type != FAKE_NETDEV_FAMILY || fbpf.no_netdev_family ||
 	    g->cmd != NETDEV_CMD_DEV_GET_) {
 		queue_ack(req, -EOPNOTSUPP, NULL);
@@ -989,6 +1050,54 @@ static void genl(const struct nlmsghdr *req)
 	queue_ack(req, 0, NULL);
 }
 
+/* ------------------------------- AF_XDP socket diagnostics (sock_diag) */
+
+static bool is_proto(int fd, int want)
+{
+	int proto = -1;
+	socklen_t len = sizeof(proto);
+
+	return !__real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) &&
+	       proto == want;
+}
+
+/* A dump: one socket bound to (FAKE_IFINDEX, diag_queue) with inode
+ * diag_ino, and an unbound one; or ENOENT without the module. */
+static void sock_diag(const struct nlmsghdr *req)
+{
+	struct {
+		uint8_t family, type;
+		uint16_t pad;
+		uint32_t ino, cookie[2];
+	} * m;
+	uint32_t info[2];
+	struct nlmsghdr *nh;
+	unsigned int i;
+
+	fbpf.diag_requests++;
+	if (!fbpf.diag_ino || req->nlmsg_type != 20 /* SOCK_DIAG_BY_FAMILY */ ||
+	    !(req->nlmsg_flags & NLM_F_DUMP)) {
+		queue_ack(req, -ENOENT, NULL);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		m = queue_reply(req, 20, NLM_F_MULTI, sizeof(*m));
+		m->family = AF_XDP;
+		m->type = SOCK_RAW;
+		m->ino = i ? fbpf.diag_ino : fbpf.diag_ino + 1000;
+		nh = (struct nlmsghdr *)(void *)replies[nreplies - 1].buf;
+		if (i) {
+			info[0] = FAKE_IFINDEX;
+			info[1] = fbpf.diag_queue;
+			put_rta(nh, 1 /* XDP_DIAG_INFO */, info, sizeof(info));
+		}
+		replies[nreplies - 1].len = nh->nlmsg_len;
+	}
+	queue_reply(req, NLMSG_DONE, NLM_F_MULTI, sizeof(int));
+}
+
+static ssize_t unix_sendmsg(int fd, const struct msghdr *msg, int flags);
+
 ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
@@ -1000,7 +1109,7 @@ ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 	if (fake_is_open(fd))
 		return xsk_msg(fd, flags, true);
 	if (!is_netlink(fd))
-		return __real_sendmsg(fd, msg, flags);
+		return unix_sendmsg(fd, msg, flags);
 	nh = msg->msg_iov[0].iov_base;
 	if (msg->msg_iovlen != 1 || msg->msg_iov[0].iov_len < NLMSG_HDRLEN ||
 	    nh->nlmsg_len != msg->msg_iov[0].iov_len)
@@ -1008,6 +1117,11 @@ ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 	if (is_genl(fd)) {
 		nreplies = 0;
 		genl(nh);
+		return (ssize_t)nh->nlmsg_len;
+	}
+	if (is_proto(fd, NETLINK_SOCK_DIAG)) {
+		nreplies = 0;
+		sock_diag(nh);
 		return (ssize_t)nh->nlmsg_len;
 	}
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
@@ -1023,6 +1137,43 @@ ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
 	return (ssize_t)nh->nlmsg_len;
 }
 
+/* Hand every fd of @msg's SCM_RIGHTS messages to @fn. */
+static void each_fd(const struct msghdr *msg, void (*fn)(int fd))
+{
+	struct cmsghdr *cm;
+	size_t i, k;
+	int r;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm;
+	     cm = CMSG_NXTHDR((struct msghdr *)msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			memcpy(&r, CMSG_DATA(cm) + i * sizeof(int), sizeof(r));
+			fn(r);
+		}
+	}
+}
+
+/* A real sendmsg; fake AF_XDP sockets among the fds are noted (fakesys.c). */
+static ssize_t unix_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	each_fd(msg, fake_xsk_sending);
+	return __real_sendmsg(fd, msg, flags);
+}
+
+/* A real recvmsg; fds of fake AF_XDP sockets that arrive are those
+ * sockets (fakesys.c). */
+static ssize_t unix_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t n = __real_recvmsg(fd, msg, flags);
+
+	if (n >= 0)
+		each_fd(msg, fake_xsk_received);
+	return n;
+}
+
 ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags);
 ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags)
 {
@@ -1033,7 +1184,7 @@ ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags)
 	if (fake_is_open(fd))
 		return xsk_msg(fd, flags, false);
 	if (!is_netlink(fd))
-		return __real_recvmsg(fd, msg, flags);
+		return unix_recvmsg(fd, msg, flags);
 	if (!nreplies)
 		return fail_with(EAGAIN); /* the kernel would block for ever */
 	len = replies[0].len;

@@ -98,6 +98,15 @@ struct fake_bpf_state {
 	/* the caller is another uid than the pins' owner: BPF_OBJ_GET
 	 * opens a pin only if its mode gives others read and write */
 	bool other_uid;
+	/* queue-get's xsk nest (6.15): queues of the fake interfaces an
+	 * AF_XDP socket holds, a bit each */
+	uint32_t xsk_queues;
+	/* AF_XDP socket diagnostics: 0 answers ENOENT (no xsk_diag);
+	 * otherwise the dump holds a socket with this inode bound to
+	 * (FAKE_IFINDEX, diag_queue) */
+	uint32_t diag_ino;
+	uint32_t diag_queue;
+	unsigned int diag_requests;
 
 	/* records */
 	unsigned int loads; /* BPF_PROG_LOAD calls */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -61,6 +62,14 @@ struct fake_sock {
 };
 
 static struct fake_sock socks[FAKE_MAX_FDS];
+static bool numa_files[FAKE_MAX_FDS]; /* fds of open numa_node files */
+
+/* Fake sockets sent over Unix sockets, by inode: the sender may close its
+ * fd before the receiver takes the message, as with the kernel's. */
+static struct {
+	ino_t ino;
+	struct fake_sock s;
+} in_flight[16];
 
 struct fake_map {
 	void *addr;
@@ -80,8 +89,10 @@ void fake_reset(void)
 	memset(&fake, 0, sizeof(fake));
 	memset(socks, 0, sizeof(socks));
 	memset(maps, 0, sizeof(maps));
+	memset(in_flight, 0, sizeof(in_flight));
 	fake.channels = 4;
 	fake.memlock = RLIM_INFINITY;
+	fake.mbind_node = -1;
 	fake_kernel(FAKE_NEWEST);
 }
 
@@ -89,27 +100,29 @@ void fake_kernel(enum fake_kernel k)
 {
 	static const uint16_t bind_known[] = {
 		[FAKE_NEWEST] = 0x1f, /* + XDP_USE_SG */
-		[FAKE_6_8] = 0x1f,
-		[FAKE_6_1] = 0xf,
+		[FAKE_6_8] = 0x1f,    [FAKE_6_1] = 0xf, [FAKE_5_10] = 0xf,
 		[FAKE_4_18] = 0x7, /* no XDP_USE_NEED_WAKEUP */
 	};
 	static const uint32_t umem_known[] = {
 		[FAKE_NEWEST] = 0x7, /* + XDP_UMEM_TX_METADATA_LEN (6.11) */
 		[FAKE_6_8] = 0x3, /* + XDP_UMEM_TX_SW_CSUM */
-		[FAKE_6_1] = 0x1,
-		[FAKE_4_18] = 0x0,
+		[FAKE_6_1] = 0x1,    [FAKE_5_10] = 0x1, [FAKE_4_18] = 0x0,
 	};
 
 	/* the RX metadata kfuncs: 6.3 (timestamp, hash), 6.8 (VLAN); no
 	 * BTF file at all for the oldest */
-	fake.btf = k == FAKE_4_18 ? NULL :
-				    fbtf_vmlinux(k == FAKE_6_1 ? 0 : 7,
-						 &fake.btf_len, NULL);
+	fake.btf = k == FAKE_4_18 ?
+			   NULL :
+			   fbtf_vmlinux(k == FAKE_6_1 || k == FAKE_5_10 ? 0 : 7,
+					&fake.btf_len, NULL);
 	fake.bind_flags_known = bind_known[k];
 	fake.umem_flags_known = umem_known[k];
 	fake.v1_offsets = k == FAKE_4_18;
 	fake.headroom_704 = k == FAKE_NEWEST;
 	fake.mmap_bound = k == FAKE_NEWEST || k == FAKE_6_8;
+	fake.no_busy_poll = k == FAKE_5_10 || k == FAKE_4_18;
+	fake.no_tx_budget = k != FAKE_NEWEST;
+	fake.no_prog_bind_map = k == FAKE_4_18;
 }
 
 bool fake_fail(const char *call)
@@ -155,6 +168,56 @@ bool fake_has_rx(int fd)
 	return s && s->rx;
 }
 
+void fake_xsk_sending(int fd)
+{
+	struct stat st;
+	unsigned int i;
+
+	if (!xdp_sock(fd) || fstat(fd, &st))
+		return;
+	for (i = 0; i < sizeof(in_flight) / sizeof(in_flight[0]); i++) {
+		if (in_flight[i].ino && in_flight[i].ino != st.st_ino)
+			continue;
+		in_flight[i].ino = st.st_ino;
+		in_flight[i].s = socks[fd];
+		return;
+	}
+}
+
+void fake_xsk_received(int fd)
+{
+	struct stat a, b;
+	unsigned int k;
+	int i;
+
+	if (fd < 0 || fd >= FAKE_MAX_FDS || fstat(fd, &a))
+		return;
+	for (k = 0; k < sizeof(in_flight) / sizeof(in_flight[0]); k++) {
+		if (in_flight[k].ino != a.st_ino)
+			continue;
+		socks[fd] = in_flight[k].s;
+		fake_ledger_fd(fd, true);
+		return;
+	}
+	for (i = 0; i < FAKE_MAX_FDS; i++) {
+		if (i == fd || !socks[i].xdp || fstat(i, &b) ||
+		    a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			continue;
+		socks[fd] = socks[i];
+		fake_ledger_fd(fd, true);
+		return;
+	}
+}
+
+int __real_ftruncate(int fd, off_t len);
+int __wrap_ftruncate(int fd, off_t len);
+int __wrap_ftruncate(int fd, off_t len)
+{
+	if (fake_fail("ftruncate"))
+		return -1;
+	return __real_ftruncate(fd, len);
+}
+
 void fake_ledger_fd(int fd, bool open)
 {
 	if (fd < 0 || fd >= FAKE_MAX_FDS)
@@ -188,6 +251,10 @@ int __wrap_close(int fd)
 
 	if (xdp_sock(fd))
 		fake_ledger_fd(fd, false);
+	if (fd >= 0 && fd < FAKE_MAX_FDS && numa_files[fd]) {
+		numa_files[fd] = false;
+		fake.live_files--;
+	}
 	ret = __real_close(fd);
 	if (ret && errno == EBADF)
 		fake.bad_closes++;
@@ -221,6 +288,9 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 
 	if (fake_fail("setsockopt"))
 		return -1;
+	if (s && level == SOL_SOCKET && fake.no_busy_poll &&
+	    (name == SO_PREFER_BUSY_POLL || name == SO_BUSY_POLL_BUDGET))
+		return fail_with(ENOPROTOOPT);
 	if (!s || level != SOL_XDP)
 		return __real_setsockopt(fd, level, name, val, len);
 	switch (name) {
@@ -259,7 +329,7 @@ int __wrap_setsockopt(int fd, int level, int name, const void *val,
 	case XDP_TX_RING:
 		return set_ring(s, &s->tx, val, len);
 	case 9: /* XDP_MAX_TX_SKB_BUDGET, Linux 6.17 */
-		if (fake.v1_offsets)
+		if (fake.no_tx_budget)
 			break;
 		memcpy(&fake.tx_budget, val, sizeof(fake.tx_budget));
 		return 0;
@@ -427,6 +497,28 @@ static void *record_map(void *p, size_t len)
 	return MAP_FAILED;
 }
 
+/* MAP_HUGETLB, played with ordinary pages at a 2 MiB boundary: a real
+ * private hugetlb mapping takes its pages from the pool when it is made. */
+static void *map_huge(size_t len, int prot)
+{
+	const size_t huge = 2u << 20;
+	uint8_t *p, *start;
+
+	if (len % huge || len / huge > fake.huge_free) {
+		errno = len % huge ? EINVAL : ENOMEM;
+		return MAP_FAILED;
+	}
+	p = __real_mmap(NULL, len + huge, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			0);
+	if (p == MAP_FAILED)
+		return p;
+	start = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (start > p)
+		__real_munmap(p, (size_t)(start - p));
+	__real_munmap(start + len, (size_t)(p + huge - start));
+	return record_map(start, len);
+}
+
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off);
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
@@ -440,10 +532,15 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		return MAP_FAILED;
 	}
 	if (!s) {
-		if (!(flags & MAP_ANONYMOUS))
-			return __real_mmap(addr, len, prot, flags, fd, off);
+		if (flags & MAP_HUGETLB)
+			return map_huge(len, prot);
 		return record_map(__real_mmap(addr, len, prot, flags, fd, off),
 				  len);
+	}
+	/* Before 6.4 the kernel maps no ring of a bound socket. */
+	if (s->bound && !fake.mmap_bound) {
+		errno = EBUSY;
+		return MAP_FAILED;
 	}
 	switch ((uint64_t)off) {
 	case XDP_PGOFF_RX_RING:
@@ -615,6 +712,28 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 
 /* The kernel's BTF comes from fake.btf, through a memfd: a real fd, so that
  * a leak shows in /proc/self/fd. */
+/* A device's numa_node file, as fake.numa_node says. */
+static int open_numa_node(void)
+{
+	size_t len;
+	int fd;
+
+	if (!fake.numa_node)
+		return fail_with(ENOENT);
+	fd = memfd_create("numa_node", MFD_CLOEXEC);
+	if (fd < 0 || fd >= FAKE_MAX_FDS)
+		return fail_with(EMFILE);
+	len = strlen(fake.numa_node);
+	if (write(fd, fake.numa_node, len) != (ssize_t)len ||
+	    lseek(fd, 0, SEEK_SET)) {
+		__real_close(fd);
+		return fail_with(EIO);
+	}
+	numa_files[fd] = true;
+	fake.live_files++;
+	return fd;
+}
+
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...)
 {
@@ -626,6 +745,9 @@ int __wrap_open(const char *path, int flags, ...)
 	va_end(ap);
 	if (fake_fail("open"))
 		return -1;
+	if (!strncmp(path, "/sys/class/net/", 15) &&
+	    strstr(path, "/device/numa_node"))
+		return open_numa_node();
 	if (strcmp(path, FAKE_VMLINUX_BTF))
 		return __real_open(path, flags, mode);
 	fake.btf_opens++;

@@ -38,6 +38,9 @@ struct fake_state {
 	bool zerocopy; /* what XDP_OPTIONS reports */
 	bool headroom_704; /* headroom at most chunk - 704 (Linux 6.18) */
 	bool mmap_bound; /* a bound socket's rings can be mapped (6.4) */
+	bool no_busy_poll; /* SO_PREFER_BUSY_POLL unknown: before 5.11 */
+	bool no_tx_budget; /* XDP_MAX_TX_SKB_BUDGET unknown: before 6.17 */
+	bool no_prog_bind_map; /* BPF_PROG_BIND_MAP unknown: before 5.10 */
 	uint16_t bind_flags_known; /* set by fake_kernel() */
 	uint32_t umem_flags_known;
 	uint32_t last_reg_md_len; /* tx_metadata_len of the last XDP_UMEM_REG */
@@ -64,6 +67,15 @@ struct fake_state {
 	uint32_t last_reg_flags;
 	int last_socket_type; /* type argument of the last AF_XDP socket() */
 	unsigned int sendtos, recvfroms, polls; /* wake-up syscalls made */
+
+	/* memory: 2 MiB huge pages free for MAP_HUGETLB (too few: ENOMEM);
+	 * what any /sys/class/net/IF/device/numa_node reads (NULL: ENOENT);
+	 * the node of the last mbind() (-1: none yet), and those files still
+	 * open */
+	unsigned int huge_free;
+	const char *numa_node;
+	int mbind_node;
+	int live_files;
 };
 
 extern struct fake_state fake;
@@ -73,6 +85,7 @@ enum fake_kernel {
 	FAKE_NEWEST, /* everything, and the headroom limit of 6.18 */
 	FAKE_6_8, /* TX metadata without XDP_UMEM_TX_METADATA_LEN */
 	FAKE_6_1, /* no multi-buffer, no TX metadata */
+	FAKE_5_10, /* no busy polling, nor anything newer */
 	FAKE_4_18, /* v1 offsets and statistics, no need_wakeup, no XDP_OPTIONS */
 };
 
@@ -91,6 +104,11 @@ bool fake_fail(const char *call);
 
 /* Record and forget fds and mappings made outside fakesys.c. */
 void fake_ledger_fd(int fd, bool open);
+/* @fd arrived over a Unix socket: if it is another fd of a fake AF_XDP
+ * socket (same inode), it is that socket, in the same state. */
+void fake_xsk_received(int fd);
+/* @fd, maybe a fake AF_XDP socket, is being sent over a Unix socket. */
+void fake_xsk_sending(int fd);
 
 /* The kernel's BTF file as the fake kernel serves it. */
 #define FAKE_VMLINUX_BTF "/sys/kernel/btf/vmlinux"

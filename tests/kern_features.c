@@ -14,11 +14,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #include <xsk/multibuf.h>
 #include <xsk/txmeta.h>
@@ -69,6 +72,45 @@ static void check_frame(const unsigned char *f, uint32_t len, uint32_t seq)
 		fail_msg("frame %u: %s", seq, why ? why : "out of order");
 }
 
+/* A kernel without a feature: the library refuses it and names @version. */
+static void assert_refused(int ret, const char *version)
+{
+	printf("  refused: %s\n", xsk_errmsg());
+	assert_true(ret < 0);
+	assert_msg(version);
+}
+
+/* A UMEM with @uo, refused by a kernel that lacks what it asks for. */
+static void umem_refused(const struct xsk_umem_opts *uo, const char *version)
+{
+	struct xsk_umem *umem = NULL;
+
+	assert_refused(xsk_umem_create(&umem, uo), version);
+	assert_null(umem);
+}
+
+/* Does the kernel take an XDP program through a BPF link? Asked with a
+ * pass program of its own, so that the answer does not depend on libxsk. */
+static bool kernel_has_xdp_links(void)
+{
+	int prog = kern_pass_prog(0), link;
+	union bpf_attr a;
+
+	if (prog < 0)
+		fail_msg("loading a pass program: %s", strerror(errno));
+	memset(&a, 0, sizeof(a));
+	a.link_create.prog_fd = (uint32_t)prog;
+	a.link_create.target_ifindex = if_nametoindex(kern.ifname);
+	a.link_create.attach_type = BPF_XDP;
+	link = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	printf("  BPF_LINK_CREATE for XDP: %s\n",
+	       link < 0 ? strerror(errno) : "a link");
+	if (link >= 0)
+		close(link); /* the last reference: the program detaches */
+	close(prog);
+	return link >= 0;
+}
+
 /* ------------------------------------------------------- probe vs fact */
 
 static void probe_matches_reality(void **state)
@@ -81,13 +123,14 @@ static void probe_matches_reality(void **state)
 	struct xsk_socket *xsk;
 	int ret;
 
-	for (unsigned int i = 0; i < 12; i++)
+	for (unsigned int i = 0; xsk_feature_name(1ull << i); i++)
 		printf("  %-46s %s\n", xsk_feature_name(1ull << i),
 		       has(1ull << i) ? "yes" : "no");
 
 	assert_int_equal(xsk_umem_create(&e->umem, NULL), 0);
 	assert_int_equal(xsk_socket_create(&e->xsk[0], e->umem, &so), 0);
 	xsk = e->xsk[0];
+	assert_int_equal(kernel_has_xdp_links(), has(XSK_FEATURE_BPF_LINK));
 	assert_int_equal(xsk_socket_stats(xsk, &st), 0);
 	assert_int_equal(!!(st.flags & XSK_STATS_V2),
 			 has(XSK_FEATURE_STATS_V2));
@@ -151,8 +194,10 @@ static void unaligned_straddling(void **state)
 	struct end *r;
 	uint32_t idx;
 
-	if (!has(XSK_FEATURE_UNALIGNED))
-		skip();
+	if (!has(XSK_FEATURE_UNALIGNED)) {
+		umem_refused(&uo, "Linux 5.4");
+		return;
+	}
 	r = rx_end(*state, &uo, XSK_SOCKET_NO_TX, 0);
 	peer_send(peer, STREAM, 0, n, len);
 	assert_int_equal(rx_wait(r->xsk[0], n, &idx), n);
@@ -264,8 +309,10 @@ static void tx_metadata_checksum(void **state)
 	void *area;
 	uint32_t idx, done = 0;
 
-	if (!has(XSK_FEATURE_TX_METADATA))
-		skip();
+	if (!has(XSK_FEATURE_TX_METADATA)) {
+		umem_refused(&uo, "Linux 6.8");
+		return;
+	}
 	e = end_new(*state, 0);
 	end_umem_opts(e, &uo);
 	xsk = end_socket(*state, e, 0,
@@ -310,6 +357,121 @@ static void tx_metadata_checksum(void **state)
 	assert_int_equal(end_umem_destroy(e), 0);
 }
 
+/* ---------------------------------------------------------- huge pages */
+
+/* The host's pool of 2 MiB pages: this case grows it by what it needs and
+ * puts it back on every way out (the case's tear-down, exit, SIGTERM or
+ * SIGINT), since the sysctl is not the namespace's but the machine's. */
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
+static long saved_hugepages = -1;
+
+static long read_num(const char *path, const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!key || !strncmp(line, key, strlen(key))) {
+			v = strtol(line + (key ? strlen(key) : 0), NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static bool write_num(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return fclose(f) == 0 && ok;
+}
+
+static void hugepages_restore(void)
+{
+	if (saved_hugepages < 0)
+		return;
+	if (!write_num(NR_HUGEPAGES, saved_hugepages))
+		fprintf(stderr, "kern_features: could not put %s back to %ld\n",
+			NR_HUGEPAGES, saved_hugepages);
+	saved_hugepages = -1;
+}
+
+static void hugepages_on_signal(int sig)
+{
+	hugepages_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int hugepages_down(void **state)
+{
+	hugepages_restore();
+	return env_teardown(state);
+}
+
+static void huge_page_umem(void **state)
+{
+	/* 4 MiB: two huge pages */
+	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = 1024,
+					   .flags = XSK_UMEM_HUGE_PAGES,
+					   .numa_ifname = kern.ifname);
+	struct xsk_umem *none = NULL;
+	const uint32_t n = 32, len = 200;
+	long have, free0, free1;
+	struct end *r;
+	uint32_t idx;
+
+	/* With none free, the refusal names the sysctl. */
+	if (read_num("/proc/meminfo", "HugePages_Free:") == 0) {
+		assert_int_equal(xsk_umem_create(&none, &uo), -ENOMEM);
+		assert_non_null(strstr(xsk_errmsg(), "vm.nr_hugepages"));
+	}
+	have = read_num(NR_HUGEPAGES, NULL);
+	assert_true(have >= 0);
+	saved_hugepages = have;
+	atexit(hugepages_restore);
+	signal(SIGTERM, hugepages_on_signal);
+	signal(SIGINT, hugepages_on_signal);
+	if (!write_num(NR_HUGEPAGES, have + 2) ||
+	    read_num(NR_HUGEPAGES, NULL) < have + 2) {
+		printf("  SKIP: the kernel could not reserve 2 more huge pages (memory too fragmented?)\n");
+		skip();
+	}
+	free0 = read_num("/proc/meminfo", "HugePages_Free:");
+	r = rx_end(*state, &uo, XSK_SOCKET_NO_TX, 0);
+	assert_int_equal(xsk_umem_page_size(r->umem), 2u << 20);
+	assert_int_equal((uintptr_t)xsk_umem_area(r->umem) % (2u << 20), 0);
+	/* veth has no device: placed nowhere */
+	assert_int_equal(xsk_umem_numa_node(r->umem), -1);
+	/* registered, so pinned: the pool's pages are in use */
+	free1 = read_num("/proc/meminfo", "HugePages_Free:");
+	printf("  huge pages free: %ld before the UMEM, %ld with it\n", free0,
+	       free1);
+	assert_true(free1 <= free0 - 2);
+	peer_send(peer, STREAM, 0, n, len);
+	assert_int_equal(rx_wait(r->xsk[0], n, &idx), n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(
+			xsk_socket_rx(r->xsk[0]), idx + i);
+
+		assert_int_equal(d->len, len);
+		check_frame((unsigned char *)r->bounds.area +
+				    xsk_umem__add_offset_to_addr(d->addr),
+			    len, i);
+	}
+	xsk_ring_cons__release(xsk_socket_rx(r->xsk[0]), n);
+	end_destroy(r);
+	hugepages_restore();
+	assert_int_equal(read_num(NR_HUGEPAGES, NULL), have);
+}
+
 /* -------------------------------------------------------- multi-buffer */
 
 static int mtu_down(void **state)
@@ -334,8 +496,20 @@ static void multi_buffer_9000(void **state)
 	struct end *r;
 	long got;
 
-	if (!has(XSK_FEATURE_MULTI_BUFFER))
-		skip();
+	if (!has(XSK_FEATURE_MULTI_BUFFER)) {
+		struct end *e = end_new(*state, 0);
+
+		end_umem_opts(e, &uo);
+		assert_refused(
+			xsk_socket_create(
+				&e->xsk[0], e->umem,
+				&XSK_OPTS(xsk_socket_opts,
+					  .ifname = kern.ifname,
+					  .flags = XSK_SOCKET_MULTI_BUFFER)),
+			"Linux 6.6");
+		assert_null(e->xsk[0]);
+		return;
+	}
 	assert_int_equal(kern_sh("ip link set dev %s mtu 9000", kern.ifname),
 			 0);
 	assert_int_equal(kern_sh("ip -n %s link set dev %s mtu 9000",
@@ -401,6 +575,8 @@ int main(void)
 		KERN_CASE(probe_matches_reality),
 		KERN_CASE(unaligned_straddling),
 		KERN_CASE(tx_metadata_checksum),
+		cmocka_unit_test_setup_teardown(huge_page_umem, env_setup,
+						hugepages_down),
 		cmocka_unit_test_setup_teardown(multi_buffer_9000, env_setup,
 						mtu_down),
 	};

@@ -371,7 +371,6 @@ static void port_up(struct port *p, bool rx, bool tx)
 				  (tx ? 0 : XSK_SOCKET_NO_TX),
 			 .bind_wait_ms = 1000);
 
-	memset(p, 0, sizeof(*p));
 	if (xsk_umem_create(&p->umem.umem, &uo))
 		fail_msg("xsk_umem_create: %s", xsk_errmsg());
 	p->umem.buffer = xsk_umem_area(p->umem.umem);
@@ -397,41 +396,67 @@ static void port_up(struct port *p, bool rx, bool tx)
 	rx_seq = tx_seq = rx_foreign = 0;
 }
 
+/* Each handle released is forgotten, so that port_teardown() releases only
+ * what a failed case left behind. */
 static void port_down(struct port *p)
 {
 	assert_int_equal(xsk_prog_destroy(p->prog), 0);
+	p->prog = NULL;
 	assert_int_equal(xsk_socket_destroy(p->xsk.xsk), 0);
+	p->xsk.xsk = NULL;
 	assert_int_equal(xsk_umem_destroy(p->umem.umem), 0);
+	p->umem.umem = NULL;
+}
+
+static int port_setup(void **state)
+{
+	struct port *p = calloc(1, sizeof(*p));
+
+	*state = p;
+	return p ? 0 : -1;
+}
+
+static int port_teardown(void **state)
+{
+	struct port *p = *state;
+	int err = 0;
+
+	if (p->prog)
+		err |= xsk_prog_destroy(p->prog);
+	if (p->xsk.xsk)
+		err |= xsk_socket_destroy(p->xsk.xsk);
+	if (p->umem.umem)
+		err |= xsk_umem_destroy(p->umem.umem);
+	free(p);
+	return err ? -1 : 0;
 }
 
 static void case_rx_drop(void **state)
 {
 	double end = kern_now() + SECONDS;
 	uint32_t sent = 0;
-	struct port p;
+	struct port *p = *state;
 
-	(void)state;
-	port_up(&p, true, false);
+	port_up(p, true, false);
 	while (rx_seq < NFRAMES_RUN && kern_now() < end) {
 		while (sent < NFRAMES_RUN && sent - rx_seq < WINDOW)
 			peer_send(sent++);
-		rx_drop(&p.xsk);
+		rx_drop(&p->xsk);
 	}
 	printf("  rx_drop: %u of %u frames, %lu descriptors, %u foreign\n",
-	       rx_seq, NFRAMES_RUN, p.xsk.rx_npkts, rx_foreign);
+	       rx_seq, NFRAMES_RUN, p->xsk.rx_npkts, rx_foreign);
 	assert_int_equal(rx_seq, NFRAMES_RUN);
-	assert_int_equal(p.xsk.rx_npkts, rx_seq + rx_foreign);
-	port_down(&p);
+	assert_int_equal(p->xsk.rx_npkts, rx_seq + rx_foreign);
+	port_down(p);
 }
 
 static void case_tx_only(void **state)
 {
 	double end = kern_now() + SECONDS;
 	uint32_t got = 0;
-	struct port p;
+	struct port *p = *state;
 
-	(void)state;
-	port_up(&p, false, true);
+	port_up(p, false, true);
 	while (got < NFRAMES_RUN && kern_now() < end) {
 		uint32_t room =
 			tx_seq - got < WINDOW ? WINDOW - (tx_seq - got) : 0;
@@ -441,18 +466,18 @@ static void case_tx_only(void **state)
 		if (room > BATCH_SIZE)
 			room = BATCH_SIZE;
 		if (room)
-			tx_only(&p.xsk, room);
+			tx_only(&p->xsk, room);
 		else
-			complete_tx_only(&p.xsk);
+			complete_tx_only(&p->xsk);
 		peer_drain(&got);
 	}
-	for (int i = 0; i < 1000 && p.xsk.outstanding_tx; i++)
-		complete_tx_only(&p.xsk);
+	for (int i = 0; i < 1000 && p->xsk.outstanding_tx; i++)
+		complete_tx_only(&p->xsk);
 	printf("  tx_only: %u of %u frames reached the peer, %lu completed\n",
-	       got, NFRAMES_RUN, p.xsk.tx_npkts);
+	       got, NFRAMES_RUN, p->xsk.tx_npkts);
 	assert_int_equal(got, NFRAMES_RUN);
-	assert_int_equal(p.xsk.tx_npkts, NFRAMES_RUN);
-	port_down(&p);
+	assert_int_equal(p->xsk.tx_npkts, NFRAMES_RUN);
+	port_down(p);
 }
 
 /* Frames from the peer come back to it with the addresses swapped. */
@@ -460,28 +485,30 @@ static void case_l2fwd(void **state)
 {
 	double end = kern_now() + SECONDS;
 	uint32_t sent = 0, back = 0;
-	struct port p;
+	struct port *p = *state;
 
-	(void)state;
-	port_up(&p, true, true);
+	port_up(p, true, true);
 	while (back < NFRAMES_RUN && kern_now() < end) {
 		while (sent < NFRAMES_RUN && sent - back < WINDOW)
 			peer_send(sent++);
-		l2fwd(&p.xsk);
+		l2fwd(&p->xsk);
 		peer_drain(&back);
 	}
 	printf("  l2fwd: %u of %u frames back at the peer, %lu forwarded\n",
-	       back, NFRAMES_RUN, p.xsk.rx_npkts);
+	       back, NFRAMES_RUN, p->xsk.rx_npkts);
 	assert_int_equal(back, NFRAMES_RUN);
-	port_down(&p);
+	port_down(p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(case_rx_drop),
-		cmocka_unit_test(case_tx_only),
-		cmocka_unit_test(case_l2fwd),
+		cmocka_unit_test_setup_teardown(case_rx_drop, port_setup,
+						port_teardown),
+		cmocka_unit_test_setup_teardown(case_tx_only, port_setup,
+						port_teardown),
+		cmocka_unit_test_setup_teardown(case_l2fwd, port_setup,
+						port_teardown),
 	};
 	int ret = kern_start_on_cpu0(&peer);
 

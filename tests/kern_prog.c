@@ -36,6 +36,7 @@
 #include <arpa/inet.h>
 
 #include "traffic.h"
+#include "testutil.h"
 
 #define NFRAMES 1024u
 #define FRAME 4096u
@@ -162,6 +163,23 @@ static void assert_no_prog(void)
 	assert_int_equal(mode, XSK_ATTACH_AUTO);
 }
 
+/* The peer picks the queue by the CPU it sends from (PACKET_QDISC_BYPASS):
+ * with one CPU, or one queue, two queues can't be told apart. A reason of
+ * the machine, printed with the skip. */
+static bool one_queue(const char *queues)
+{
+	if (ncpus < 2) {
+		printf("    SKIP: one CPU: frames can't be sent on two queues\n");
+		return true;
+	}
+	if (queues && atoi(queues) < 2) {
+		printf("    SKIP: XSK_QUEUES=%s: the veth pair has one queue\n",
+		       queues);
+		return true;
+	}
+	return false;
+}
+
 /* One socket on queue 0, the program in @o's mode, frames from the peer. */
 static void rx_one(struct env *env, struct xsk_prog_opts *o,
 		   enum xsk_attach_mode mode)
@@ -203,11 +221,33 @@ static void rx_generic(void **state)
 	       XSK_ATTACH_GENERIC);
 }
 
+/* A multi-buffer program in the mode the kernel picks: veth has native
+ * XDP, and multi-buffer XDP since 5.19. Kernels before 5.18 have no
+ * multi-buffer programs at all (BPF_F_XDP_HAS_FRAGS): the library must
+ * refuse the request, name the version, and leave nothing attached. */
 static void rx_auto_frags(void **state)
 {
-	/* veth has native XDP, and multi-buffer XDP since 5.19 */
-	rx_one(*state, &XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_FRAGS),
-	       XSK_ATTACH_NATIVE);
+	struct xsk_prog_opts o =
+		XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_FRAGS);
+	struct xsk_prog *p = NULL;
+	int fd = env_keep_fd(*state, kern_pass_prog(BPF_F_XDP_HAS_FRAGS)), ret;
+
+	if (fd >= 0) {
+		env_close_fd(*state, fd);
+		rx_one(*state, &o, XSK_ATTACH_NATIVE);
+		return;
+	}
+	assert_int_equal(errno, EINVAL);
+	ret = xsk_prog_attach(&p, kern.ifname, 0, &o);
+	if (!ret) {
+		xsk_prog_destroy(p);
+		fail_msg("a multi-buffer program attached on a kernel without");
+	}
+	printf("  refused: %s\n", xsk_errmsg());
+	assert_int_equal(ret, -EINVAL);
+	assert_msg("needs kernel 5.18");
+	assert_null(p);
+	assert_no_prog();
 }
 
 static void rx_netlink(void **state)
@@ -230,8 +270,7 @@ static void two_queues(void **state)
 	struct end *e;
 	const char *queues = getenv("XSK_QUEUES");
 
-	/* one CPU can't pick two queues; one queue is one queue */
-	if (ncpus < 2 || (queues && atoi(queues) < 2))
+	if (one_queue(queues))
 		skip();
 	e = rx_sockets(*state, 2);
 	end_prog(*state, e,
@@ -309,7 +348,7 @@ static void first_destroyed(struct env *env, bool sharer)
 	double end;
 	int fd;
 
-	if (ncpus < 2 || (queues && atoi(queues) < 2))
+	if (one_queue(queues))
 		skip();
 	e = rx_sockets(env, 2);
 	if (sharer)
@@ -506,22 +545,6 @@ static void own_map(void **state)
 #define SYS_ADMIN KERN_CAP(CAP_SYS_ADMIN)
 #define CAP_BPF_ KERN_CAP(39) /* CAP_BPF, newer than some headers */
 
-static int pass_prog(void)
-{
-	struct bpf_insn insns[2] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_XDP;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = 2;
-	a.license = (uintptr_t) "MIT";
-	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-}
-
 static int no_caps_child(void *arg)
 {
 	struct xsk_prog *p;
@@ -539,7 +562,7 @@ static int no_caps_child(void *arg)
 	/* CAP_BPF alone: an XDP program or an XSKMAP needs CAP_NET_ADMIN */
 	if (kern_drop_caps(0, false))
 		return 3;
-	fd = pass_prog();
+	fd = kern_pass_prog(0);
 	if (fd < 0)
 		return 4;
 	if (kern_drop_caps(NET_ADMIN | SYS_ADMIN, false))

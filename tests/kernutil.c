@@ -277,6 +277,16 @@ int kern_xskmap(uint32_t n)
 	return (int)syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 }
 
+int kern_pass_prog(uint32_t prog_flags)
+{
+	const struct bpf_insn pass[] = {
+		KERN_INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS),
+		KERN_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+
+	return kern_xdp_prog(pass, 2, prog_flags, NULL, 0);
+}
+
 int kern_xdp_prog(const struct bpf_insn *insns, unsigned int n,
 		  uint32_t prog_flags, char *log, size_t log_size)
 {
@@ -290,6 +300,6 @@ int kern_xdp_prog(const struct bpf_insn *insns, unsigned int n,
 	a.prog_flags = prog_flags;
 	a.log_buf = (uintptr_t)log;
 	a.log_size = (uint32_t)log_size;
-	a.log_level = 1;
+	a.log_level = log ? 1 : 0; /* a level without a buffer is EINVAL */
 	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 }

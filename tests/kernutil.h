@@ -100,6 +100,11 @@ int kern_xskmap(uint32_t n);
 int kern_xdp_prog(const struct bpf_insn *insns, unsigned int n,
 		  uint32_t prog_flags, char *log, size_t log_size);
 
+/* A program that passes every frame, loaded with @prog_flags: its fd, or -1
+ * (errno says why). Whether the kernel takes BPF_F_XDP_HAS_FRAGS (5.18), so
+ * asked, does not depend on libxsk. */
+int kern_pass_prog(uint32_t prog_flags);
+
 /* Pass @n (1 or 2) file descriptors over a Unix socket; 0 or -1. */
 int kern_send_fds(int sock, const int *fds, unsigned int n);
 int kern_recv_fds(int sock, int *fds, unsigned int n);

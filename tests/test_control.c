@@ -37,6 +37,7 @@ static void assert_ledger(int fds, int maps)
 	assert_int_equal(fake.live_maps, maps);
 	assert_int_equal(fake.bad_closes, 0);
 	assert_int_equal(fake.bad_unmaps, 0);
+	assert_int_equal(fake.live_files, 0);
 }
 
 static int setup(void **state)
@@ -288,6 +289,75 @@ static void umem_fault_injection(void **state)
 	 * and completion mappings */
 	assert_int_equal(fail_each_call(umem_op, NULL, 0, 0), 8);
 	assert_int_equal(fail_each_call(umem_op, &caller, 0, 0), 7);
+}
+
+/*
+ * Huge pages and NUMA placement: the mapping is 2 MiB-aligned and rounded
+ * up to whole huge pages, placed on the device's node; every failure on
+ * the way (the numa_node file, the mapping, mbind) leaves nothing behind.
+ */
+static void umem_huge_pages(void **state)
+{
+	struct xsk_umem_opts o = XSK_OPTS(xsk_umem_opts, .nframes = 513,
+					  .flags = XSK_UMEM_HUGE_PAGES,
+					  .numa_ifname = "fake0");
+	struct xsk_umem *umem = SENTINEL;
+
+	(void)state;
+	/* none reserved: an explained ENOMEM, and no quiet fallback */
+	assert_int_equal(xsk_umem_create(&umem, &o), -ENOMEM);
+	assert_ptr_equal(umem, SENTINEL);
+	assert_non_null(strstr(xsk_errmsg(), "vm.nr_hugepages"));
+	assert_non_null(strstr(xsk_errmsg(), "2 MiB"));
+	assert_ledger(0, 0);
+	/* ...unless asked for: ordinary pages, and the caller can tell */
+	o.flags |= XSK_UMEM_HUGE_PAGES_OPTIONAL;
+	assert_int_equal(xsk_umem_create(&umem, &o), 0);
+	assert_int_equal(xsk_umem_page_size(umem), sysconf(_SC_PAGESIZE));
+	assert_int_equal(xsk_umem_numa_node(umem), -1); /* no numa_node file */
+	assert_int_equal(fake.mbind_node, -1);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_ledger(0, 0);
+
+	/* 513 frames of 4 KiB need two huge pages */
+	fake.huge_free = 2;
+	fake.numa_node = "1\n";
+	o.flags = XSK_UMEM_HUGE_PAGES;
+	assert_int_equal(xsk_umem_create(&umem, &o), 0);
+	assert_int_equal(xsk_umem_page_size(umem), 2u << 20);
+	assert_int_equal((uintptr_t)xsk_umem_area(umem) % (2u << 20), 0);
+	assert_int_equal(xsk_umem_size(umem), 513 * 4096);
+	assert_int_equal(xsk_umem_numa_node(umem), 1);
+	assert_int_equal(fake.mbind_node, 1);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+	assert_ledger(0, 0);
+	/* the interface's index, open, read, mmap, mbind, then the UMEM's own
+	 * seven steps */
+	assert_int_equal(fail_each_call(umem_op, &o, 0, 0), 12);
+
+	/* "-1": a device that knows no node, placed nowhere */
+	fake.numa_node = "-1\n";
+	fake.mbind_node = -1;
+	assert_int_equal(xsk_umem_create(&umem, &o), 0);
+	assert_int_equal(xsk_umem_numa_node(umem), -1);
+	assert_int_equal(fake.mbind_node, -1);
+	assert_int_equal(xsk_umem_destroy(umem), 0);
+
+	/* rules checked before any syscall */
+	umem = SENTINEL;
+	o.numa_ifname = "nosuchif0";
+	assert_int_equal(xsk_umem_create(&umem, &o), -ENODEV);
+	assert_non_null(strstr(xsk_errmsg(), "nosuchif0"));
+	o.numa_ifname = NULL;
+	o.flags = XSK_UMEM_HUGE_PAGES_OPTIONAL;
+	assert_int_equal(xsk_umem_create(&umem, &o), -EINVAL);
+	o.flags = XSK_UMEM_HUGE_PAGES;
+	o.area = &o;
+	o.size = 4096;
+	assert_int_equal(xsk_umem_create(&umem, &o), -EINVAL);
+	assert_non_null(strstr(xsk_errmsg(), "MAP_HUGETLB"));
+	assert_ptr_equal(umem, SENTINEL);
+	assert_ledger(0, 0);
 }
 
 static int umem_fd_op(void *out, void *arg)
@@ -1159,6 +1229,7 @@ int main(void)
 		cmocka_unit_test_setup(umem_validation, setup),
 		cmocka_unit_test_setup(umem_sized_opts, setup),
 		cmocka_unit_test_setup(umem_fault_injection, setup),
+		cmocka_unit_test_setup(umem_huge_pages, setup),
 		cmocka_unit_test_setup(umem_adopted_fd, setup),
 		cmocka_unit_test_setup(umem_errors_explained, setup),
 		cmocka_unit_test_setup(socket_fault_injection, setup),

@@ -11,6 +11,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+/* Every prefetch xsk_rx_prefetch() asks for, recorded. */
+static const void *prefetched[64];
+static unsigned int nprefetched;
+#define XSK_PREFETCH(p)                                \
+	do {                                           \
+		if (nprefetched < 64)                  \
+			prefetched[nprefetched] = (p); \
+		nprefetched++;                         \
+	} while (0)
+
 #include <xsk/ring.h>
 #include "fakering.h"
 
@@ -554,6 +564,79 @@ static void test_cons_cached_prod(void **state)
 	fake_ring_fini(&f);
 }
 
+/*
+ * xsk_rx_prefetch() in the documented loop, across the 2^32 wrap: each
+ * frame's data is asked for once, @ahead descriptors before it is read,
+ * in order, never one past the end; the second cache line only for a
+ * frame that reaches into it; unaligned-mode offsets added.
+ */
+static void test_rx_prefetch(void **state)
+{
+	static char area[16 * 4096] __attribute__((aligned(64)));
+	const uint32_t size = 8, n = 7, ahead = 3;
+	struct fake_ring f;
+	struct xsk_ring_cons r;
+	uint32_t idx = 0, next, want = 0;
+	unsigned int lines[8];
+
+	(void)state;
+	cons_setup(&f, &r, RX, size, UINT32_MAX - 2);
+	for (uint32_t i = 0; i < n; i++) {
+		struct xdp_desc d = { .addr = (uint64_t)i * 4096 + 256,
+				      .len = 60 };
+
+		if (i == 2) /* 60 bytes from 32 into a line: two lines */
+			d.addr += 32;
+		if (i == 4) /* 100 bytes: two lines */
+			d.len = 100;
+		if (i == 5) /* unaligned mode: offset 64 in the top bits */
+			d.addr = (64ull << XSK_UNALIGNED_BUF_OFFSET_SHIFT) |
+				 (5 * 4096 + 128);
+		lines[i] = i == 2 || i == 4 ? 2 : 1;
+		*(struct xdp_desc *)fake_slot(&f, UINT32_MAX - 2 + i) = d;
+	}
+	*fake_word(&f, f.off.producer) = UINT32_MAX - 2 + n;
+	assert_int_equal(xsk_ring_cons__peek(&r, n, &idx), n);
+
+	next = idx;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t upto = i + ahead < n ? i + ahead : n;
+
+		nprefetched = 0;
+		xsk_rx_prefetch(&r, area, &next, idx + i, idx + n, ahead);
+		/* Calling again for the same frame asks for nothing more. */
+		xsk_rx_prefetch(&r, area, &next, idx + i, idx + n, ahead);
+		assert_int_equal(next, idx + upto);
+		for (unsigned int k = 0; k < nprefetched;) {
+			const struct xdp_desc *d =
+				xsk_ring_cons__rx_desc(&r, idx + want);
+			const char *p =
+				area + xsk_umem__add_offset_to_addr(d->addr);
+
+			assert_ptr_equal(prefetched[k], p);
+			if (lines[want] == 2)
+				assert_ptr_equal(prefetched[k + 1], p + 64);
+			k += lines[want];
+			want++;
+		}
+		assert_int_equal(want, upto);
+	}
+	assert_ptr_equal(prefetched[0], area + 6 * 4096 + 256);
+	/* 5's data is at 5 * 4096 + 128 + 64 */
+	nprefetched = 0;
+	next = idx;
+	xsk_rx_prefetch(&r, area, &next, idx + 5, idx + n, 1);
+	assert_int_equal(nprefetched, 1);
+	assert_ptr_equal(prefetched[0], area + 5 * 4096 + 192);
+	/* ahead 0, or nothing left: nothing */
+	nprefetched = 0;
+	next = idx;
+	xsk_rx_prefetch(&r, area, &next, idx, idx + n, 0);
+	xsk_rx_prefetch(&r, area, &next, idx + n, idx + n, 4);
+	assert_int_equal(nprefetched, 0);
+	fake_ring_fini(&f);
+}
+
 static void cons_wrap(enum shape s)
 {
 	const uint32_t size = 32;
@@ -711,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_umem_addr),
 		cmocka_unit_test(test_check_desc_aligned),
 		cmocka_unit_test(test_check_desc_unaligned),
+		cmocka_unit_test(test_rx_prefetch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

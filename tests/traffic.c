@@ -165,6 +165,15 @@ int env_setup(void **state)
 	return 0;
 }
 
+/* The case's veth pair, @n queues each way. */
+static int make_veth(const struct env *env, unsigned int n)
+{
+	return kern_sh(
+		"ip -n %s link add %s address 02:00:5e:00:00:0a numtxqueues %u numrxqueues %u type veth peer name %s netns %s address 02:00:5e:00:00:0b numtxqueues %u numrxqueues %u && ip -n %s link set %s up && ip -n %s link set %s up",
+		kern.ns, env->ifname[0], n, n, env->ifname[1], kern.peer_ns, n,
+		n, kern.ns, env->ifname[0], kern.peer_ns, env->ifname[1]);
+}
+
 int env_setup_veth(void **state)
 {
 	struct env *env = env_new(*state);
@@ -182,10 +191,7 @@ int env_setup_veth(void **state)
 		memcpy(env->mac[side], "\x02\x00\x5e\x00\x00", 5);
 		env->mac[side][5] = (unsigned char)(0xa + side);
 	}
-	if (kern_sh("ip -n %s link add %s address 02:00:5e:00:00:0a numtxqueues %d numrxqueues %d type veth peer name %s netns %s address 02:00:5e:00:00:0b numtxqueues %d numrxqueues %d && ip -n %s link set %s up && ip -n %s link set %s up",
-		    kern.ns, env->ifname[0], NQUEUES, NQUEUES, env->ifname[1],
-		    kern.peer_ns, NQUEUES, NQUEUES, kern.ns, env->ifname[0],
-		    kern.peer_ns, env->ifname[1])) {
+	if (make_veth(env, NQUEUES)) {
 		fprintf(stderr, "creating veth %s/%s failed\n", env->ifname[0],
 			env->ifname[1]);
 		free(env);
@@ -194,6 +200,20 @@ int env_setup_veth(void **state)
 	env->own_veth = true;
 	*state = env;
 	return 0;
+}
+
+void env_veth_queues(struct env *env, unsigned int n)
+{
+	assert_true(env->own_veth && env->nends == 0);
+	assert_int_equal(
+		kern_sh("ip -n %s link del %s", kern.ns, env->ifname[0]), 0);
+	if (make_veth(env, n)) {
+		kern_sh("ip -n %s link del %s 2>/dev/null", kern.ns,
+			env->ifname[0]);
+		env->own_veth = false; /* nothing left to delete */
+		fail_msg("creating veth %s/%s with %u queues failed",
+			 env->ifname[0], env->ifname[1], n);
+	}
 }
 
 int env_teardown(void **state)

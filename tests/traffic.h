@@ -151,6 +151,9 @@ int env_setup(void **state);
 int env_setup_veth(void **state);
 /* Release everything the case recorded; delete its own veth pair. */
 int env_teardown(void **state);
+/* Before any end is made: the case's veth pair made again with @n queues
+ * each way (env_setup_veth() gives it 2). */
+void env_veth_queues(struct env *env, unsigned int n);
 
 #define KERN_CASE(fn) \
 	cmocka_unit_test_setup_teardown(fn, env_setup, env_teardown)

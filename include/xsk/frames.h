@@ -285,6 +285,9 @@ static inline void xsk__frames_copy(__u64 *__restrict dst,
 #undef XSK__LD
 #undef XSK__ST
 
+/* Batches shorter than this move one address at a time. */
+#define XSK__FRAMES_SHORT 8
+
 /**
  * xsk_frames_fill() - put free frames on the fill ring
  * @f: the allocator
@@ -302,23 +305,35 @@ static inline __u32 xsk_frames_fill(struct xsk_frames *f,
 {
 	__u64 *ring = (__u64 *)fill->ring;
 	const __u64 *src;
-	__u32 n, idx = 0, first, run, nfree = f->nfree;
+	__u32 n = f->nfree < max ? f->nfree : max;
+	__u32 idx = fill->cached_prod, first, run;
 
-	n = xsk_ring_prod__reserve_range(fill, 1, nfree < max ? nfree : max,
-					 &idx);
+	if (fill->cached_cons - idx < n) {
+		__u32 room = xsk_prod_nb_free(fill, n);
+
+		if (room < n)
+			n = room;
+	}
 	if (!n)
 		return 0;
-	nfree -= n;
-	f->nfree = nfree;
-	src = f->stack + nfree;
-	first = idx & fill->mask;
-	run = fill->size - first;
-	if (run >= n) {
-		xsk__frames_copy(ring + first, src, n);
+	fill->cached_prod = idx + n;
+	f->nfree -= n;
+	src = f->stack + f->nfree;
+	if (n < XSK__FRAMES_SHORT) {
+		/* A short batch costs no more than one ring helper call per
+		 * frame would. */
+		for (__u32 i = 0; i < n; i++)
+			ring[(idx + i) & fill->mask] = src[i];
 	} else {
-		/* The batch wraps around the end of the ring. */
-		xsk__frames_copy(ring + first, src, run);
-		xsk__frames_copy(ring, src + run, n - run);
+		first = idx & fill->mask;
+		run = fill->size - first;
+		if (run >= n) {
+			xsk__frames_copy(ring + first, src, n);
+		} else {
+			/* The batch wraps around the end of the ring. */
+			xsk__frames_copy(ring + first, src, run);
+			xsk__frames_copy(ring, src + run, n - run);
+		}
 	}
 	if (f->free_map)
 		xsk__frames_debug_take(f, src, n);
@@ -346,20 +361,22 @@ static inline __u32 xsk_frames_complete(struct xsk_frames *f,
 	const __u64 *ring = (const __u64 *)comp->ring;
 	__u32 nfree = f->nfree, in_use = f->nframes - nfree;
 	__u32 n, idx = 0, first, run;
+	__u64 *dst = f->stack + nfree;
+	const __u64 mask = f->addr_mask;
 
 	n = xsk_ring_cons__peek(comp, in_use < max ? in_use : max, &idx);
 	if (!n)
 		return 0;
 	first = idx & comp->mask;
+	run = comp->size - first;
 	if (f->free_map) {
 		for (__u32 i = 0; i < n; i++)
 			xsk_frames_free(f, ring[(first + i) & comp->mask]);
 	} else {
-		__u64 *dst = f->stack + nfree;
-		const __u64 mask = f->addr_mask;
-
-		run = comp->size - first;
-		if (run >= n) {
+		if (n < XSK__FRAMES_SHORT) {
+			for (__u32 i = 0; i < n; i++)
+				dst[i] = ring[(idx + i) & comp->mask] & mask;
+		} else if (run >= n) {
 			xsk__frames_copy_masked(dst, ring + first, n, mask);
 		} else {
 			/* The batch wraps around the end of the ring. */

@@ -552,6 +552,65 @@ static inline __u64 xsk_umem__add_offset_to_addr(__u64 addr)
 	return xsk_umem__extract_addr(addr) + xsk_umem__extract_offset(addr);
 }
 
+/* ------------------------------------------------ reading the frames */
+
+/*
+ * XSK_PREFETCH(p): start loading the cache line at @p for reading. A
+ * program (or a test) may define it before including this header.
+ */
+#ifndef XSK_PREFETCH
+#define XSK_PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#endif
+
+/**
+ * xsk_rx_prefetch() - load the next frames' bytes while this one is read
+ * @rx: the RX ring
+ * @area: the UMEM's memory (xsk_umem_area())
+ * @next: the prefetch cursor: the first descriptor not yet prefetched; set
+ *	it to the first index of xsk_ring_cons__peek() before the loop
+ * @cur: the descriptor about to be processed
+ * @end: one past the last descriptor peeked (first index + count)
+ * @ahead: how many descriptors, from @cur, to keep loading; 0 does nothing
+ *
+ * A frame's bytes were written by the CPU that received it, often another
+ * core: the first read of each one is a cache miss, and a loop that reads
+ * frames one after the other waits for each miss in turn. Called at the
+ * top of each iteration, this asks for the data of descriptors up to
+ * @cur + @ahead - 1 (at most @end - 1), each once, so that the misses of
+ * the next frames overlap the work on this one. It reads descriptors only
+ * between @cur and @end, which the caller has peeked, and only loads
+ * (XSK_PREFETCH, by default __builtin_prefetch()): the first 64 bytes of
+ * each frame, and the next 64 when the frame goes on past that cache
+ * line. Indices are the ring's free-running ones and may wrap.
+ *
+ *	next = idx;
+ *	for (i = 0; i < n; i++) {
+ *		xsk_rx_prefetch(rx, area, &next, idx + i, idx + n, 8);
+ *		... read the frame of descriptor idx + i ...
+ *	}
+ *
+ * Return: nothing.
+ */
+static inline void xsk_rx_prefetch(const struct xsk_ring_cons *rx,
+				   const void *area, __u32 *next, __u32 cur,
+				   __u32 end, __u32 ahead)
+{
+	__u32 to = end - cur < ahead ? end : cur + ahead;
+	__u32 from = (__s32)(*next - cur) > 0 ? *next : cur;
+
+	for (; (__s32)(to - from) > 0; from++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(rx, from);
+		const char *p = (const char *)area +
+				xsk_umem__add_offset_to_addr(d->addr);
+
+		XSK_PREFETCH(p);
+		if (((__u64)(uintptr_t)p & 63) + d->len > 64)
+			XSK_PREFETCH(p + 64);
+	}
+	if ((__s32)(to - *next) > 0)
+		*next = to;
+}
+
 /* ------------------------------------------- checked descriptor access */
 
 /**
