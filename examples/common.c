@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <ifaddrs.h>
 #include <linux/if_link.h>
 #include <net/if.h>
@@ -82,6 +83,12 @@ static const char *advice(const struct app *a, int code, char *buf, size_t size)
 	case XSK_ADVICE_NET_ADMIN:
 		return "run it as root (or with CAP_NET_ADMIN), or use -w spin "
 		       "or -w poll";
+	case XSK_ADVICE_JOIN:
+		return "start every process that shares the interface with "
+		       "--join, the first one too";
+	case XSK_ADVICE_BPFFS:
+		return "give a path on a mounted bpffs (mount -t bpf bpf "
+		       "/sys/fs/bpf)";
 	}
 	return NULL;
 }
@@ -379,6 +386,37 @@ static int place_threads(struct app *a)
 	return 0;
 }
 
+/* What the options of several processes add to the program's options. */
+static int prog_opts(const struct app *a, struct xsk_prog_opts *po)
+{
+	const struct options *o = &a->o;
+	struct group *g;
+	char *end;
+
+	if (o->join)
+		po->flags |= XSK_PROG_SHARED;
+	if (o->map_path)
+		po->flags |= XSK_PROG_MAP_ONLY;
+	po->pin_map = o->pin_map;
+	po->pin_link = o->pin_link;
+	po->pin_mode = o->pin_mode;
+	po->map_path = o->map_path;
+	po->token_path = o->token;
+	if (!o->pin_group)
+		return 0;
+	g = getgrnam(o->pin_group);
+	if (g) {
+		po->pin_gid = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	po->pin_gid = (uint32_t)strtoul(o->pin_group, &end, 10);
+	if (errno || end == o->pin_group || *end || !po->pin_gid)
+		return bad_arg(a->name, "--pin-group: no group '%s' here",
+			       o->pin_group);
+	return 0;
+}
+
 int app_setup(struct app *a, int argc, char **argv, const char *name,
 	      unsigned int kind)
 {
@@ -423,11 +461,16 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 	/* rx, fwd and pingpong receive only what an XDP program redirects
 	 * to them; tx needs one only on drivers that want one to send. */
 	only_tx = !receives(a);
-	if (!only_tx || a->o.pass_prog) {
+	if (!only_tx || a->o.pass_prog || a->o.join) {
 		po = XSK_OPTS(xsk_prog_opts, .mode = a->o.attach,
 			      .flags = (only_tx ? XSK_PROG_PASS_ONLY : 0) |
 				       (a->o.multi_buffer ? XSK_PROG_FRAGS : 0),
 			      .hints = a->o.hints);
+		err = prog_opts(a, &po);
+		if (err) {
+			teardown(a);
+			return err;
+		}
 		err = xsk_prog_attach(&a->prog, a->o.ifname, 0, &po);
 		if (err) {
 			teardown(a);

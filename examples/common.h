@@ -88,6 +88,12 @@ struct options {
 	uint8_t src_mac[6], dst_mac[6];
 	bool have_src_mac, have_dst_mac;
 	bool pass_prog;
+	/* several processes: join the shared program, pins, a token */
+	bool join;
+	const char *pin_map, *pin_link, *pin_group;
+	uint32_t pin_mode;
+	const char *map_path;
+	const char *token;
 	uint32_t flows; /* UDP source ports to cycle through */
 	bool ipv6;
 	uint32_t vlan; /* VLAN id to tag with; 0: untagged */

@@ -29,6 +29,7 @@ enum opt_type {
 	T_CHOICE, /* one of names[]: its index, into an enum */
 	T_MAC, /* 02:00:00:00:00:01 into a uint8_t[6]; sets the bool field2 */
 	T_HINTS, /* hash,vlan,timestamp or all: XSK_HINT_* bits */
+	T_OCTAL, /* permission bits: 0660 */
 };
 
 /*
@@ -88,6 +89,7 @@ static const char *const wait_names[] = {
 #define ALL (APP_RX | APP_TX | APP_FWD | APP_PING)
 #define RECEIVERS (APP_RX | APP_FWD | APP_PING)
 #define SENDERS (APP_TX | APP_FWD | APP_PING)
+#define SHARERS (APP_RX | APP_FWD) /* the options of several processes */
 
 static const struct opt opts[] = {
 	{ "interface", 'i', "IF", ALL, "the interface (required)",
@@ -122,6 +124,40 @@ static const struct opt opts[] = {
 	  "attach an XDP program that passes everything (some drivers send "
 	  "only with one)",
 	  FLAG(T_TRUE, pass_prog) },
+	{ "join", 0, NULL, SHARERS,
+	  "share the XDP program with other processes on other queues: join "
+	  "the one running (another rx, fwd, ... --join), or attach one they "
+	  "can join; it leaves with the last of them",
+	  FLAG(T_TRUE, join) },
+	{ "join", 0, NULL, APP_TX,
+	  "hold the interface's shared XDP program while sending (a receiver "
+	  "started with --join), or attach a passing one others can join",
+	  FLAG(T_TRUE, join) },
+	{ "pin-map", 0, "PATH", SHARERS,
+	  "pin the XSKMAP at PATH on a bpffs (/sys/fs/bpf/...), for --map "
+	  "of others; it stays until removed (rm PATH)",
+	  FLAG(T_STRING, pin_map) },
+	{ "pin-link", 0, "PATH", SHARERS,
+	  "pin the program's BPF link at PATH: the program stays attached "
+	  "until the pin is removed",
+	  FLAG(T_STRING, pin_link) },
+	{ "pin-mode", 0, "MODE", SHARERS,
+	  "permissions of the pins, in octal: 0660 lets --pin-group put "
+	  "sockets into the map (0600: the owner only)",
+	  .type = T_OCTAL, FIELD(pin_mode), .min = 0, .max = 0777,
+	  .what = "a mode like 0660 (octal, at most 0777)" },
+	{ "pin-group", 0, "GROUP", SHARERS,
+	  "give the pins to GROUP (a name or number)",
+	  FLAG(T_STRING, pin_group) },
+	{ "map", 0, "PATH", SHARERS,
+	  "put the sockets into the XSKMAP pinned at PATH and attach no "
+	  "program: the one that pinned it redirects (the map needs only the "
+	  "pin's permissions, no CAP_BPF)",
+	  FLAG(T_STRING, map_path) },
+	{ "token", 0, "PATH", SHARERS | APP_TX,
+	  "load with a BPF token from the bpffs delegated to this user "
+	  "namespace at PATH (a container; Linux 6.9)",
+	  FLAG(T_STRING, token) },
 	{ "no-need-wakeup", 'W', NULL, ALL,
 	  "don't use need_wakeup: wake the kernel every time",
 	  FLAG(T_FALSE, need_wakeup) },
@@ -500,6 +536,13 @@ static int set(struct options *o, const struct opt *p, const char *arg)
 		return 0;
 	case T_HINTS:
 		return parse_hints(arg, (uint32_t *)field);
+	case T_OCTAL:
+		errno = 0;
+		v = strtoull(arg, &end, 8);
+		if (errno || end == arg || *end || *arg == '-' || v > p->max)
+			return -1;
+		store(field, p->size, v);
+		return 0;
 	}
 	return -1;
 }
@@ -658,6 +701,12 @@ int parse_options(struct app *a, int argc, char **argv, unsigned int kind)
 	if (kind == APP_PING && o->nqueues > 1 && !o->reflect)
 		return bad_arg(n, "-q: one queue to send pings from (a range "
 				  "only with --reflect)");
+	if (o->map_path && (o->join || o->pin_map || o->pin_link))
+		return bad_arg(n, "--map uses a map pinned by another: it goes "
+				  "with none of --join, --pin-map, --pin-link");
+	if ((o->pin_mode || o->pin_group) && !o->pin_map && !o->pin_link)
+		return bad_arg(n, "--pin-mode and --pin-group are for the pins "
+				  "of --pin-map and --pin-link");
 	if (kind & (APP_TX | APP_PING))
 		return check_len(n, o, kind);
 	return 0;

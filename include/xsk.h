@@ -101,6 +101,8 @@ enum xsk_advice {
 	XSK_ADVICE_MEMLOCK,
 	XSK_ADVICE_NET_RAW,
 	XSK_ADVICE_NET_ADMIN,
+	XSK_ADVICE_JOIN,
+	XSK_ADVICE_BPFFS,
 };
 
 /**
@@ -137,7 +139,12 @@ enum xsk_advice {
  *  XSK_ADVICE_NET_RAW: an AF_XDP socket needs CAP_NET_RAW: run with it, or
  *	have a privileged process open the socket (xsk_umem_create_fd());
  *  XSK_ADVICE_NET_ADMIN: a busy-polling setting needs CAP_NET_ADMIN: run
- *	with it, or do without busy polling.
+ *	with it, or do without busy polling;
+ *  XSK_ADVICE_JOIN: the interface has libxsk's program, attached by another
+ *	process: start every process that shares the interface with
+ *	XSK_PROG_SHARED, the first one too;
+ *  XSK_ADVICE_BPFFS: a pin path is not on a mounted BPF filesystem: mount
+ *	one (mount -t bpf bpf /sys/fs/bpf) or use a path under it.
  *
  * Later versions may add codes: treat an unknown one as XSK_ADVICE_NONE.
  *
@@ -968,6 +975,23 @@ XSK_API void xsk_frames_destroy(struct xsk_frames *f);
  * After fork(), the child's copy of a handle shares the map (the child may
  * put sockets into it), but only the process that called xsk_prog_attach()
  * detaches the program: see xsk_prog_destroy().
+ *
+ * Several processes: an interface carries one XDP program, so processes
+ * that each serve some of its queues share one. Each calls
+ * xsk_prog_attach() with XSK_PROG_SHARED: the first attaches a program
+ * that the others join (libxsk names it "xsk_shared", so that a joining
+ * process can tell it from a private one and from other programs), and
+ * each puts its own queues' sockets into the one XSKMAP. Nobody detaches
+ * it: every process holds a reference to its BPF link, and the kernel
+ * removes the program when the last one is gone, whether that process
+ * called xsk_prog_destroy(), exited or was killed. So no process's end
+ * takes it away from another that still runs. Where the kernel has no XDP
+ * links (before 5.9; or with XSK_PROG_NETLINK) the program is attached
+ * with rtnetlink, which nothing counts: then it stays attached after the
+ * last process, until `ip link set dev IFNAME xdp off` removes it.
+ * Joining takes the program, its map and its link by id, which needs
+ * CAP_SYS_ADMIN; a process without it opens a pinned map instead
+ * (xsk_prog_opts.pin_map in the first process, .map_path in the others).
  */
 
 /* xsk_prog_opts.mode: where the program runs */
@@ -984,6 +1008,7 @@ enum xsk_attach_mode {
 #define XSK_PROG_OWN_PROG (1u << 3) /* attach the caller's @prog_fd */
 #define XSK_PROG_OWN_MAP (1u << 4) /* use the caller's XSKMAP @map_fd */
 #define XSK_PROG_MAP_ONLY (1u << 5) /* a map, but no program: attach none */
+#define XSK_PROG_SHARED (1u << 6) /* join the interface's, or attach one */
 
 /* The map size when the driver does not report its queue count. */
 #define XSK_PROG_FALLBACK_QUEUES 64u
@@ -1002,8 +1027,14 @@ enum xsk_attach_mode {
  *	XSK_PROG_OWN_MAP: put sockets into @map_fd, an XSKMAP, instead of a
  *	new map; the built-in program (unless XSK_PROG_OWN_PROG) redirects
  *	into it;
- *	XSK_PROG_MAP_ONLY: create (or, with XSK_PROG_OWN_MAP, take) the map
- *	and load and attach nothing: the caller's own program uses the map
+ *	XSK_PROG_MAP_ONLY: create (or, with XSK_PROG_OWN_MAP or @map_path,
+ *	take) the map and load and attach nothing: the caller's own program
+ *	uses the map;
+ *	XSK_PROG_SHARED: share the program with other processes (see
+ *	"Several processes" above): join the shared libxsk program attached
+ *	to the interface, or, if there is none, attach one that others can
+ *	join. Goes with none of XSK_PROG_OWN_PROG, XSK_PROG_OWN_MAP,
+ *	XSK_PROG_MAP_ONLY, @map_path, @hints
  * @mode: enum xsk_attach_mode
  * @nqueues: slots in a new map. Default: the device's queue count
  *	(ETHTOOL_GCHANNELS), or XSK_PROG_FALLBACK_QUEUES if the driver does
@@ -1025,6 +1056,33 @@ enum xsk_attach_mode {
  *	the device (BPF_F_XDP_DEV_BOUND_ONLY). A hint the driver has no value
  *	for on a frame is marked invalid in that frame's record; the frame is
  *	delivered all the same
+ * @pin_map: a path on a BPF filesystem (bpffs) where the XSKMAP is pinned
+ *	once made, for other processes to open with @map_path; the pin stays
+ *	until removed (rm PATH), and libxsk never removes it. Only the process
+ *	that makes the map pins it: with XSK_PROG_SHARED, a joining process
+ *	leaves pins alone. NULL: no pin
+ * @pin_link: likewise for the BPF link that attaches the program: the
+ *	program then stays attached after every process has gone, until the
+ *	pin is removed. Needs a BPF link (Linux 5.9; not with
+ *	XSK_PROG_NETLINK or XSK_PROG_MAP_ONLY)
+ * @pin_mode: permission bits of the pins (a pin is opened for reading and
+ *	writing: 0660 lets the group put sockets into the map, that is steer
+ *	the interface's traffic). 0: the kernel's 0600 (less the umask), the
+ *	owner only
+ * @pin_gid: the group the pins are given to; 0: the creating process's
+ *	group (a process may give a file only to a group it is in)
+ * @map_path: the XSKMAP pinned at this path (by @pin_map, or by another
+ *	program, a device plugin say) instead of a new map, as
+ *	XSK_PROG_OWN_MAP does with @map_fd; it opens only if the pin's
+ *	permissions let this process read and write it. With
+ *	XSK_PROG_MAP_ONLY, what an unprivileged worker needs to put its socket
+ *	into the map (no capability: the pin's permissions decide)
+ * @token_path: the mount point of a bpffs delegated to this process's user
+ *	namespace (delegate_cmds, delegate_maps, delegate_progs): the map is
+ *	created and the program loaded with a BPF token from it, so that a
+ *	process without CAP_BPF in the initial user namespace (a container)
+ *	can load them. Linux 6.9; attaching still needs CAP_NET_ADMIN over the
+ *	interface's network namespace. NULL: no token
  */
 struct xsk_prog_opts {
 	size_t sz;
@@ -1036,6 +1094,12 @@ struct xsk_prog_opts {
 	char *log_buf;
 	size_t log_size;
 	uint32_t hints;
+	const char *pin_map;
+	const char *pin_link;
+	uint32_t pin_mode;
+	uint32_t pin_gid;
+	const char *map_path;
+	const char *token_path;
 };
 
 struct xsk_prog;
@@ -1052,7 +1116,8 @@ struct xsk_prog;
  * A BPF_LINK_CREATE that the kernel does not know (before 5.9) falls back to
  * rtnetlink. An interface carries one XDP program: if it already has one
  * (attached by anybody, in any mode) this fails with -EBUSY and changes
- * nothing. Any failure leaves no map, program, link or attachment behind.
+ * nothing, unless XSK_PROG_SHARED joins it. Any failure leaves no map,
+ * program, link, pin or attachment behind.
  *
  * Return: 0, or
  *  -EINVAL: an option breaks a rule (xsk_errmsg() names it; @opts->hints
@@ -1065,16 +1130,37 @@ struct xsk_prog;
  *  -ENODEV: no such interface;
  *  -EPERM: a capability is missing: CAP_BPF (or CAP_SYS_ADMIN) and
  *	CAP_NET_ADMIN to create the map and load the program, CAP_NET_ADMIN to
- *	attach; xsk_errmsg() says which;
+ *	attach, CAP_SYS_ADMIN to join a shared program; or the BPF token of
+ *	@opts->token_path does not allow it; xsk_errmsg() says which;
  *  -EBUSY, -EEXIST: the interface already has an XDP program; xsk_errmsg()
- *	says which (id, name, mode) and how to remove it;
+ *	says which (id, name, mode) and how to remove it, or, if it is
+ *	libxsk's shared one, to join it (XSK_ADVICE_JOIN); with
+ *	XSK_PROG_SHARED: the program there is not a shared libxsk program
+ *	(another program, or libxsk's attached without XSK_PROG_SHARED), runs
+ *	in another mode than @opts->mode asks, or is a pass-only program and
+ *	this process receives;
+ *  -EAGAIN: with XSK_PROG_SHARED, the program went away every time this
+ *	process tried to join it;
+ *  -EACCES: @opts->map_path, and the pin's permissions don't let this
+ *	process read and write it;
+ *  -ENOENT: @opts->map_path names no pin, or a directory of a pin path
+ *	does not exist (XSK_ADVICE_BPFFS);
+ *  -EEXIST: @opts->pin_map or @opts->pin_link exists already (an earlier
+ *	run's pin: remove it);
  *  -EOPNOTSUPP: XSK_ATTACH_NATIVE on a driver without native XDP, or
  *	multi-buffer where the driver has none; or RX hints (@opts->hints)
  *	this system can't give: a kernel before 6.3 (XSK_HINT_VLAN: 6.8), no
  *	kernel BTF, no BPF JIT, a driver without a hint's kfunc (as the kernel
  *	reports it from 6.8 on) or without native XDP; xsk_errmsg() says which;
  *  -ERANGE: the MTU is too large for XDP on this device;
- *  other negative errno values from bpf(2), socket(2) and rtnetlink.
+ *  -EINVAL also: a pin path (or @opts->map_path) not on a BPF filesystem
+ *	(XSK_ADVICE_BPFFS), @opts->map_path not an XSKMAP, @opts->pin_mode
+ *	beyond 0777, or option combinations the flags above rule out;
+ *  -EOPNOTSUPP also: @opts->token_path on a kernel before 6.9 (xsk_errmsg()
+ *	names this one's version) or on a bpffs not delegated to this user
+ *	namespace; @opts->pin_link where the kernel has no XDP links;
+ *  other negative errno values from bpf(2), socket(2), rtnetlink and the
+ *	pins' chmod(2) and lchown(2).
  */
 XSK_API int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 			    uint32_t ifindex, const struct xsk_prog_opts *opts);
@@ -1090,6 +1176,10 @@ XSK_API int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
  * (XDP_FLAGS_REPLACE with IFLA_XDP_EXPECTED_FD, or a check of the program
  * id on kernels before 5.7): a program somebody else put there since is left
  * alone.
+ *
+ * A handle made with XSK_PROG_SHARED detaches nothing: it lets go of its
+ * reference to the link, and the program leaves with the last one (see
+ * "Several processes" above). Pins stay in any case.
  *
  * In a process that inherited the handle through fork(), only that
  * process's copies of the fds are closed: the program stays attached until

@@ -4,7 +4,8 @@
  * the source files share. Nothing here is exported. The syscall layer has
  * its own header, sys.h. Dependencies go one way:
  *
- *	sys.c -> xdpsock.c -> ctx.c, umem.c -> socket.c, sockopt.c -> prog.c
+ *	sys.c -> xdpsock.c -> ctx.c, umem.c -> socket.c, sockopt.c -> share.c
+ *	-> prog.c
  *
  * with error.c, opts.c, ifinfo.c and probe.c (which uses only sys.c and
  * xdpsock.c) beside them; handover.c (fd passing, a bound socket handed to
@@ -344,7 +345,57 @@ struct xsk_prog {
 	pid_t owner;
 	uint32_t hints; /* XSK_HINT_* the program collects */
 	uint32_t hint_ids[3]; /* their kfuncs' BTF ids, by bit number */
+	/* XSK_PROG_SHARED: no process detaches; the program leaves with the
+	 * last reference to its link */
+	bool shared;
+	int token_fd; /* a BPF token while the handle is made, or -1 */
 };
+
+/* ------------------------------------ sharing, pins, tokens (share.c) */
+
+/* The names libxsk gives its programs and map: how a joining process
+ * tells libxsk's from another's, and a shared one from a private one. */
+#define XSK__PROG_REDIRECT "xsk_redirect"
+#define XSK__PROG_PASS "xsk_pass"
+#define XSK__PROG_SHARED "xsk_shared"
+#define XSK__PROG_SHARED_PASS "xsk_shared_pass"
+#define XSK__MAP_NAME "xsk_map"
+
+/* BPF_OBJ_GET_INFO_BY_FD into @info of @len bytes; not explained. */
+int xsk__bpf_info(int fd, void *info, uint32_t len);
+
+/*
+ * Join the program @id attached to @p's interface: take its fd, its XSKMAP
+ * (unless @pass_ok and it has none), and a reference to the BPF link that
+ * holds it, after checking that it is a shared libxsk program. 0, -EAGAIN
+ * when it went away meanwhile (look again), or an explained negative errno.
+ */
+int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok);
+
+/* Pin @fd at @path in bpffs with @mode (0: 0600) and group @gid (0: the
+ * caller's); @what names it for messages. Nothing is left pinned on
+ * failure. 0, or an explained negative errno. */
+int xsk__pin(int fd, const char *path, uint32_t mode, uint32_t gid,
+	     const char *what);
+
+/* The object pinned at @path, opened read-write: its fd, or an explained
+ * negative errno. */
+int xsk__pin_open(const char *path);
+
+/* Does this process run in a user namespace other than the initial one
+ * (its /proc/self/uid_map maps less than every uid)? False if unsure. */
+bool xsk__in_user_namespace(void);
+
+/* A BPF token from the delegated bpffs mounted at @path (Linux 6.9): its
+ * fd, or an explained negative errno. */
+int xsk__token_create(const char *path);
+
+/* Put @token_fd into a BPF_MAP_CREATE or BPF_PROG_LOAD attribute buffer
+ * (the fields came in 6.9, after the oldest UAPI headers): the size to
+ * pass to bpf(2). Without a token (-1), sizeof(union bpf_attr). */
+unsigned int xsk__attr_token(void *attr, int cmd, int token_fd);
+/* Room for the token's field beyond the oldest union bpf_attr. */
+#define XSK__ATTR_SIZE 160
 
 /* ------------------------------------------------- kernel BTF (btf.c) */
 

@@ -32,9 +32,10 @@
 #define CAPBIT_SYS_ADMIN 21
 #define CAPBIT_BPF 39
 
-#define PROG_FLAGS                                                \
-	(XSK_PROG_FRAGS | XSK_PROG_PASS_ONLY | XSK_PROG_NETLINK | \
-	 XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY)
+#define PROG_FLAGS                                                  \
+	(XSK_PROG_FRAGS | XSK_PROG_PASS_ONLY | XSK_PROG_NETLINK |   \
+	 XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY | \
+	 XSK_PROG_SHARED)
 
 /* The verifier log kept when the caller gives no buffer: enough for the
  * last line of a refusal of a six-instruction program. */
@@ -355,35 +356,41 @@ static int explain_bpf_eperm(int err, const char *what)
 				net ? "" : "CAP_NET_ADMIN",
 				bpf ? "" : "cap_bpf", !bpf && !net ? "," : "",
 				net ? "" : "cap_net_admin");
+	if (xsk__in_user_namespace())
+		return xsk__err(
+			err,
+			"%s was refused: this process's capabilities are those of a user namespace (a container), and the kernel wants CAP_BPF in the initial one; load with a BPF token from a bpffs delegated to this namespace (xsk_prog_opts.token_path, Linux 6.9), or have a process of the initial namespace load it and pin the map (xsk_prog_opts.pin_map, .map_path)",
+			what);
 	return xsk__err(
 		err,
 		"%s was refused although CAP_BPF and CAP_NET_ADMIN are held: on kernels before 5.11 BPF memory counts against RLIMIT_MEMLOCK (raise it), or a security module or kernel lockdown forbids bpf(2)",
 		what);
 }
 
-static int get_info(int fd, void *info, uint32_t len)
-{
+/* A bpf(2) attribute with room for the fields of newer kernels. */
+union attr {
 	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = (uint32_t)fd;
-	a.info.info_len = len;
-	a.info.info = ptr(info);
-	return xsk__sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
-}
+	unsigned char raw[XSK__ATTR_SIZE];
+};
 
 static int map_create(struct xsk_prog *p, uint32_t nqueues)
 {
-	union bpf_attr a;
+	union attr u;
+	unsigned int size;
 	int fd;
 
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_XSKMAP;
-	a.key_size = sizeof(uint32_t);
-	a.value_size = sizeof(uint32_t);
-	a.max_entries = nqueues;
-	memcpy(a.map_name, "xsk_map", sizeof("xsk_map"));
-	fd = xsk__sys_bpf(BPF_MAP_CREATE, &a, sizeof(a));
+	memset(&u, 0, sizeof(u));
+	u.a.map_type = BPF_MAP_TYPE_XSKMAP;
+	u.a.key_size = sizeof(uint32_t);
+	u.a.value_size = sizeof(uint32_t);
+	u.a.max_entries = nqueues;
+	memcpy(u.a.map_name, XSK__MAP_NAME, sizeof(XSK__MAP_NAME));
+	size = xsk__attr_token(&u, BPF_MAP_CREATE, p->token_fd);
+	fd = xsk__sys_bpf(BPF_MAP_CREATE, &u.a, size);
+	if (fd == -EPERM && p->token_fd >= 0)
+		return xsk__err(
+			fd,
+			"creating an XSKMAP with the BPF token was refused: the bpffs must delegate BPF_MAP_CREATE (delegate_cmds) and XSKMAPs (delegate_maps), and this process needs CAP_NET_ADMIN in the token's user namespace");
 	if (fd == -EPERM)
 		return explain_bpf_eperm(fd, "creating an XSKMAP");
 	if (fd == -EINVAL)
@@ -414,7 +421,7 @@ static int map_adopt(struct xsk_prog *p, int fd)
 		return xsk__err_sys(err, "duplicating .map_fd");
 	p->map_fd = err;
 	memset(&info, 0, sizeof(info));
-	err = get_info(p->map_fd, &info, sizeof(info));
+	err = xsk__bpf_info(p->map_fd, &info, sizeof(info));
 	if (err)
 		return xsk__err(
 			err == -EBADF ? -EINVAL : err,
@@ -425,6 +432,30 @@ static int map_adopt(struct xsk_prog *p, int fd)
 			-EINVAL,
 			".map_fd %d is a BPF map of type %u, not an XSKMAP (%u)",
 			fd, info.type, BPF_MAP_TYPE_XSKMAP);
+	p->nqueues = info.max_entries;
+	return 0;
+}
+
+/* The XSKMAP pinned at @path: a map of the caller's, found by path. */
+static int map_open(struct xsk_prog *p, const char *path)
+{
+	struct bpf_map_info info;
+	int err, fd = xsk__pin_open(path);
+
+	if (fd < 0)
+		return fd;
+	p->map_fd = fd;
+	memset(&info, 0, sizeof(info));
+	err = xsk__bpf_info(fd, &info, sizeof(info));
+	if (err)
+		return xsk__err_sys(err, "reading the pinned map's type");
+	/* a program's or link's info has its type first as well */
+	if (info.type != BPF_MAP_TYPE_XSKMAP || info.key_size != 4 ||
+	    info.value_size != 4)
+		return xsk__err(
+			-EINVAL,
+			"%s does not hold an XSKMAP (a BPF object of type %u; an XSKMAP is a map of type %u)",
+			path, info.type, BPF_MAP_TYPE_XSKMAP);
 	p->nqueues = info.max_entries;
 	return 0;
 }
@@ -444,7 +475,7 @@ static int prog_adopt(struct xsk_prog *p, int fd)
 		return xsk__err_sys(err, "duplicating .prog_fd");
 	p->prog_fd = err;
 	memset(&info, 0, sizeof(info));
-	err = get_info(p->prog_fd, &info, sizeof(info));
+	err = xsk__bpf_info(p->prog_fd, &info, sizeof(info));
 	if (err)
 		return xsk__err(
 			err == -EBADF ? -EINVAL : err,
@@ -514,28 +545,33 @@ static int explain_load(const struct xsk_prog *p, int err,
 static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 {
 	bool pass = o->flags & XSK_PROG_PASS_ONLY;
-	const char *name = pass ? "xsk_pass" : "xsk_redirect";
+	bool shared = o->flags & XSK_PROG_SHARED;
+	const char *name =
+		pass ? (shared ? XSK__PROG_SHARED_PASS : XSK__PROG_PASS) :
+		       (shared ? XSK__PROG_SHARED : XSK__PROG_REDIRECT);
 	struct bpf_prog_info info;
 	struct bpf_insn insns[64];
 	char *log = o->log_buf;
 	size_t log_size = o->log_size;
-	union bpf_attr a;
+	unsigned int size;
+	union attr u;
 	int fd, err = 0;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_XDP;
-	a.insn_cnt = p->hints ? hints_prologue(insns, p) : 0;
-	a.insn_cnt += build_prog(insns + a.insn_cnt, p->map_fd, pass);
-	a.insns = ptr(insns);
-	a.license = ptr(license);
-	a.prog_flags = o->flags & XSK_PROG_FRAGS ? BPF_F_XDP_HAS_FRAGS : 0;
+	memset(&u, 0, sizeof(u));
+	u.a.prog_type = BPF_PROG_TYPE_XDP;
+	u.a.insn_cnt = p->hints ? hints_prologue(insns, p) : 0;
+	u.a.insn_cnt += build_prog(insns + u.a.insn_cnt, p->map_fd, pass);
+	u.a.insns = ptr(insns);
+	u.a.license = ptr(license);
+	u.a.prog_flags = o->flags & XSK_PROG_FRAGS ? BPF_F_XDP_HAS_FRAGS : 0;
 	if (p->hints) {
 		/* the kfuncs resolve to this device's driver */
-		a.prog_flags |= BPF_F_XDP_DEV_BOUND_ONLY;
-		a.prog_ifindex = p->ifindex;
+		u.a.prog_flags |= BPF_F_XDP_DEV_BOUND_ONLY;
+		u.a.prog_ifindex = p->ifindex;
 	}
-	memcpy(a.prog_name, name, strlen(name) + 1);
-	fd = xsk__sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+	memcpy(u.a.prog_name, name, strlen(name) + 1);
+	size = xsk__attr_token(&u, BPF_PROG_LOAD, p->token_fd);
+	fd = xsk__sys_bpf(BPF_PROG_LOAD, &u.a, size);
 	if (fd == -EACCES || fd == -EINVAL || fd == -KERNEL_ENOTSUPP) {
 		if (!log || log_size < 128) {
 			log = malloc(LOG_SIZE);
@@ -543,16 +579,20 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 		}
 		if (log) {
 			log[0] = '\0';
-			a.log_level = 1;
-			a.log_buf = ptr(log);
-			a.log_size = (uint32_t)(log_size > UINT32_MAX ?
-							UINT32_MAX :
-							log_size);
-			fd = xsk__sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+			u.a.log_level = 1;
+			u.a.log_buf = ptr(log);
+			u.a.log_size = (uint32_t)(log_size > UINT32_MAX ?
+							  UINT32_MAX :
+							  log_size);
+			fd = xsk__sys_bpf(BPF_PROG_LOAD, &u.a, size);
 			log[log_size - 1] = '\0';
 		}
 	}
-	if (fd < 0)
+	if (fd == -EPERM && p->token_fd >= 0)
+		err = xsk__err(
+			fd,
+			"loading the XDP program with the BPF token was refused: the bpffs must delegate BPF_PROG_LOAD (delegate_cmds) and XDP programs (delegate_progs), and this process needs CAP_NET_ADMIN in the token's user namespace");
+	else if (fd < 0)
 		err = explain_load(p, fd, o, log);
 	if (log && log != o->log_buf)
 		free(log);
@@ -560,7 +600,7 @@ static int prog_load(struct xsk_prog *p, const struct xsk_prog_opts *o)
 		return err;
 	p->prog_fd = fd;
 	memset(&info, 0, sizeof(info));
-	err = get_info(fd, &info, sizeof(info));
+	err = xsk__bpf_info(fd, &info, sizeof(info));
 	if (err)
 		return xsk__err_sys(err, "reading the loaded program's id");
 	p->prog_id = info.id;
@@ -598,9 +638,8 @@ static void name_of(uint32_t id, char *name, size_t len)
 	if (fd < 0)
 		return;
 	memset(&info, 0, sizeof(info));
-	if (!get_info(fd, &info, sizeof(info)) && info.name[0])
-		snprintf(name, len, " \"%.*s\"", (int)sizeof(info.name),
-			 info.name);
+	if (!xsk__bpf_info(fd, &info, sizeof(info)))
+		snprintf(name, len, "%.*s", (int)sizeof(info.name), info.name);
 	xsk__sys_close(fd);
 }
 
@@ -609,7 +648,7 @@ static int explain_busy(const struct xsk_prog *p, int err, const char *why)
 {
 	struct xsk__xdp_query q;
 	const char *mode, *ipmode;
-	char name[BPF_OBJ_NAME_LEN + 8];
+	char name[BPF_OBJ_NAME_LEN + 1];
 	uint32_t id;
 
 	memset(&q, 0, sizeof(q));
@@ -626,10 +665,29 @@ static int explain_busy(const struct xsk_prog *p, int err, const char *why)
 			"%s already has an XDP program, or had one a moment ago%s%s: check with `ip link show dev %s`",
 			p->ifname, why[0] ? ": " : "", why, p->ifname);
 	name_of(id, name, sizeof(name));
+	if (!strcmp(name, XSK__PROG_SHARED) ||
+	    !strcmp(name, XSK__PROG_SHARED_PASS))
+		return xsk__err_advice(
+			err, XSK_ADVICE_JOIN,
+			"%s already has libxsk's shared program (id %u \"%s\", %s mode), which other processes hold%s: join it with XSK_PROG_SHARED instead of attaching another",
+			p->ifname, id, name, mode,
+			err == -EEXIST ?
+				" (and native and generic mode can't both be in use)" :
+				"");
+	if (!strcmp(name, XSK__PROG_REDIRECT) || !strcmp(name, XSK__PROG_PASS))
+		return xsk__err_advice(
+			err, XSK_ADVICE_JOIN,
+			"%s already has libxsk's program (id %u \"%s\", %s mode%s), attached by a process without XSK_PROG_SHARED, which removes it when it ends (to remove it now: `ip link set dev %s %s off`, or, if a BPF link holds it, closing that link, which `bpftool link` lists); to serve other queues of %s from other processes: start every one of them (the first one too) with XSK_PROG_SHARED",
+			p->ifname, id, name, mode,
+			err == -EEXIST ?
+				"; native and generic mode can't both be in use" :
+				"",
+			p->ifname, ipmode, p->ifname);
 	return xsk__err(
 		err,
-		"%s already has XDP program id %u%s attached in %s mode%s: an interface takes one program; remove it with `ip link set dev %s %s off` or, if a BPF link holds it, by closing that link (`bpftool link` lists them); or share it: give its XSKMAP with XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY",
-		p->ifname, id, name, mode,
+		"%s already has XDP program id %u%s%s%s attached in %s mode%s: an interface takes one program; remove it with `ip link set dev %s %s off` or, if a BPF link holds it, by closing that link (`bpftool link` lists them); a program that is not libxsk's can't be joined, but one with an XSKMAP can take sockets: give its map with XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY (or its pin with .map_path)",
+		p->ifname, id, name[0] ? " \"" : "", name, name[0] ? "\"" : "",
+		mode,
 		err == -EEXIST ?
 			" (native and generic mode can't both be in use)" :
 			"",
@@ -808,6 +866,8 @@ static int prog_release(struct xsk_prog *p, bool detach)
 	union bpf_attr a;
 	int err = 0;
 
+	/* A shared program leaves with the last reference to its link. */
+	detach = detach && !p->shared;
 	if (p->link_fd >= 0 && detach) {
 		/* Closing detaches only with the last copy of the link fd, and
 		 * a forked child may hold one: detach explicitly (BPF_LINK_DETACH
@@ -864,6 +924,53 @@ static int check_opts(const struct xsk_prog_opts *o)
 	return check_hints(o);
 }
 
+/* The rules of sharing, pins and tokens. */
+static int check_share_opts(const struct xsk_prog_opts *o)
+{
+	uint32_t f = o->flags;
+
+	if ((f & XSK_PROG_SHARED) &&
+	    (f & (XSK_PROG_OWN_PROG | XSK_PROG_OWN_MAP | XSK_PROG_MAP_ONLY)))
+		return xsk__err(
+			-EINVAL,
+			"XSK_PROG_SHARED shares libxsk's own program and map: it goes with none of XSK_PROG_OWN_PROG, XSK_PROG_OWN_MAP, XSK_PROG_MAP_ONLY");
+	if ((f & XSK_PROG_SHARED) && o->map_path)
+		return xsk__err(
+			-EINVAL,
+			"XSK_PROG_SHARED finds the map through the attached program; xsk_prog_opts.map_path opens one by path: give one of them");
+	if ((f & XSK_PROG_SHARED) && o->hints)
+		return xsk__err(
+			-EINVAL,
+			"XSK_PROG_SHARED with RX hints is not supported: a joining process can't tell which hints the attached program collects");
+	if (o->map_path && (f & XSK_PROG_OWN_MAP))
+		return xsk__err(
+			-EINVAL,
+			"xsk_prog_opts.map_path and XSK_PROG_OWN_MAP both name the map: give one of them");
+	if (o->map_path && o->pin_map)
+		return xsk__err(
+			-EINVAL,
+			"xsk_prog_opts.map_path opens a pinned map: pinning it again (.pin_map) makes no sense");
+	if (o->pin_map && (f & XSK_PROG_PASS_ONLY))
+		return xsk__err(
+			-EINVAL,
+			"XSK_PROG_PASS_ONLY has no map to pin (.pin_map)");
+	if (o->pin_map && (f & XSK_PROG_OWN_PROG) && !(f & XSK_PROG_OWN_MAP))
+		return xsk__err(
+			-EINVAL,
+			"XSK_PROG_OWN_PROG without XSK_PROG_OWN_MAP has no map to pin (.pin_map)");
+	if (o->pin_link && (f & (XSK_PROG_MAP_ONLY | XSK_PROG_NETLINK)))
+		return xsk__err(
+			-EINVAL,
+			"xsk_prog_opts.pin_link pins the BPF link that attaches the program: there is none with %s",
+			f & XSK_PROG_MAP_ONLY ? "XSK_PROG_MAP_ONLY" :
+						"XSK_PROG_NETLINK");
+	if ((o->pin_mode || o->pin_gid) && !o->pin_map && !o->pin_link)
+		return xsk__err(
+			-EINVAL,
+			"xsk_prog_opts.pin_mode and .pin_gid are for the pins of .pin_map and .pin_link, and neither is given");
+	return 0;
+}
+
 static int resolve_if(struct xsk_prog *p, const char *ifname, uint32_t ifindex)
 {
 	int ret;
@@ -893,13 +1000,136 @@ static int resolve_if(struct xsk_prog *p, const char *ifname, uint32_t ifindex)
 	return 0;
 }
 
+/* The map for a new program: the caller's, a pinned one, or a new one. */
+static int map_get(struct xsk_prog *p, const struct xsk_prog_opts *o)
+{
+	uint32_t n = o->nqueues;
+
+	if (o->flags & XSK_PROG_OWN_MAP)
+		return map_adopt(p, o->map_fd);
+	if (o->map_path)
+		return map_open(p, o->map_path);
+	/* A driver without ETHTOOL_GCHANNELS: guess generously, as an unused
+	 * slot costs a pointer. */
+	if (!n && xsk__if_channels(p->ifindex, &n))
+		n = XSK_PROG_FALLBACK_QUEUES;
+	return map_create(p, n);
+}
+
+/* Make (or take) the map, load (or take) the program, attach it, pin what
+ * is asked for. Nothing is left on failure. */
+static int attach_new(struct xsk_prog *p, const struct xsk_prog_opts *o)
+{
+	bool want_map = !(o->flags & XSK_PROG_PASS_ONLY) &&
+			(!(o->flags & XSK_PROG_OWN_PROG) ||
+			 (o->flags & XSK_PROG_OWN_MAP));
+	bool map_pinned = false;
+	int err = 0;
+
+	if (o->token_path && p->token_fd < 0) {
+		err = xsk__token_create(o->token_path);
+		if (err < 0)
+			return err;
+		p->token_fd = err;
+		err = 0;
+	}
+	if (want_map)
+		err = map_get(p, o);
+	if (!err && o->pin_map) {
+		err = xsk__pin(p->map_fd, o->pin_map, o->pin_mode, o->pin_gid,
+			       "xsk_prog_opts.pin_map");
+		map_pinned = !err;
+	}
+	if (err || (o->flags & XSK_PROG_MAP_ONLY))
+		goto out;
+	if (o->flags & XSK_PROG_OWN_PROG)
+		err = prog_adopt(p, o->prog_fd);
+	else
+		err = prog_load(p, o);
+	if (!err)
+		err = prog_attach(p);
+	if (!err)
+		err = prog_find_mode(p);
+	if (!err && o->pin_link && p->link_fd < 0)
+		err = xsk__err(
+			-EOPNOTSUPP,
+			"xsk_prog_opts.pin_link pins the program's BPF link, and this kernel has no XDP links (Linux 5.9): the program was attached with rtnetlink and stays until removed");
+	else if (!err && o->pin_link)
+		err = xsk__pin(p->link_fd, o->pin_link, o->pin_mode, o->pin_gid,
+			       "xsk_prog_opts.pin_link");
+out:
+	if (err) {
+		if (map_pinned)
+			xsk__sys_unlink(o->pin_map);
+		prog_release(p, true);
+	}
+	return err;
+}
+
+/* XSK_PROG_SHARED with a program there: take it, if it is ours to take. */
+static int join(struct xsk_prog *p, const struct xsk_prog_opts *o, uint32_t id)
+{
+	int err = xsk__join(p, id, o->flags & XSK_PROG_PASS_ONLY);
+
+	if (!err)
+		err = prog_find_mode(p);
+	if (!err && o->mode != XSK_ATTACH_AUTO && o->mode != p->mode)
+		err = xsk__err(
+			-EBUSY,
+			"the shared program on %s runs in %s mode, and this process asked for %s mode: ask for the same mode, or XSK_ATTACH_AUTO",
+			p->ifname, mode_name(p->mode), mode_name(o->mode));
+	if (err)
+		prog_release(p, false);
+	return err;
+}
+
+#define JOIN_TRIES 5
+
+/*
+ * Join the shared program on the interface, or attach one. Two processes
+ * starting together may both find none and both attach: the kernel takes
+ * one, the other says EBUSY and joins it. A program that goes away while
+ * we take it (its last holder exited) is looked for again.
+ */
+static int attach_shared(struct xsk_prog *p, const struct xsk_prog_opts *o)
+{
+	struct xsk__xdp_query q;
+	char last[256];
+	uint32_t id;
+	int i, err = 0;
+
+	for (i = 0; i < JOIN_TRIES; i++) {
+		p->mode = o->mode;
+		p->xdp_flags = mode_bits(o->mode);
+		err = xsk__nl_query_xdp(p->ifindex, &q);
+		if (err)
+			return xsk__err_sys(
+				err,
+				"asking rtnetlink for the interface's XDP program");
+		id = q.drv_id ? q.drv_id : q.skb_id ? q.skb_id : q.hw_id;
+		if (id)
+			err = join(p, o, id);
+		else
+			err = attach_new(p, o);
+		if (!err) {
+			p->shared = true;
+			return 0;
+		}
+		if (err != -EAGAIN && (id || (err != -EBUSY && err != -EEXIST)))
+			return err;
+	}
+	snprintf(last, sizeof(last), "%s", xsk_errmsg());
+	return xsk__err(
+		err,
+		"the XDP program on %s came and went %d times while this process joined it; the last time: %s",
+		p->ifname, JOIN_TRIES, last);
+}
+
 int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 		    uint32_t ifindex, const struct xsk_prog_opts *opts)
 {
 	struct xsk_prog_opts o;
 	struct xsk_prog *p;
-	uint32_t n;
-	bool want_map;
 	int err;
 
 	if (!prog)
@@ -910,13 +1140,15 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 	if (err)
 		return err;
 	err = check_opts(&o);
+	if (!err)
+		err = check_share_opts(&o);
 	if (err)
 		return err;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return xsk__err(-ENOMEM, "out of memory");
 	p->owner = getpid();
-	p->map_fd = p->prog_fd = p->link_fd = -1;
+	p->map_fd = p->prog_fd = p->link_fd = p->token_fd = -1;
 	p->flags = o.flags;
 	p->mode = o.mode;
 	p->xdp_flags = mode_bits(o.mode);
@@ -926,42 +1158,17 @@ int xsk_prog_attach(struct xsk_prog **prog, const char *ifname,
 	if (err)
 		goto out_free;
 
-	want_map = !(o.flags & XSK_PROG_PASS_ONLY) &&
-		   (!(o.flags & XSK_PROG_OWN_PROG) ||
-		    (o.flags & XSK_PROG_OWN_MAP));
-	if (want_map && (o.flags & XSK_PROG_OWN_MAP)) {
-		err = map_adopt(p, o.map_fd);
-	} else if (want_map) {
-		n = o.nqueues;
-		/* A driver without ETHTOOL_GCHANNELS: guess generously, as
-		 * an unused slot costs a pointer. */
-		if (!n && xsk__if_channels(p->ifindex, &n))
-			n = XSK_PROG_FALLBACK_QUEUES;
-		err = map_create(p, n);
-	}
-	if (err)
-		goto out_release;
-	if (o.flags & XSK_PROG_MAP_ONLY)
-		goto out_done;
-
-	if (o.flags & XSK_PROG_OWN_PROG)
-		err = prog_adopt(p, o.prog_fd);
+	if (o.flags & XSK_PROG_SHARED)
+		err = attach_shared(p, &o);
 	else
-		err = prog_load(p, &o);
+		err = attach_new(p, &o);
+	xsk__sys_close(p->token_fd);
+	p->token_fd = -1;
 	if (err)
-		goto out_release;
-	err = prog_attach(p);
-	if (err)
-		goto out_release;
-	err = prog_find_mode(p);
-	if (err)
-		goto out_release;
-out_done:
+		goto out_free;
 	*prog = p;
 	return 0;
 
-out_release:
-	prog_release(p, true);
 out_free:
 	free(p);
 	return err;

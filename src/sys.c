@@ -264,3 +264,53 @@ int xsk__sys_read(int fd, void *buf, size_t len)
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? neg_errno() : (int)n;
 }
+
+/* ------------------------------------------------------------ bpffs */
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+
+int xsk__sys_fstype(const char *path, uint64_t *type)
+{
+	struct statfs st;
+
+	if (statfs(path, &st))
+		return neg_errno();
+	*type = (uint64_t)st.f_type;
+	return 0;
+}
+
+int xsk__sys_open_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? neg_errno() : fd;
+}
+
+int xsk__sys_chmod(const char *path, uint32_t mode)
+{
+	return chmod(path, (mode_t)mode) ? neg_errno() : 0;
+}
+
+int xsk__sys_chgrp(const char *path, uint32_t gid)
+{
+	/* a pin is never a symbolic link: don't follow one */
+	return lchown(path, (uid_t)-1, (gid_t)gid) ? neg_errno() : 0;
+}
+
+int xsk__sys_unlink(const char *path)
+{
+	return unlink(path) ? neg_errno() : 0;
+}
+
+void xsk__sys_release(char *buf, size_t len)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%s", u.release);
+}

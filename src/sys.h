@@ -58,4 +58,14 @@ int xsk__sys_fsize(int fd, uint64_t *size, bool *regular);
 int xsk__sys_open_read(const char *path);
 int xsk__sys_read(int fd, void *buf, size_t len);
 
+/* bpffs pins (share.c): the filesystem type of @path (statfs f_type),
+ * a directory opened read-only, and the pin's owner group and mode. */
+int xsk__sys_fstype(const char *path, uint64_t *type);
+int xsk__sys_open_dir(const char *path);
+int xsk__sys_chmod(const char *path, uint32_t mode);
+int xsk__sys_chgrp(const char *path, uint32_t gid);
+int xsk__sys_unlink(const char *path);
+/* The running kernel's release ("6.18.4-amd64"), for messages. */
+void xsk__sys_release(char *buf, size_t len);
+
 #endif /* LIBXSK_SYS_H */

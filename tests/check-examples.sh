@@ -31,6 +31,9 @@
 #   traffic                --flows, IPv6, VLAN, sizes from 60 to 9000
 #   rx --pcap, --json      a pcap file as tcpdump reads it; JSON lines
 #   pingpong               RTTs in spin, poll and busy-poll modes
+#   several processes      the README's recipes: two rx --join on two
+#                          queues; one pinning the map for a group, a
+#                          worker as nobody opening it (--map)
 #   tx -> worker           workers as nobody, the socket handed on each
 #                          second: every frame received or counted dropped
 #   SIGINT, SIGTERM        exit 0, summary printed, no XDP program left
@@ -661,6 +664,55 @@ kill -INT "$refl"
 wait "$refl"
 expect "pingpong --reflect exit code" $? 0
 no_xdp "$a" "" "pingpong done"
+
+echo "--- several processes: the README's recipes"
+# The README's shell block after "<!-- test: recipe NAME -->", run as
+# written but for the tools' path, the interface, and a private bpffs and
+# group; meanwhile tx sends on queues 0 and 1 from the peer. Each of the two
+# receivers gets frames of its queue, both end cleanly, and nothing is left
+# attached or pinned.
+pins=$(mktemp -d /tmp/libxsk-pins-XXXXXX)
+chmod 0711 "$pins"
+recipe() {
+	awk -v n="$1" '$0 == "<!-- test: recipe " n " -->" { f = 1; next }
+		f && /^```sh$/ { p = 1; next }
+		p && /^```$/ { exit }
+		p' README.md |
+		sed -e "s|xsk-\([a-z]*\)|$bin/\1|g" -e "s|eth0|$a|g" \
+			-e "s|/run/xsk|$pins|g" -e "s|xdpusers|4242|g"
+}
+run_recipe() {
+	local name=$1 pid rc
+	recipe "$name" >"$tmp/recipe.sh"
+	[ -s "$tmp/recipe.sh" ] || { bad "README has no recipe $name"; return; }
+	"${T[@]}" bash -e "$tmp/recipe.sh" >"$tmp/recipe.out" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	wait_xdp "$a" "" || bad "recipe $name: no XDP program attached"
+	sleep 2
+	in_b "${T[@]}" "$bin/tx" -i "$b" -q 0-1 -r 20000 -d 3 >"$tmp/tx" 2>&1
+	expect "recipe $name: tx exit code" $? 0
+	wait "$pid"
+	rc=$?
+	expect "recipe $name: exit code" $rc 0
+	expect "recipe $name: receivers that ended with a summary" \
+		"$(grep -c '^rx: summary' "$tmp/recipe.out")" 2
+	for q in 0 1; do
+		n=$(sed -n "s/^rx: summary.* queues=$q-$q .* packets=\([0-9]*\).*/\1/p" \
+			"$tmp/recipe.out")
+		[ "${n:-0}" -gt 0 ] && ok "recipe $name: queue $q received $n" ||
+			bad "recipe $name: queue $q received nothing: $(tail -n 3 "$tmp/recipe.out")"
+	done
+	no_xdp "$a" "" "recipe $name"
+	# (a bpffs shows the kernel's maps.debug and progs.debug)
+	left=$(ls -A "$pins" 2>/dev/null | grep -v '\.debug$')
+	[ -z "$left" ] && ok "recipe $name: nothing left pinned" ||
+		bad "recipe $name: pins left: $left"
+}
+run_recipe join
+run_recipe pinned-map
+mountpoint -q "$pins" && umount "$pins"
+rmdir "$pins"
 
 echo "--- tx -> worker: an unprivileged worker, replaced every second"
 # The supervisor hands the socket to a worker running as nobody, and every

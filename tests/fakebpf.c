@@ -57,6 +57,9 @@ void fake_bpf_reset(void)
 {
 	unsigned int i;
 
+	for (i = 0; i < FAKE_PINS; i++)
+		if (fbpf.pins[i].path[0])
+			close(fbpf.pins[i].fd);
 	memset(&fbpf, 0, sizeof(fbpf));
 	memset(fds, 0, sizeof(fds));
 	nreplies = 0;
@@ -192,13 +195,37 @@ static struct fake_bpf_obj *obj_by_fd(int fd, enum fake_bpf_kind kind)
 	return o && o->kind == kind ? o : NULL;
 }
 
+/*
+ * A BPF token in a 6.9 attribute (flag BPF_F_TOKEN_FD, the fd at
+ * @off): 1 if one is given and valid, 0 if none, -1 (errno set) if bad.
+ * A token stands in for the capabilities.
+ */
+static int token_of(const union bpf_attr *a, uint32_t flags, unsigned int off)
+{
+	struct fake_bpf_obj *t;
+	int fd;
+
+	if (!(flags & (1U << 16)))
+		return 0;
+	memcpy(&fd, (const unsigned char *)a + off, sizeof(fd));
+	t = fake_bpf_obj(fd);
+	if (!t || t->kind != FAKE_TOKEN) {
+		errno = EBADF;
+		return -1;
+	}
+	fbpf.token_uses++;
+	return 1;
+}
+
 static int map_create(const union bpf_attr *a)
 {
 	struct fake_bpf_obj *o;
-	int fd;
+	int fd, token = token_of(a, a->map_flags, 76);
 
-	if (!(fbpf.caps & (1ull << 12)) ||
-	    !(fbpf.caps & ((1ull << 39) | (1ull << 21))))
+	if (token < 0)
+		return -1;
+	if (!token && (!(fbpf.caps & (1ull << 12)) ||
+		       !(fbpf.caps & ((1ull << 39) | (1ull << 21)))))
 		return fail_with(EPERM);
 	if (a->map_type != BPF_MAP_TYPE_XSKMAP || a->key_size != 4 ||
 	    a->value_size != 4 || !a->max_entries ||
@@ -222,16 +249,21 @@ static int prog_load(const union bpf_attr *a)
 	int fd, map_obj = -1;
 	uint32_t i;
 
+	int token = token_of(a, a->prog_flags, 144);
+
 	fbpf.loads++;
 	fbpf.last_log_level = a->log_level;
-	if (!(fbpf.caps & ((1ull << 39) | (1ull << 21))))
+	if (token < 0)
+		return -1;
+	if (!token && !(fbpf.caps & ((1ull << 39) | (1ull << 21))))
 		return fail_with(EPERM);
 	if (fbpf.load_errno)
 		return fail_with(fbpf.load_errno);
 	if (a->prog_type != BPF_PROG_TYPE_XDP || !a->insn_cnt ||
 	    a->insn_cnt > FAKE_BPF_INSNS || !a->license)
 		return fail_with(EINVAL);
-	if (a->prog_flags & ~(BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY))
+	if (a->prog_flags &
+	    ~(BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | (1U << 16)))
 		return fail_with(EINVAL);
 	if (fbpf.no_frags && (a->prog_flags & BPF_F_XDP_HAS_FRAGS))
 		return fail_with(EINVAL);
@@ -363,6 +395,7 @@ static int get_info(const union bpf_attr *a)
 	struct fake_bpf_obj *o = fake_bpf_obj((int)a->info.bpf_fd);
 	struct bpf_prog_info pi;
 	struct bpf_map_info mi;
+	struct bpf_link_info li;
 	void *info = (void *)(uintptr_t)a->info.info;
 	uint32_t len = a->info.info_len;
 
@@ -370,10 +403,23 @@ static int get_info(const union bpf_attr *a)
 		return fail_with(EBADF);
 	if (o->kind == FAKE_PROG) {
 		memset(&pi, 0, sizeof(pi));
+		memcpy(&pi, info, len < sizeof(pi) ? len : sizeof(pi));
+		/* the map ids, as many as the caller has room for */
+		if (o->map_obj >= 0 && pi.nr_map_ids && pi.map_ids)
+			memcpy((void *)(uintptr_t)pi.map_ids,
+			       &fbpf.obj[o->map_obj].id, sizeof(uint32_t));
+		pi.nr_map_ids = o->map_obj >= 0;
 		pi.type = o->type;
 		pi.id = o->id;
 		memcpy(pi.name, o->name, sizeof(pi.name));
 		memcpy(info, &pi, len < sizeof(pi) ? len : sizeof(pi));
+	} else if (o->kind == FAKE_LINK) {
+		memset(&li, 0, sizeof(li));
+		li.type = 6; /* BPF_LINK_TYPE_XDP */
+		li.id = o->id;
+		li.prog_id = fbpf.obj[o->prog_obj].id;
+		li.xdp.ifindex = o->detached ? 0 : o->ifindex;
+		memcpy(info, &li, len < sizeof(li) ? len : sizeof(li));
 	} else if (o->kind == FAKE_MAP) {
 		memset(&mi, 0, sizeof(mi));
 		mi.type = o->type;
@@ -389,14 +435,156 @@ static int get_info(const union bpf_attr *a)
 	return 0;
 }
 
-static int prog_fd_by_id(uint32_t id)
+static int fd_by_id(enum fake_bpf_kind kind, uint32_t id)
 {
 	int i;
 
+	/* maps and links by id: CAP_SYS_ADMIN only */
+	if (kind != FAKE_PROG && !(fbpf.caps & (1ull << 21)))
+		return fail_with(EPERM);
+	/* a link lives while an fd or pin holds it; a program or map also
+	 * while an attachment or program does, which the fake doesn't count */
 	for (i = 0; i < FAKE_BPF_OBJS; i++)
-		if (fbpf.obj[i].kind == FAKE_PROG && fbpf.obj[i].id == id)
+		if (fbpf.obj[i].kind == kind && fbpf.obj[i].id == id &&
+		    (kind != FAKE_LINK || obj_open(i)))
 			return new_fd(i);
 	return fail_with(ENOENT);
+}
+
+/* The live link with the lowest id above @start. */
+static int link_next_id(union bpf_attr *a)
+{
+	uint32_t best = 0;
+	int i;
+
+	if (!(fbpf.caps & (1ull << 21)))
+		return fail_with(EPERM);
+	for (i = 0; i < FAKE_BPF_OBJS; i++)
+		if (fbpf.obj[i].kind == FAKE_LINK && obj_open(i) &&
+		    fbpf.obj[i].id > a->start_id &&
+		    (!best || fbpf.obj[i].id < best))
+			best = fbpf.obj[i].id;
+	if (!best)
+		return fail_with(ENOENT);
+	a->next_id = best;
+	return 0;
+}
+
+/* ---------------------------------------------------------- pins */
+
+struct fake_pin *fake_pin_find(const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_PINS; i++)
+		if (fbpf.pins[i].path[0] && !strcmp(fbpf.pins[i].path, path))
+			return &fbpf.pins[i];
+	return NULL;
+}
+
+int fake_pins(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < FAKE_PINS; i++)
+		n += fbpf.pins[i].path[0] != '\0';
+	return n;
+}
+
+static bool in_bpffs(const char *path)
+{
+	size_t n = strlen(FAKE_BPFFS);
+
+	return !strncmp(path, FAKE_BPFFS, n) && path[n] == '/' &&
+	       !strchr(path + n + 1, '/');
+}
+
+static int obj_pin(const union bpf_attr *a)
+{
+	const char *path = (const char *)(uintptr_t)a->pathname;
+	struct fake_bpf_obj *o = fake_bpf_obj((int)a->bpf_fd);
+	unsigned int i;
+
+	if (!o)
+		return fail_with(EBADF);
+	if (!in_bpffs(path))
+		return fail_with(EPERM);
+	if (fake_pin_find(path))
+		return fail_with(EEXIST);
+	for (i = 0; i < FAKE_PINS && fbpf.pins[i].path[0]; i++)
+		;
+	if (i == FAKE_PINS || strlen(path) >= sizeof(fbpf.pins[i].path))
+		return fail_with(ENOSPC);
+	fbpf.pins[i].fd = __real_fcntl((int)a->bpf_fd, F_DUPFD_CLOEXEC, 3);
+	if (fbpf.pins[i].fd < 0)
+		return -1;
+	fds[fbpf.pins[i].fd] = fds[a->bpf_fd];
+	snprintf(fbpf.pins[i].path, sizeof(fbpf.pins[i].path), "%s", path);
+	fbpf.pins[i].mode = 0600;
+	fbpf.pins[i].gid = 0;
+	return 0;
+}
+
+static int obj_get(const union bpf_attr *a)
+{
+	const char *path = (const char *)(uintptr_t)a->pathname;
+	struct fake_pin *p = fake_pin_find(path);
+
+	if (!p)
+		return fail_with(ENOENT);
+	if (fbpf.other_uid && (p->mode & 06) != 06)
+		return fail_with(EACCES);
+	return new_fd(fds[p->fd].obj);
+}
+
+/* chmod (@gid -1) or lchown (@mode -1) of a pin. */
+static int pin_set(const char *path, int64_t mode, int64_t gid)
+{
+	struct fake_pin *p = fake_pin_find(path);
+
+	if (!p)
+		return fail_with(ENOENT);
+	if (mode >= 0)
+		p->mode = (uint32_t)mode;
+	if (gid >= 0)
+		p->gid = (uint32_t)gid;
+	return 0;
+}
+
+int fake_pin_chmod(const char *path, uint32_t mode)
+{
+	return pin_set(path, mode, -1);
+}
+
+int fake_pin_chgrp(const char *path, uint32_t gid)
+{
+	return pin_set(path, -1, gid);
+}
+
+int fake_pin_unlink(const char *path)
+{
+	struct fake_pin *p = fake_pin_find(path);
+
+	if (!p)
+		return fail_with(ENOENT);
+	close(p->fd);
+	p->path[0] = '\0';
+	return 0;
+}
+
+static int token_create(const union bpf_attr *a)
+{
+	uint32_t dir;
+	struct stat st;
+
+	if (fbpf.no_tokens)
+		return fail_with(EINVAL);
+	memcpy(&dir, (const unsigned char *)a + 4, sizeof(dir));
+	if (fstat((int)dir, &st))
+		return fail_with(EBADF);
+	if (!S_ISDIR(st.st_mode))
+		return fail_with(ENOTDIR);
+	return fake_bpf_new(FAKE_TOKEN, 0, NULL);
 }
 
 static int map_update(const union bpf_attr *a, bool del)
@@ -451,7 +639,19 @@ static long fake_bpf(int cmd, union bpf_attr *a)
 	case BPF_OBJ_GET_INFO_BY_FD:
 		return get_info(a);
 	case BPF_PROG_GET_FD_BY_ID:
-		return prog_fd_by_id(a->prog_id);
+		return fd_by_id(FAKE_PROG, a->prog_id);
+	case BPF_MAP_GET_FD_BY_ID:
+		return fd_by_id(FAKE_MAP, a->map_id);
+	case BPF_LINK_GET_FD_BY_ID:
+		return fd_by_id(FAKE_LINK, a->link_id);
+	case BPF_LINK_GET_NEXT_ID:
+		return link_next_id(a);
+	case BPF_OBJ_PIN:
+		return obj_pin(a);
+	case BPF_OBJ_GET:
+		return obj_get(a);
+	case 36: /* BPF_TOKEN_CREATE */
+		return token_create(a);
 	case BPF_MAP_UPDATE_ELEM:
 		return map_update(a, false);
 	case BPF_MAP_DELETE_ELEM:

@@ -33,7 +33,7 @@
 #define FAKE_NL_LOG 8
 #define FAKE_NL_MSG 256
 
-enum fake_bpf_kind { FAKE_NONE, FAKE_MAP, FAKE_PROG, FAKE_LINK };
+enum fake_bpf_kind { FAKE_NONE, FAKE_MAP, FAKE_PROG, FAKE_LINK, FAKE_TOKEN };
 
 struct fake_bpf_obj {
 	enum fake_bpf_kind kind;
@@ -55,6 +55,19 @@ struct fake_bpf_obj {
 	uint32_t ifindex;
 	uint32_t link_flags;
 	bool detached;
+};
+
+/*
+ * A pin in the fake bpffs, under FAKE_BPFFS: it holds a real fd of its
+ * object, so that the object stays live (and visible to fake_bpf_live())
+ * until the pin is unlinked.
+ */
+#define FAKE_BPFFS "/fakebpffs"
+#define FAKE_PINS 8
+struct fake_pin {
+	char path[128]; /* "": unused */
+	int fd;
+	uint32_t mode, gid;
 };
 
 /* The XDP state of one fake interface. */
@@ -81,6 +94,10 @@ struct fake_bpf_state {
 	bool no_rx_metadata;
 	uint64_t rx_metadata; /* NETDEV_XDP_RX_METADATA_*: 7 = all three */
 	unsigned int genl_requests;
+	bool no_tokens; /* BPF_TOKEN_CREATE says EINVAL: before 6.9 */
+	/* the caller is another uid than the pins' owner: BPF_OBJ_GET
+	 * opens a pin only if its mode gives others read and write */
+	bool other_uid;
 	/* queue-get's xsk nest (6.15): queues of the fake interfaces an
 	 * AF_XDP socket holds, a bit each */
 	uint32_t xsk_queues;
@@ -95,6 +112,8 @@ struct fake_bpf_state {
 	unsigned int loads; /* BPF_PROG_LOAD calls */
 	uint32_t last_log_level;
 	unsigned int link_detaches; /* BPF_LINK_DETACH calls */
+	unsigned int token_uses; /* maps and programs made with a token */
+	struct fake_pin pins[FAKE_PINS];
 	unsigned int setlinks; /* RTM_SETLINK requests, logged below */
 	unsigned char setlink[FAKE_NL_LOG][FAKE_NL_MSG];
 	unsigned int getlinks;
@@ -121,5 +140,14 @@ int fake_bpf_new(enum fake_bpf_kind kind, uint32_t type, const char *name);
 /* Attach program @id to @ifindex with rtnetlink semantics, as another
  * tool would have done. */
 void fake_bpf_attach_foreign(uint32_t ifindex, uint32_t id, uint8_t mode);
+
+/* The pin at @path, or NULL. */
+struct fake_pin *fake_pin_find(const char *path);
+/* Pins left. */
+int fake_pins(void);
+/* The fake bpffs's chmod, lchown and unlink (fakesys.c's wraps). */
+int fake_pin_chmod(const char *path, uint32_t mode);
+int fake_pin_chgrp(const char *path, uint32_t gid);
+int fake_pin_unlink(const char *path);
 
 #endif /* LIBXSK_TESTS_FAKEBPF_H */

@@ -12,11 +12,14 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #include <linux/ethtool.h>
 #include <linux/if_xdp.h>
 #include <linux/sockios.h>
 
+#include "fakebpf.h"
 #include "fakebtf.h"
 #include "fakesys.h"
 
@@ -41,6 +44,10 @@ int __real_getrlimit(int res, struct rlimit *rl);
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
 int __real_open(const char *path, int flags, ...);
 ssize_t __real_read(int fd, void *buf, size_t len);
+int __real_statfs(const char *path, struct statfs *st);
+int __real_chmod(const char *path, mode_t mode);
+int __real_lchown(const char *path, uid_t uid, gid_t gid);
+int __real_unlink(const char *path);
 
 struct fake_state fake;
 
@@ -763,4 +770,53 @@ ssize_t __wrap_read(int fd, void *buf, size_t len)
 	if (fake_fail("read"))
 		return -1;
 	return __real_read(fd, buf, len);
+}
+
+/* ------------------------------------------------- the fake bpffs */
+
+static bool fake_path(const char *path)
+{
+	size_t n = strlen(FAKE_BPFFS);
+
+	return !strncmp(path, FAKE_BPFFS, n) && (!path[n] || path[n] == '/');
+}
+
+int __wrap_statfs(const char *path, struct statfs *st);
+int __wrap_statfs(const char *path, struct statfs *st)
+{
+	if (fake_fail("statfs"))
+		return -1;
+	if (!fake_path(path))
+		return __real_statfs(path, st);
+	if (strcmp(path, FAKE_BPFFS) && !fake_pin_find(path))
+		return fail_with(ENOENT);
+	memset(st, 0, sizeof(*st));
+	st->f_type = 0xcafe4a11; /* BPF_FS_MAGIC */
+	return 0;
+}
+
+int __wrap_chmod(const char *path, mode_t mode);
+int __wrap_chmod(const char *path, mode_t mode)
+{
+	if (fake_fail("chmod"))
+		return -1;
+	return fake_path(path) ? fake_pin_chmod(path, mode) :
+				 __real_chmod(path, mode);
+}
+
+int __wrap_lchown(const char *path, uid_t uid, gid_t gid);
+int __wrap_lchown(const char *path, uid_t uid, gid_t gid)
+{
+	if (fake_fail("lchown"))
+		return -1;
+	return fake_path(path) ? fake_pin_chgrp(path, gid) :
+				 __real_lchown(path, uid, gid);
+}
+
+int __wrap_unlink(const char *path);
+int __wrap_unlink(const char *path)
+{
+	if (fake_fail("unlink"))
+		return -1;
+	return fake_path(path) ? fake_pin_unlink(path) : __real_unlink(path);
 }

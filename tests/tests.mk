@@ -29,7 +29,8 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 # Every libc entry point the library calls that a unit test may fail.
 WRAP := socket close setsockopt getsockopt bind mmap munmap ioctl sendto \
 	recvfrom poll if_nametoindex if_indextoname getrlimit \
-	syscall fcntl sendmsg recvmsg open read ftruncate
+	syscall fcntl sendmsg recvmsg open read ftruncate statfs chmod lchown \
+	unlink
 WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
