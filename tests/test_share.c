@@ -271,8 +271,10 @@ static void pins(void **state)
 /* Another uid opens a default pin not at all, a 0660 one (group) yes. */
 static void pin_other_uid(void **state)
 {
-	struct xsk_prog_opts o = shared, w = XSK_OPTS(
-		xsk_prog_opts, .flags = XSK_PROG_MAP_ONLY, .map_path = MAP_PIN);
+	struct xsk_prog_opts o = shared,
+			     w = XSK_OPTS(xsk_prog_opts,
+					  .flags = XSK_PROG_MAP_ONLY,
+					  .map_path = MAP_PIN);
 	struct xsk_prog *a = NULL, *b = SENTINEL;
 
 	(void)state;
@@ -463,9 +465,9 @@ static void share_faults(const struct xsk_prog_opts *o, prep_fn prep)
 				assert_ptr_equal(p, SENTINEL);
 				assert_true(xsk_errmsg()[0] != '\0');
 				assert_int_equal(fake_pins(), pins0);
-				assert_int_equal(
-					fake_bpf_attached(FAKE_IFINDEX, NULL),
-					id0);
+				assert_int_equal(fake_bpf_attached(FAKE_IFINDEX,
+								   NULL),
+						 id0);
 				fails++;
 			} else {
 				assert_int_equal(xsk_prog_destroy(p), 0);
@@ -483,9 +485,10 @@ static void share_faults(const struct xsk_prog_opts *o, prep_fn prep)
 			unlink(LINK_PIN);
 			unlink(MAP_PIN);
 			if (fake_bpf_attached(FAKE_IFINDEX, NULL))
-				fail_msg("errno %d, call %u (%s): attach %d, left attached: %s",
-					 errnos[e], n, fake.failed, ret,
-					 xsk_errmsg());
+				fail_msg(
+					"errno %d, call %u (%s): attach %d, left attached: %s",
+					errnos[e], n, fake.failed, ret,
+					xsk_errmsg());
 			assert_all_clean();
 			if (!fake.failed)
 				break;

@@ -25,6 +25,9 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,lib,lib64,proc,sys,dev,run,tmp,etc,var,usr,root}
+# mktemp made the guest's / 0700: other users (the tests' nobody) must
+# reach /tmp and /libxsk through it.
+chmod 755 "$root" "$root"/libxsk
 mkdir -p "$root"/libxsk/{kern,examples,tests/kernels}
 # The kernel opens it for /init before devtmpfs is mounted; without it (not
 # root) /init's first lines go nowhere, its reports still reach ttyS1.
