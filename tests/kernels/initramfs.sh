@@ -25,10 +25,10 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,lib,lib64,proc,sys,dev,run,tmp,etc,var,usr,root}
+mkdir -p "$root"/libxsk/{kern,examples,tests/kernels}
 # mktemp made the guest's / 0700: other users (the tests' nobody) must
 # reach /tmp and /libxsk through it.
 chmod 755 "$root" "$root"/libxsk
-mkdir -p "$root"/libxsk/{kern,examples,tests/kernels}
 # The kernel opens it for /init before devtmpfs is mounted; without it (not
 # root) /init's first lines go nowhere, its reports still reach ttyS1.
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
