@@ -126,6 +126,7 @@ static void poll_rx_tx(void **state)
 	struct pair p = pair_up(env, &(struct pair_cfg){ .tx_ring = 64 });
 	struct xsk_ring_prod *tx = xsk_socket_tx(p.tx->xsk[0]);
 	uint64_t nfull = 0, nkick = 0;
+	uint32_t kicks;
 	char extra[128];
 	struct lane l;
 	double end;
@@ -142,15 +143,22 @@ static void poll_rx_tx(void **state)
 			tx_put(&l);
 			if (tx_pending(tx) == tx->size)
 				nfull++;
-			/* a full ring is not writable until the kernel takes
-			 * some; poll() may do that itself (copy mode with
-			 * need_wakeup), else the kick does */
+			/* A full ring is writable again once the kernel has
+			 * taken half of it. poll() may do that itself (copy
+			 * mode with need_wakeup), else kicks do: a copy-mode
+			 * kick sends 32 frames since Linux 5.14, 16 before,
+			 * and kernels before 6.17 publish the ring's consumer
+			 * index only once they have taken all they saw, so
+			 * one kick may not be enough. */
 			ret = xsk_socket_poll(l.tx, POLLOUT, 0);
-			if (!ret) {
+			for (kicks = 0; !ret && kicks < tx->size / 16;
+			     kicks++) {
 				nkick++;
 				tx_kick(&l);
-				ret = xsk_socket_poll(l.tx, POLLOUT, 1000);
+				ret = xsk_socket_poll(l.tx, POLLOUT, 0);
 			}
+			if (!ret)
+				ret = xsk_socket_poll(l.tx, POLLOUT, 1000);
 			if (ret != POLLOUT)
 				fail_msg(
 					"poll(POLLOUT) = %d with %u on the TX ring",
