@@ -238,8 +238,7 @@ static int hints_missing(const struct app *a)
 			"%s: --hints: this kernel has no %.*s: that needs "
 			"Linux %.*s; leave %s out (--hints=LIST)\n",
 			a->name, (int)(since - name - 1), name,
-			(int)strcspn(since + 1, ")"), since + 1,
-			hints[i].word);
+			(int)strcspn(since + 1, ")"), since + 1, hints[i].word);
 		return 1;
 	}
 	return 0;
