@@ -110,6 +110,23 @@ finish() {
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid"
 }
+# rxtx NAME RX-ARGS -- TX-ARGS: rx on IF (here) until it has COUNT or its
+# time is up, tx on the peer; their outputs in $tmp/NAME.rx, .tx. RX-ARGS
+# starts with -i IF, TX-ARGS with -i PEER-IF.
+rxtx() {
+	local name=$1 rxargs=() pid
+	shift
+	while [ "$1" != -- ]; do rxargs+=("$1") && shift; done
+	shift
+	"${T[@]}" "$bin/rx" "${rxargs[@]}" >"$tmp/$name.rx" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	wait_xdp "${rxargs[1]}" "" || bad "$name: rx attached no XDP program"
+	in_b "${T[@]}" "$bin/tx" "$@" >"$tmp/$name.tx" 2>&1
+	expect "$name: tx exit code" $? 0
+	finish "$pid" 5
+	expect "$name: rx exit code" $? 0
+}
 stat() { cat "/sys/class/net/$1/statistics/$2"; }
 stat_b() { in_b cat "/sys/class/net/$1/statistics/$2"; }
 # The library's names have no place in what a tool tells its user.
@@ -417,29 +434,22 @@ section "tx -> rx --hints, native XDP, 2 queues"
 n=5000
 # hints_run HINTS: rx --hints=HINTS on 2 queues, its records checked.
 hints_run() {
-	"${T[@]}" "$bin/rx" -i "$a" -q 0-1 --hints="$1" --dump 1 -w poll -n $n -d 15 \
-		>"$tmp/rx" 2>&1 &
-	rx=$!
-	pids+=("$rx")
-	wait_xdp "$a" "" || bad "rx attached no XDP program"
-	in_b "${T[@]}" "$bin/tx" -i "$b" -q 0-1 -n $n -r 40000 -d 15 >"$tmp/tx" 2>&1
-	expect "tx exit code" $? 0
-	finish "$rx" 5
-	expect "rx exit code" $? 0
-	got=$(get "$tmp/rx" packets)
+	rxtx hints -i "$a" -q 0-1 --hints="$1" --dump 1 -w poll -n $n -d 15 -- \
+		-i "$b" -q 0-1 -n $n -r 40000 -d 15
+	got=$(get "$tmp/hints.rx" packets)
 	expect "records, one per frame" "$(hget records)" "$got"
 	expect "frames without a record" "$(hget no_record)" 0
 	expect "frames with a timestamp" "$(hget timestamps)" "$got"
 	[ "$1" = all ] && expect "untagged frames" "$(hget untagged)" "$got"
-	hashed=$(sed -n 's/^rx: hints//p' "$tmp/rx" | tr ' ' '\n' |
+	hashed=$(sed -n 's/^rx: hints//p' "$tmp/hints.rx" | tr ' ' '\n' |
 		awk -F= '/^hash_/ { s += $2 } END { print s + 0 }')
 	expect "frames counted by hash type" "$hashed" "$got"
-	grep -q "^  hints: hash 0x[0-9a-f]\{8\} (" "$tmp/rx" &&
-		ok "--dump prints the hints: $(grep -m 1 '^  hints:' "$tmp/rx")" ||
-		bad "--dump printed no hints: $(head -n 3 "$tmp/rx")"
+	grep -q "^  hints: hash 0x[0-9a-f]\{8\} (" "$tmp/hints.rx" &&
+		ok "--dump prints the hints: $(grep -m 1 '^  hints:' "$tmp/hints.rx")" ||
+		bad "--dump printed no hints: $(head -n 3 "$tmp/hints.rx")"
 }
 # hget KEY: a value from rx's hints line
-hget() { sed -n "s/^rx: hints.* $1=\([^ ]*\).*/\1/p" "$tmp/rx" | head -n 1; }
+hget() { sed -n "s/^rx: hints.* $1=\([^ ]*\).*/\1/p" "$tmp/hints.rx" | head -n 1; }
 if ! has "RX hint: RSS hash and type"; then
 	check_refused "RX hint: RSS hash and type" "$bin/rx" -i "$a" --hints -d 1
 	check_refused "RX hint: hardware timestamp" "$bin/rx" -i "$a" \
@@ -514,23 +524,6 @@ expect "frames back at the peer" $(($(stat_b "$b" rx_packets) - before)) \
 a3=${a%a}e b3=${a%a}f
 ip link add "$a3" type veth peer name "$b3" netns "$nsb" || exit 1
 
-# rxtx NAME RX-ARGS -- TX-ARGS: rx on IF (here) until it has COUNT or its
-# time is up, tx on the peer; their outputs in $tmp/NAME.rx, .tx. RX-ARGS
-# starts with -i IF, TX-ARGS with -i PEER-IF.
-rxtx() {
-	local name=$1 rxargs=() pid
-	shift
-	while [ "$1" != -- ]; do rxargs+=("$1") && shift; done
-	shift
-	"${T[@]}" "$bin/rx" "${rxargs[@]}" >"$tmp/$name.rx" 2>&1 &
-	pid=$!
-	pids+=("$pid")
-	wait_xdp "${rxargs[1]}" "" || bad "$name: rx attached no XDP program"
-	in_b "${T[@]}" "$bin/tx" "$@" >"$tmp/$name.tx" 2>&1
-	expect "$name: tx exit code" $? 0
-	finish "$pid" 5
-	expect "$name: rx exit code" $? 0
-}
 
 section "options with a library counterpart: unaligned chunks, headroom"
 n=3000
