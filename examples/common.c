@@ -207,6 +207,50 @@ static bool sends(const struct app *a)
 	return a->kind != APP_RX;
 }
 
+/*
+ * --hints on a kernel without them: the library's refusal names its own
+ * flags (XSK_HINT_HASH), so say it here in the option's words, with the
+ * version xsk_probe() gives. Generic mode is left to the library, which
+ * refuses hints there on any kernel. 1 if refused, else 0.
+ */
+static int hints_missing(const struct app *a)
+{
+	static const struct {
+		uint32_t hint;
+		uint64_t feature;
+		const char *word;
+	} hints[] = {
+		{ XSK_HINT_HASH, XSK_FEATURE_RX_HASH, "hash" },
+		{ XSK_HINT_VLAN, XSK_FEATURE_RX_VLAN, "vlan" },
+		{ XSK_HINT_TIMESTAMP, XSK_FEATURE_RX_TIMESTAMP, "timestamp" },
+	};
+	const char *name, *since;
+	uint64_t have = 0;
+
+	if (!a->o.hints || a->o.attach == XSK_ATTACH_GENERIC ||
+	    xsk_probe(&have))
+		return 0;
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		if (!(a->o.hints & hints[i].hint) || (have & hints[i].feature))
+			continue;
+		/* "RX hint: VLAN tag (6.8)" */
+		name = xsk_feature_name(hints[i].feature);
+		since = name ? strrchr(name, '(') : NULL;
+		if (!since || since == name) {
+			fprintf(stderr, "%s: --hints: this kernel has no %s\n",
+				a->name, hints[i].word);
+			return 1;
+		}
+		fprintf(stderr,
+			"%s: --hints: this kernel has no %.*s: that needs "
+			"Linux %.*s; leave %s out (--hints=LIST)\n",
+			a->name, (int)(since - name - 1), name,
+			(int)strcspn(since + 1, ")"), since + 1, hints[i].word);
+		return 1;
+	}
+	return 0;
+}
+
 /* The frames a sender sends: the whole first one, as a template. */
 static int setup_frames(struct app *a, struct queue *q)
 {
@@ -431,6 +475,8 @@ int app_setup(struct app *a, int argc, char **argv, const char *name,
 	err = parse_options(a, argc, argv, kind);
 	if (err)
 		return err;
+	if (hints_missing(a))
+		return 1;
 	if (sends(a) && !a->o.have_src_mac)
 		read_mac(a->o.ifname, a->o.src_mac);
 

@@ -760,6 +760,10 @@ XSK_API int xsk_socket_wake_rx(struct xsk_socket *xsk);
  * @timeout_ms: as for poll(2): -1 waits for ever, 0 returns at once
  *
  * poll() on an AF_XDP socket also wakes the driver when need_wakeup asks.
+ * Before Linux 5.19 that has a flaw: with need_wakeup in copy mode, a
+ * poll() while frames wait on the TX ring and the completion ring is full
+ * does not time out (it spins in the kernel until a signal comes), so reap
+ * the completion ring before waiting.
  *
  * Return: the revents bits (0 on time-out), or -EINVAL (@xsk is NULL),
  * -EINTR, or another negative errno value from poll(2).

@@ -406,6 +406,24 @@ static int map_create(struct xsk_prog *p, uint32_t nqueues)
 }
 
 /* Take a reference of our own on the caller's map and check what it is. */
+/*
+ * BPF_OBJ_GET_INFO_BY_FD refused on the caller's fd @fd (.@field): EPERM is
+ * no verdict on the fd. Before Linux 6.5, while unprivileged BPF is
+ * disabled (Debian's default), the kernel checks CAP_BPF for every bpf(2)
+ * command, this one too; from 6.5 only for creating maps and programs.
+ */
+static int explain_info(int err, const char *field, int fd, const char *kind)
+{
+	if (err == -EPERM)
+		return xsk__err(
+			err,
+			"reading .%s %d (BPF_OBJ_GET_INFO_BY_FD) was refused: with unprivileged BPF disabled (sysctl kernel.unprivileged_bpf_disabled), kernels before 6.5 refuse every bpf(2) command without CAP_BPF (or CAP_SYS_ADMIN), and attaching a program needs CAP_NET_ADMIN: run as root or grant cap_bpf,cap_net_admin",
+			field, fd);
+	return xsk__err(err == -EBADF ? -EINVAL : err,
+			".%s %d is not a BPF %s (BPF_OBJ_GET_INFO_BY_FD: %s)",
+			field, fd, kind, strerror(-err));
+}
+
 static int map_adopt(struct xsk_prog *p, int fd)
 {
 	struct bpf_map_info info;
@@ -423,10 +441,7 @@ static int map_adopt(struct xsk_prog *p, int fd)
 	memset(&info, 0, sizeof(info));
 	err = xsk__bpf_info(p->map_fd, &info, sizeof(info));
 	if (err)
-		return xsk__err(
-			err == -EBADF ? -EINVAL : err,
-			".map_fd %d is not a BPF map (BPF_OBJ_GET_INFO_BY_FD: %s)",
-			fd, strerror(-err));
+		return explain_info(err, "map_fd", fd, "map");
 	if (info.type != BPF_MAP_TYPE_XSKMAP)
 		return xsk__err(
 			-EINVAL,
@@ -477,10 +492,7 @@ static int prog_adopt(struct xsk_prog *p, int fd)
 	memset(&info, 0, sizeof(info));
 	err = xsk__bpf_info(p->prog_fd, &info, sizeof(info));
 	if (err)
-		return xsk__err(
-			err == -EBADF ? -EINVAL : err,
-			".prog_fd %d is not a BPF program (BPF_OBJ_GET_INFO_BY_FD: %s)",
-			fd, strerror(-err));
+		return explain_info(err, "prog_fd", fd, "program");
 	if (info.type != BPF_PROG_TYPE_XDP)
 		return xsk__err(
 			-EINVAL,

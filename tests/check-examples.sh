@@ -63,10 +63,23 @@ in_b() { ip netns exec "$nsb" "$@"; }
 # that $! of a background run is a process that passes SIGINT on.
 T=(timeout -k 5 30)
 # get FILE KEY [QUEUE]: a value from the summary line (or a queue's line).
+# A value that is not there reads as 0, so that sums still work, and is
+# a failure that check_missing reports with the end of FILE (a program that
+# stopped early says why there).
 get() {
-	local sel="summary"
+	local sel="summary" v
 	[ $# -gt 2 ] && sel="queue=$3"
-	sed -n "s/^[a-z]*: $sel.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1
+	v=$(sed -n "s/^[a-z]*: $sel.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1)
+	if [ -z "$v" ]; then
+		echo "${1##*/}: no $2 in its $sel line; it ends: $(tail -n 2 "$1" 2>/dev/null | paste -sd' ')" >>"$tmp/missing"
+		v=0
+	fi
+	echo "$v"
+}
+check_missing() {
+	[ -s "$tmp/missing" ] || return 0
+	while read -r line; do bad "$line"; done <"$tmp/missing"
+	: >"$tmp/missing"
 }
 # expect WHAT GOT WANT
 expect() {
@@ -102,6 +115,36 @@ finish() {
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid"
 }
+# rxtx NAME RX-ARGS -- TX-ARGS: rx on IF (here) until it has COUNT or its
+# time is up, tx on the peer; their outputs in $tmp/NAME.rx, .tx. RX-ARGS
+# starts with -i IF, TX-ARGS with -i PEER-IF.
+rxtx() {
+	local name=$1 rxargs=() pid
+	shift
+	while [ "$1" != -- ]; do rxargs+=("$1") && shift; done
+	shift
+	"${T[@]}" "$bin/rx" "${rxargs[@]}" >"$tmp/$name.rx" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	wait_xdp "${rxargs[1]}" "" || bad "$name: rx attached no XDP program"
+	in_b "${T[@]}" "$bin/tx" "$@" >"$tmp/$name.tx" 2>&1
+	expect "$name: tx exit code" $? 0
+	finish "$pid" 5
+	expect "$name: rx exit code" $? 0
+}
+# sent_of FILE N: $sent, the frames tx completed (its tx_packets), which
+# the receiving side is held to. Whether all N go within tx's --duration is
+# a matter of speed: fewer is said, not failed.
+sent_of() {
+	sent=$(get "$1" tx_packets)
+	if [ "$sent" = "$2" ]; then
+		ok "tx completed all $2 frames"
+	elif [ "$sent" -gt 0 ]; then
+		echo "     (tx completed $sent of $2 within its time)"
+	else
+		bad "tx completed none of $2: $(tail -n 2 "$1" | paste -sd' ')"
+	fi
+}
 stat() { cat "/sys/class/net/$1/statistics/$2"; }
 stat_b() { in_b cat "/sys/class/net/$1/statistics/$2"; }
 # The library's names have no place in what a tool tells its user.
@@ -135,7 +178,9 @@ pcap_read() {
 			off = p + u32(off + 8)
 			c++
 		}
-		printf "%08x %d %d\n%s", u32(0), u32(20), c, recs
+		# in halves: some awks print no %x above 2^31 (busybox)
+		printf "%04x%04x %d %d\n%s", int(u32(0) / 65536), u32(0) % 65536,
+			u32(20), c, recs
 	}'
 }
 # json_ok FILE: every line of FILE is a JSON object.
@@ -185,7 +230,49 @@ if grep -q "no AF_XDP sockets" "$tmp/probe"; then
 	exit 77
 fi
 
-echo "--- --help and bad options"
+# What the running kernel has, as xsk-probe finds it: where it lacks a
+# feature, the tools must refuse it, naming the Linux version that has it.
+"$bin/probe" --json >"$tmp/features" 2>&1 ||
+	bad "xsk-probe failed: $(cat "$tmp/features")"
+# has NAME: the kernel has the feature xsk-probe calls NAME.
+has() {
+	grep -q "\"name\": \"$1\", \"since\": \"[^\"]*\", \"present\": true" "$tmp/features"
+}
+# since NAME: the Linux version that brought it.
+since() {
+	sed -n "s/.*\"name\": \"$1\", \"since\": \"\([^\"]*\)\".*/\1/p" "$tmp/features"
+}
+# refused NAME FILE WHAT: WHAT, a tool asked for feature NAME, which this
+# kernel lacks, stopped with a message in FILE that names the version (its
+# exit code is the caller's to check).
+refused() {
+	local v
+	v=$(since "$1")
+	if [ -n "$v" ] && grep -q "Linux $v" "$2"; then
+		ok "$3 refused: $1 needs Linux $v: $(tail -n 1 "$2")"
+	else
+		bad "$3: no refusal naming Linux ${v:-?} for $1: $(tail -n 2 "$2" | paste -sd' ')"
+	fi
+}
+# check_refused NAME CMD...: CMD asks for feature NAME, which this kernel
+# lacks: it stops with exit code 1 and says which version has it, in the
+# tool's own terms.
+check_refused() {
+	local name=$1 rc
+	shift
+	"${T[@]}" "$@" >"$tmp/refused" 2>&1
+	rc=$?
+	expect "${*#"$bin/"}: exit code" $rc 1
+	refused "$name" "$tmp/refused" "${*#"$bin/"}"
+	no_c_names "$tmp/refused" "${*#"$bin/"}"
+}
+# section TITLE: a new part of the check (and the values the last one missed).
+section() {
+	check_missing
+	echo "--- $1"
+}
+
+section "--help and bad options"
 for p in rx tx fwd pingpong; do
 	"${T[@]}" "$bin/$p" --help >"$tmp/out" 2>&1
 	expect "$p --help exit code" $? 0
@@ -233,7 +320,7 @@ check_error 1 'no interface named "nosuch0"' "$bin/rx" -i nosuch0
 check_error 1 "queue 7 does not exist" "$bin/fwd" -i "$a" -q 7
 no_xdp "$a" "" "after the errors"
 
-echo "--- the library's advice, in the tools' options"
+section "the library's advice, in the tools' options"
 # check_advice OPTION CMD...: the failure's advice names OPTION, and no C
 # name of the library's.
 check_advice() {
@@ -245,14 +332,27 @@ check_advice() {
 check_advice ": use -m copy" "$bin/rx" -i "$a" -m zero-copy
 check_advice "or add --unaligned" "$bin/rx" -i "$a" -f 3000
 check_advice "use -q with a lower queue" "$bin/fwd" -i "$a" -q 7
-check_advice "leave out --shared-umem" "$bin/fwd" -i "$a" -q 0-1 --shared-umem --multi-buffer
-if command -v setpriv >/dev/null 2>&1; then
+# Kernels without multi-buffer refuse it at the first socket, before the
+# second one that would share the UMEM.
+if has "multi-buffer, XDP_USE_SG"; then
+	check_advice "leave out --shared-umem" "$bin/fwd" -i "$a" -q 0-1 --shared-umem --multi-buffer
+else
+	check_refused "multi-buffer, XDP_USE_SG" "$bin/fwd" -i "$a" -q 0-1 --shared-umem --multi-buffer
+fi
+if setpriv --bounding-set=-net_raw true 2>/dev/null; then
 	check_advice "ulimit -l unlimited, or run as root), or use fewer or smaller frames (-F" \
 		bash -c "ulimit -l 64; exec setpriv --bounding-set=-ipc_lock $bin/rx -i $a"
 	check_advice "give it the capabilities: sudo setcap" \
 		setpriv --bounding-set=-net_raw "$bin/tx" -i "$a"
-	check_advice "or use -w spin or -w poll" \
-		setpriv --bounding-set=-net_admin "$bin/rx" -i "$a" -w busy-poll
+	if has "preferred busy polling"; then
+		check_advice "or use -w spin or -w poll" \
+			setpriv --bounding-set=-net_admin "$bin/rx" -i "$a" -w busy-poll
+	else
+		check_refused "preferred busy polling" \
+			setpriv --bounding-set=-net_admin "$bin/rx" -i "$a" -w busy-poll
+	fi
+else
+	echo "     (no setpriv with --bounding-set here: the advice on capabilities and locked memory is not checked)"
 fi
 # A queue that another socket holds: the second rx waits --bind-wait MS.
 "${T[@]}" "$bin/rx" -i "$a" -d 5 >/dev/null 2>&1 &
@@ -267,7 +367,7 @@ no_xdp "$a" "" "after the advice"
 # A frame lost between the two ends is either dropped by the socket (the
 # kernel's xsk statistics; veth counts these in the receiver's rx_dropped
 # too) or by veth on the way (the sender's tx_dropped).
-echo "--- tx -> rx, one queue, native XDP, flat out"
+section "tx -> rx, one queue, native XDP, flat out"
 n=50000
 d0=$(stat_b "$b" tx_dropped) r0=$(stat "$a" rx_packets)
 "${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $n -d 15 >"$tmp/rx" 2>&1 &
@@ -280,15 +380,17 @@ finish "$rx" 5
 expect "rx exit code" $? 0
 veth=$(($(stat_b "$b" tx_dropped) - d0))
 # Sent means completed by the kernel, less what the device then dropped.
-expect "tx frames completed" "$(get "$tmp/tx" tx_packets)" $n
-expect "tx packets + the kernel's tx_dropped" $(($(get "$tmp/tx" packets) + veth)) $n
+sent_of "$tmp/tx" $n
+expect "tx packets + the kernel's tx_dropped" $(($(get "$tmp/tx" packets) + veth)) "$sent"
 expect "tx's if_tx_dropped = the kernel's" "$(get "$tmp/tx" if_tx_dropped)" $veth
 got=$(get "$tmp/rx" packets) drops=$(get "$tmp/rx" drops)
 echo "     rx received $got, the socket dropped $drops, veth dropped $veth (tx $(get "$tmp/tx" pps) pps)"
-expect "rx packets + socket drops + veth drops" $((got + drops + veth)) $n
+expect "rx packets + socket drops + veth drops" $((got + drops + veth)) "$sent"
 expect "rx packets + socket drops = the kernel's rx_packets" $((got + drops)) \
 	$(($(stat "$a" rx_packets) - r0))
-[ "$got" -gt $((n / 2)) ] && ok "rx got most of them" || bad "rx got only $got of $n"
+# How many arrive is a matter of speed (under emulation, few): only that
+# some did, and that every one is accounted for, above.
+[ "$got" -gt 0 ] && ok "rx got $got of $sent" || bad "rx got none of $sent"
 expect "rx frames failing --verify" "$(get "$tmp/rx" bad)" 0
 expect "rx mode" "$(get "$tmp/rx" mode)" copy
 expect "rx XDP mode" "$(get "$tmp/rx" xdp)" native
@@ -296,7 +398,7 @@ expect "tx XDP mode" "$(get "$tmp/tx" xdp)" none
 no_xdp "$a" "" "rx done"
 
 # veth hands a frame sent on queue q to the peer's queue q in native mode.
-echo "--- tx -> rx, queues 0-1, one thread each, shared UMEM, rate limited"
+section "tx -> rx, queues 0-1, one thread each, shared UMEM, rate limited"
 n=40000
 "${T[@]}" "$bin/rx" -i "$a" -q 0-1 --shared-umem -w poll --verify -n $n \
 	-d 15 >"$tmp/rx" 2>&1 &
@@ -307,8 +409,8 @@ in_b "${T[@]}" "$bin/tx" -i "$b" -q 0-1 -n $n -r 40000 -d 15 >"$tmp/tx" 2>&1
 expect "tx exit code" $? 0
 finish "$rx" 5
 expect "rx exit code" $? 0
-expect "tx frames completed" "$(get "$tmp/tx" tx_packets)" $n
-expect "rx packets + drops" $(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops))) $n
+sent_of "$tmp/tx" $n
+expect "rx packets + drops" $(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops))) "$sent"
 expect "rx frames failing --verify" "$(get "$tmp/rx" bad)" 0
 for q in 0 1; do
 	sent=$(get "$tmp/tx" packets $q)
@@ -320,9 +422,16 @@ no_xdp "$a" "" "rx done"
 
 # Generic XDP on veth sees every frame on rx queue 0 (veth records no
 # receive queue on that path): one queue here.
-echo "--- tx -> rx, generic XDP, need_wakeup off, busy-poll"
+section "tx -> rx, generic XDP, need_wakeup off, busy-poll"
 n=20000
-"${T[@]}" "$bin/rx" -i "$a" -x generic -W -w busy-poll --verify -n $n \
+busy="busy-poll"
+if ! has "preferred busy polling"; then
+	check_refused "preferred busy polling" "$bin/rx" -i "$a" -x generic -W \
+		-w busy-poll -d 1
+	no_xdp "$a" "" "busy polling refused"
+	busy=spin
+fi
+"${T[@]}" "$bin/rx" -i "$a" -x generic -W -w $busy --verify -n $n \
 	-d 15 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
@@ -332,45 +441,54 @@ expect "tx exit code" $? 0
 finish "$rx" 5
 expect "rx exit code" $? 0
 expect "rx XDP mode" "$(get "$tmp/rx" xdp)" generic
-expect "rx packets + drops" $(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops))) $n
+sent_of "$tmp/tx" $n
+expect "rx packets + drops" $(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops))) "$sent"
 expect "rx frames failing --verify" "$(get "$tmp/rx" bad)" 0
 no_xdp "$a" "" "rx done"
 
 # The hints veth gives: the flow hash of the frame's socket buffer (of type
 # none here: the peer's AF_XDP transmit path hashed it before it was IP),
 # no tag, and a timestamp (0: veth has no clock of its own).
-echo "--- tx -> rx --hints, native XDP, 2 queues"
+section "tx -> rx --hints, native XDP, 2 queues"
 n=5000
-"${T[@]}" "$bin/rx" -i "$a" -q 0-1 --hints --dump 1 -w poll -n $n -d 15 \
-	>"$tmp/rx" 2>&1 &
-rx=$!
-pids+=("$rx")
-wait_xdp "$a" "" || bad "rx attached no XDP program"
-in_b "${T[@]}" "$bin/tx" -i "$b" -q 0-1 -n $n -r 40000 -d 15 >"$tmp/tx" 2>&1
-expect "tx exit code" $? 0
-finish "$rx" 5
-expect "rx exit code" $? 0
+# hints_run HINTS: rx --hints=HINTS on 2 queues, its records checked.
+hints_run() {
+	rxtx hints -i "$a" -q 0-1 --hints="$1" --dump 1 -w poll -n $n -d 15 -- \
+		-i "$b" -q 0-1 -n $n -r 40000 -d 15
+	got=$(get "$tmp/hints.rx" packets)
+	expect "records, one per frame" "$(hget records)" "$got"
+	expect "frames without a record" "$(hget no_record)" 0
+	expect "frames with a timestamp" "$(hget timestamps)" "$got"
+	[ "$1" = all ] && expect "untagged frames" "$(hget untagged)" "$got"
+	hashed=$(sed -n 's/^rx: hints//p' "$tmp/hints.rx" | tr ' ' '\n' |
+		awk -F= '/^hash_/ { s += $2 } END { print s + 0 }')
+	expect "frames counted by hash type" "$hashed" "$got"
+	grep -q "^  hints: hash 0x[0-9a-f]\{8\} (" "$tmp/hints.rx" &&
+		ok "--dump prints the hints: $(grep -m 1 '^  hints:' "$tmp/hints.rx")" ||
+		bad "--dump printed no hints: $(head -n 3 "$tmp/hints.rx")"
+}
 # hget KEY: a value from rx's hints line
-hget() { sed -n "s/^rx: hints.* $1=\([^ ]*\).*/\1/p" "$tmp/rx" | head -n 1; }
-got=$(get "$tmp/rx" packets)
-expect "records, one per frame" "$(hget records)" "$got"
-expect "frames without a record" "$(hget no_record)" 0
-expect "frames with a timestamp" "$(hget timestamps)" "$got"
-expect "untagged frames" "$(hget untagged)" "$got"
-hashed=$(sed -n 's/^rx: hints//p' "$tmp/rx" | tr ' ' '\n' |
-	awk -F= '/^hash_/ { s += $2 } END { print s + 0 }')
-expect "frames counted by hash type" "$hashed" "$got"
-grep -q "^  hints: hash 0x[0-9a-f]\{8\} (" "$tmp/rx" &&
-	ok "--dump prints the hints: $(grep -m 1 '^  hints:' "$tmp/rx")" ||
-	bad "--dump printed no hints: $(head -n 3 "$tmp/rx")"
+hget() { sed -n "s/^rx: hints.* $1=\([^ ]*\).*/\1/p" "$tmp/hints.rx" | head -n 1; }
+if ! has "RX hint: RSS hash and type"; then
+	check_refused "RX hint: RSS hash and type" "$bin/rx" -i "$a" --hints -d 1
+	check_refused "RX hint: hardware timestamp" "$bin/rx" -i "$a" \
+		--hints=timestamp -d 1
+elif ! has "RX hint: VLAN tag"; then
+	check_refused "RX hint: VLAN tag" "$bin/rx" -i "$a" --hints=vlan -d 1
+	hints_run hash,timestamp
+else
+	hints_run all
+fi
 no_xdp "$a" "" "rx --hints done"
 check_error 1 "generic mode" "$bin/rx" -i "$a" --hints -x generic
 check_error 2 "--hints: 'hash,color' is not a list" "$bin/rx" -i "$a" \
 	--hints=hash,color
 
-echo "--- tx -> fwd -> rx: fwd sends out of a second veth pair (--out), 2 queues"
+section "tx -> fwd -> rx: fwd sends out of a second veth pair (--out), 2 queues"
 n=30000
 src=02:00:00:00:aa:01 dst=02:00:00:00:bb:02
+# veth drops what its peer's ring has no room for, at each hop
+d0=$(stat_b "$b" tx_dropped) d2=$(stat "$a2" tx_dropped)
 "${T[@]}" "$bin/fwd" -i "$a" -o "$a2" -q 0-1 -w poll -n $n -d 15 >"$tmp/fwd" 2>&1 &
 fwd=$!
 pids+=("$fwd")
@@ -387,22 +505,24 @@ finish "$fwd" 5
 expect "fwd exit code" $? 0
 finish "$rx" 5
 expect "rx exit code" $? 0
-expect "tx frames completed" "$(get "$tmp/tx" tx_packets)" $n
+sent_of "$tmp/tx" $n
 fwd_rx=$(get "$tmp/fwd" rx_packets) fwd_tx=$(get "$tmp/fwd" tx_packets)
-expect "fwd received + dropped" $((fwd_rx + $(get "$tmp/fwd" drops))) $n
+expect "fwd received + dropped + veth drops" \
+	$((fwd_rx + $(get "$tmp/fwd" drops) + $(stat_b "$b" tx_dropped) - d0)) "$sent"
 expect "fwd sent what it received" "$fwd_tx" "$fwd_rx"
-expect "rx received + dropped, MACs swapped" \
-	$(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops))) "$fwd_tx"
-[ "$(get "$tmp/rx" packets)" -gt $((n / 2)) ] && ok "rx got most of them" ||
-	bad "rx got only $(get "$tmp/rx" packets) of $n"
+expect "rx received + dropped + veth drops, MACs swapped" \
+	$(($(get "$tmp/rx" packets) + $(get "$tmp/rx" drops) + $(stat "$a2" tx_dropped) - d2)) \
+	"$fwd_tx"
+[ "$(get "$tmp/rx" packets)" -gt 0 ] && ok "rx got $(get "$tmp/rx" packets) of $fwd_tx" ||
+	bad "rx got none of $fwd_tx"
 expect "rx frames failing --verify (MACs, payload)" "$(get "$tmp/rx" bad)" 0
 no_xdp "$a" "" "fwd done"
 no_xdp "$a2" "" "fwd done"
 no_xdp "$b2" "$nsb" "rx done"
 
-echo "--- tx -> fwd, reflected back to the peer"
+section "tx -> fwd, reflected back to the peer"
 n=20000
-before=$(stat_b "$b" rx_packets)
+before=$(stat_b "$b" rx_packets) d0=$(stat_b "$b" tx_dropped)
 "${T[@]}" "$bin/fwd" -i "$a" -w poll -n $n -d 15 >"$tmp/fwd" 2>&1 &
 fwd=$!
 pids+=("$fwd")
@@ -410,8 +530,11 @@ wait_xdp "$a" "" || bad "fwd attached no XDP program"
 in_b "${T[@]}" "$bin/tx" -i "$b" -n $n -r 40000 -d 15 >"$tmp/tx" 2>&1
 finish "$fwd" 5
 expect "fwd exit code" $? 0
-expect "fwd forwarded + dropped" \
-	$(($(get "$tmp/fwd" packets) + $(get "$tmp/fwd" drops))) $n
+# fwd's packets leave out what veth dropped on the way back (its
+# if_tx_dropped); on the way in, the peer's tx_dropped counts them
+sent_of "$tmp/tx" $n
+expect "fwd forwarded + dropped + veth drops" \
+	$(($(get "$tmp/fwd" packets) + $(get "$tmp/fwd" drops) + $(get "$tmp/fwd" if_tx_dropped) + $(stat_b "$b" tx_dropped) - d0)) "$sent"
 expect "frames back at the peer" $(($(stat_b "$b" rx_packets) - before)) \
 	"$(get "$tmp/fwd" packets)"
 
@@ -421,77 +544,75 @@ expect "frames back at the peer" $(($(stat_b "$b" rx_packets) - before)) \
 a3=${a%a}e b3=${a%a}f
 ip link add "$a3" type veth peer name "$b3" netns "$nsb" || exit 1
 
-# rxtx NAME RX-ARGS -- TX-ARGS: rx on IF (here) until it has COUNT or its
-# time is up, tx on the peer; their outputs in $tmp/NAME.rx, .tx. RX-ARGS
-# starts with -i IF, TX-ARGS with -i PEER-IF.
-rxtx() {
-	local name=$1 rxargs=() pid
-	shift
-	while [ "$1" != -- ]; do rxargs+=("$1") && shift; done
-	shift
-	"${T[@]}" "$bin/rx" "${rxargs[@]}" >"$tmp/$name.rx" 2>&1 &
-	pid=$!
-	pids+=("$pid")
-	wait_xdp "${rxargs[1]}" "" || bad "$name: rx attached no XDP program"
-	in_b "${T[@]}" "$bin/tx" "$@" >"$tmp/$name.tx" 2>&1
-	expect "$name: tx exit code" $? 0
-	finish "$pid" 5
-	expect "$name: rx exit code" $? 0
-}
 
-echo "--- options with a library counterpart: unaligned chunks, headroom"
+section "options with a library counterpart: unaligned chunks, headroom"
 n=3000
 rxtx unaligned -i "$a" --unaligned -f 3000 --headroom 512 -w poll --verify -n $n -d 10 -- \
 	-i "$b" --unaligned -f 3000 -l 1500 -n $n -r 30000 -d 10
+sent_of "$tmp/unaligned.tx" $n
 expect "rx with --unaligned -f 3000 --headroom 512: packets + drops" \
-	$(($(get "$tmp/unaligned.rx" packets) + $(get "$tmp/unaligned.rx" drops))) $n
+	$(($(get "$tmp/unaligned.rx" packets) + $(get "$tmp/unaligned.rx" drops))) "$sent"
 expect "rx with --unaligned, --headroom: frames failing --verify" "$(get "$tmp/unaligned.rx" bad)" 0
 expect "rx bytes: 1500 a frame" "$(get "$tmp/unaligned.rx" rx_bytes)" \
 	$(($(get "$tmp/unaligned.rx" packets) * 1500))
 
-echo "--- jumbo frames: --multi-buffer, sizes from 60 to 9000"
+section "jumbo frames: --multi-buffer, sizes from 60 to 9000"
 ip link set "$a3" mtu 9000 up && in_b ip link set "$b3" mtu 9000 up || bad "MTU 9000"
-r0=$(stat "$a3" rx_packets)
-"${T[@]}" "$bin/rx" -i "$a3" -M -w poll --verify -n 400 -d 15 --pcap "$tmp/jumbo.pcap" \
-	>"$tmp/jumbo.rx" 2>&1 &
-rx=$!
-pids+=("$rx")
-wait_xdp "$a3" "" || bad "rx -M attached no XDP program"
-for len in 60 1514 4096 4097 9000; do
-	in_b "${T[@]}" "$bin/tx" -i "$b3" -M -l $len -n 80 -r 20000 -d 10 >"$tmp/tx" 2>&1
-	expect "tx -M -l $len: frames completed" "$(get "$tmp/tx" tx_packets)" 80
-done
-finish "$rx" 5
-expect "rx -M exit code" $? 0
-got=$(get "$tmp/jumbo.rx" packets)
-expect "rx -M: packets + drops" $((got + $(get "$tmp/jumbo.rx" drops))) 400
-expect "rx -M: packets + drops = the kernel's rx_packets" \
-	$((got + $(get "$tmp/jumbo.rx" drops))) $(($(stat "$a3" rx_packets) - r0))
-expect "rx -M: frames failing --verify" "$(get "$tmp/jumbo.rx" bad)" 0
-pcap_read "$tmp/jumbo.pcap" >"$tmp/jumbo.recs"
-expect "rx -M --pcap: records" "$(head -n 1 "$tmp/jumbo.recs" | cut -d' ' -f3)" "$got"
-# Without a drop, all 80 of each size are in the file.
-[ "$(get "$tmp/jumbo.rx" drops)" = 0 ] && for len in 60 1514 4096 4097 9000; do
-	expect "rx -M --pcap: $len-byte frames" "$(grep -c "^$len " "$tmp/jumbo.recs")" 80
-done
+if has "multi-buffer, XDP_USE_SG"; then
+	r0=$(stat "$a3" rx_packets)
+	"${T[@]}" "$bin/rx" -i "$a3" -M -w poll --verify -n 400 -d 15 --pcap "$tmp/jumbo.pcap" \
+		>"$tmp/jumbo.rx" 2>&1 &
+	rx=$!
+	pids+=("$rx")
+	wait_xdp "$a3" "" || bad "rx -M attached no XDP program"
+	declare -A jsent
+	total=0
+	for len in 60 1514 4096 4097 9000; do
+		in_b "${T[@]}" "$bin/tx" -i "$b3" -M -l $len -n 80 -r 20000 -d 10 >"$tmp/tx" 2>&1
+		expect "tx -M -l $len: exit code" $? 0
+		sent_of "$tmp/tx" 80
+		jsent[$len]=$sent total=$((total + sent))
+	done
+	finish "$rx" 5
+	expect "rx -M exit code" $? 0
+	got=$(get "$tmp/jumbo.rx" packets)
+	expect "rx -M: packets + drops" $((got + $(get "$tmp/jumbo.rx" drops))) $total
+	expect "rx -M: packets + drops = the kernel's rx_packets" \
+		$((got + $(get "$tmp/jumbo.rx" drops))) $(($(stat "$a3" rx_packets) - r0))
+	expect "rx -M: frames failing --verify" "$(get "$tmp/jumbo.rx" bad)" 0
+	pcap_read "$tmp/jumbo.pcap" >"$tmp/jumbo.recs"
+	expect "rx -M --pcap: records" "$(head -n 1 "$tmp/jumbo.recs" | cut -d' ' -f3)" "$got"
+	# Without a drop, every frame of each size is in the file.
+	[ "$(get "$tmp/jumbo.rx" drops)" = 0 ] && for len in 60 1514 4096 4097 9000; do
+		expect "rx -M --pcap: $len-byte frames" "$(grep -c "^$len " "$tmp/jumbo.recs")" "${jsent[$len]}"
+	done
+else
+	check_refused "multi-buffer, XDP_USE_SG" "$bin/rx" -i "$a3" -M -d 1
+	check_refused "multi-buffer, XDP_USE_SG" ip netns exec "$nsb" "$bin/tx" \
+		-i "$b3" -M -l 9000 -n 10 -d 1
+	no_xdp "$a3" "" "multi-buffer refused"
+fi
 ip link set "$a3" mtu 1500 && in_b ip link set "$b3" mtu 1500
 
-echo "--- traffic a NIC spreads: --flows, IPv6, VLAN; rx --pcap"
+section "traffic a NIC spreads: --flows, IPv6, VLAN; rx --pcap"
 n=800
 "${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $((2 * n)) -d 15 --pcap "$tmp/flows.pcap" \
 	>"$tmp/flows.rx" 2>&1 &
 rx=$!
 pids+=("$rx")
 wait_xdp "$a" "" || bad "rx attached no XDP program"
+total=0
 for args in "--flows 8" "-6 --vlan 5 -l 200"; do
 	# shellcheck disable=SC2086
 	in_b "${T[@]}" "$bin/tx" -i "$b" $args -n $n -r 20000 -d 10 >"$tmp/tx" 2>&1
-	expect "tx $args: frames completed" "$(get "$tmp/tx" tx_packets)" $n
+	expect "tx $args: exit code" $? 0
+	sent_of "$tmp/tx" $n
+	total=$((total + sent))
 done
 finish "$rx" 5
 expect "rx exit code" $? 0
 got=$(get "$tmp/flows.rx" packets)
-expect "rx: packets + drops" $((got + $(get "$tmp/flows.rx" drops))) $((2 * n))
+expect "rx: packets + drops" $((got + $(get "$tmp/flows.rx" drops))) $total
 expect "rx: IPv4 and IPv6 in VLAN 5 failing --verify" "$(get "$tmp/flows.rx" bad)" 0
 pcap_read "$tmp/flows.pcap" >"$tmp/flows.recs"
 read -r magic linktype records <"$tmp/flows.recs"
@@ -501,7 +622,7 @@ expect "pcap records = rx packets" "$records" "$got"
 ports=$(awk 'NR > 1 && $2 == "0800" { print $3 }' "$tmp/flows.recs" | sort -u | tr '\n' ' ')
 expect "--flows 8: UDP source ports" "$ports" "40000 40001 40002 40003 40004 40005 40006 40007 "
 v6=$(awk 'NR > 1 && $2 == "86dd"' "$tmp/flows.recs" | wc -l)
-[ "$(get "$tmp/flows.rx" drops)" = 0 ] && expect "-6 --vlan 5: IPv6 frames in a VLAN" "$v6" $n
+[ "$(get "$tmp/flows.rx" drops)" = 0 ] && expect "-6 --vlan 5: IPv6 frames in a VLAN" "$v6" "$sent"
 if command -v tcpdump >/dev/null 2>&1; then
 	expect "tcpdump -r reads every record" \
 		"$(tcpdump -nr "$tmp/flows.pcap" 2>/dev/null | wc -l)" "$got"
@@ -509,9 +630,11 @@ if command -v tcpdump >/dev/null 2>&1; then
 		"$(tcpdump -vvnr "$tmp/flows.pcap" 2>/dev/null | grep -c 'udp sum ok')" "$v6"
 fi
 
-echo "--- pps over the time traffic flowed"
+section "pps over the time traffic flowed"
 # rx waits a second and a half before the traffic, which then flows for
-# two seconds at 10000 pps: its rate is that of the traffic.
+# two seconds at (at most) 10000 pps: its rate is that of the traffic, as
+# tx measured it while sending, not diluted by the wait. Not a speed: on a
+# slow machine both are lower.
 "${T[@]}" "$bin/rx" -i "$a" -w poll -n 20000 -d 15 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
@@ -519,12 +642,12 @@ wait_xdp "$a" "" || bad "rx attached no XDP program"
 sleep 1.5
 in_b "${T[@]}" "$bin/tx" -i "$b" -n 20000 -r 10000 -d 15 >"$tmp/tx" 2>&1
 finish "$rx" 5
-pps=$(get "$tmp/rx" pps)
-[ "${pps:-0}" -gt 7500 ] && [ "${pps:-0}" -lt 12500 ] &&
-	ok "rx pps while traffic flowed, 10000 sent a second: $pps (over $(get "$tmp/rx" active_seconds) of $(get "$tmp/rx" seconds) s)" ||
-	bad "rx pps $pps, want 10000 (+-25%): counted over $(get "$tmp/rx" seconds) s"
+pps=$(get "$tmp/rx" pps) txpps=$(get "$tmp/tx" pps)
+[ "$pps" -gt $((txpps * 3 / 4)) ] && [ "$pps" -lt $((txpps * 5 / 4)) ] &&
+	ok "rx pps while traffic flowed: $pps, tx sent $txpps a second (over $(get "$tmp/rx" active_seconds) of $(get "$tmp/rx" seconds) s)" ||
+	bad "rx pps $pps, want tx's $txpps (+-25%): counted over $(get "$tmp/rx" active_seconds) of $(get "$tmp/rx" seconds) s"
 
-echo "--- tx counts what the kernel completed: a peer down, a link down"
+section "tx counts what the kernel completed: a peer down, a link down"
 in_b ip link set "$b3" up
 ip link set "$a3" down
 d0=$(stat_b "$b3" tx_dropped)
@@ -551,7 +674,7 @@ expect "tx packets on a link that is down" "$(get "$tmp/tx" packets)" 0
 grep -q "sending: the interface is down" "$tmp/err" && ok "tx said: $(tail -n 1 "$tmp/err")" ||
 	bad "tx said: $(cat "$tmp/err")"
 
-echo "--- --verify says why: not ours (IPv6 neighbour discovery), corrupted"
+section "--verify says why: not ours (IPv6 neighbour discovery), corrupted"
 # The peer end comes up with IPv6 on, as a fresh veth does: its stack sends
 # multicast listener reports and neighbour solicitations.
 ip link set "$a3" up
@@ -578,16 +701,32 @@ grep -q "^rx: 100 frames corrupted (.*): in the first, byte 5 (destination MAC) 
 	"$tmp/corrupt.rx" && ok "$(grep "corrupted" "$tmp/corrupt.rx")" ||
 	bad "no reason given: $(tail -n 2 "$tmp/corrupt.rx")"
 
-echo "--- a drop is explained: which counter, what it means"
-# Sixteen frames for a flood: most find the fill ring empty.
+section "a drop is explained: which counter, what it means"
+# Sixteen frames, and 1000 sent while rx is stopped: whatever the speed of
+# either, the kernel takes at most 16 and drops the rest.
 r0=$(stat "$a" rx_packets) d0=$(stat "$a" rx_dropped)
-rxtx drops -i "$a" -w poll --frames 16 --fill-ring 16 --rx-ring 16 -n 100000 -d 5 -- \
-	-i "$b" -n 100000 -d 10
+"${T[@]}" "$bin/rx" -i "$a" -w poll --frames 16 --fill-ring 16 --rx-ring 16 -d 25 \
+	>"$tmp/drops.rx" 2>&1 &
+rx=$!
+pids+=("$rx")
+wait_xdp "$a" "" || bad "rx attached no XDP program"
+sleep 0.5
+# timeout(1) passes SIGINT on, not SIGSTOP: stop its child, rx itself
+rxpid=$(awk -v p="$rx" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null)
+kill -STOP "$rxpid" || bad "can't stop rx"
+in_b "${T[@]}" "$bin/tx" -i "$b" -n 1000 -d 20 >"$tmp/drops.tx" 2>&1
+expect "tx exit code" $? 0
+sent_of "$tmp/drops.tx" 1000
+kill -CONT "$rxpid"
+finish "$rx" 2
+expect "rx exit code" $? 0
 drops=$(get "$tmp/drops.rx" drops)
 expect "rx packets + drops = the kernel's rx_packets" \
 	$(($(get "$tmp/drops.rx" packets) + drops)) $(($(stat "$a" rx_packets) - r0))
 expect "rx drops = the kernel's rx_dropped" "$drops" $(($(stat "$a" rx_dropped) - d0))
-[ "${drops:-0}" -gt 0 ] || bad "no drop with 16 frames for a flood"
+got=$(get "$tmp/drops.rx" packets)
+[ "$drops" -gt 0 ] && [ "$got" -le 16 ] && ok "rx got $got, dropped $drops while stopped" ||
+	bad "rx got $got and dropped $drops with 16 frames, 1000 sent while it was stopped"
 explained=0
 for c in rx_ring_full rx_fill_empty; do
 	v=$(get "$tmp/drops.rx" $c)
@@ -599,7 +738,7 @@ for c in rx_ring_full rx_fill_empty; do
 done
 expect "the drops explained add up" $explained "$drops"
 
-echo "--- default CPUs: a receiver and a sender apart"
+section "default CPUs: a receiver and a sender apart"
 if [ "$(cpus "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)" | wc -w)" -lt 2 ]; then
 	echo "     (one CPU: nothing to keep apart)"
 else
@@ -621,7 +760,7 @@ else
 	expect "rx's summary: cpus" "$(get "$tmp/rx" cpus)" "${rx_cpus% }"
 fi
 
-echo "--- --json: a JSON object a line, from every tool"
+section "--json: a JSON object a line, from every tool"
 rxtx json -i "$a" -w poll -n 300 -d 10 --json -- -i "$b" -n 300 -r 10000 -d 10 --json
 "${T[@]}" "$bin/fwd" -i "$a" -o "$a2" -d 1.2 --json >"$tmp/json.fwd" 2>&1
 for p in rx tx fwd; do
@@ -631,12 +770,18 @@ done
 expect "rx --json: packets" "$(jget "$tmp/json.rx" packets)" 300
 expect "tx --json: packets" "$(jget "$tmp/json.tx" packets)" 300
 
-echo "--- pingpong: round trips in spin, poll and busy-poll modes"
+section "pingpong: round trips in spin, poll and busy-poll modes"
 "${T[@]}" "$bin/pingpong" -i "$a" --reflect -w poll -d 20 >"$tmp/reflect" 2>&1 &
 refl=$!
 pids+=("$refl")
 wait_xdp "$a" "" || bad "pingpong --reflect attached no XDP program"
-for w in spin poll busy-poll; do
+modes="spin poll busy-poll"
+if ! has "preferred busy polling"; then
+	check_refused "preferred busy polling" ip netns exec "$nsb" \
+		"$bin/pingpong" -i "$b" -w busy-poll -n 10 -d 1
+	modes="spin poll"
+fi
+for w in $modes; do
 	t0=$(stat_b "$b" tx_packets) r0=$(stat_b "$b" rx_packets)
 	in_b "${T[@]}" "$bin/pingpong" -i "$b" -w $w -n 2000 -t 200 -d 15 >"$tmp/ping" 2>&1
 	expect "pingpong -w $w: exit code" $? 0
@@ -647,7 +792,8 @@ for w in spin poll busy-poll; do
 	expect "pingpong -w $w: frames back = the kernel's rx_packets" \
 		$((replies + $(get "$tmp/ping" late) + $(get "$tmp/ping" other_frames))) \
 		$(($(stat_b "$b" rx_packets) - r0))
-	[ "$replies" -gt 1000 ] || bad "pingpong -w $w: only $replies replies"
+	# a reply later than -t is lost: how many, a matter of speed
+	[ "$replies" -gt 0 ] || bad "pingpong -w $w: no reply"
 	rtts="$(get "$tmp/ping" rtt_min_us) $(get "$tmp/ping" rtt_p50_us) $(get "$tmp/ping" rtt_p99_us) $(get "$tmp/ping" rtt_p999_us) $(get "$tmp/ping" rtt_max_us)"
 	echo "$rtts" | tr ' ' '\n' | sort -g -c 2>/dev/null && [ "$(echo "$rtts" | wc -w)" = 5 ] &&
 		ok "pingpong -w $w: RTT min/p50/p99/p99.9/max $rtts us" ||
@@ -665,7 +811,7 @@ wait "$refl"
 expect "pingpong --reflect exit code" $? 0
 no_xdp "$a" "" "pingpong done"
 
-echo "--- several processes: the README's recipes"
+section "several processes: the README's recipes"
 # The README's shell block after "<!-- test: recipe NAME -->", run as
 # written but for the tools' path, the interface, and a private bpffs and
 # group; meanwhile tx sends on queues 0 and 1 from the peer. Each of the two
@@ -714,7 +860,7 @@ run_recipe pinned-map
 mountpoint -q "$pins" && umount "$pins"
 rmdir "$pins"
 
-echo "--- tx -> worker: an unprivileged worker, replaced every second"
+section "tx -> worker: an unprivileged worker, replaced every second"
 # The supervisor hands the socket to a worker running as nobody, and every
 # second the worker hands it on to a new one (Linux 6.4; before, one worker
 # throughout): every frame is received by one of them or counted as
@@ -731,6 +877,7 @@ pids+=("$wk")
 wait_xdp "$a" "" || bad "worker attached no XDP program"
 in_b "${T[@]}" "$bin/tx" -i "$b" -n $n -r 20000 -d 15 >"$tmp/tx" 2>&1
 expect "tx exit code" $? 0
+sent_of "$tmp/tx" $n
 finish "$wk" 10
 expect "worker exit code" $? 0
 veth=$(($(stat_b "$b" tx_dropped) - d0))
@@ -741,9 +888,9 @@ echo "     workers received $got, the socket dropped $drops, veth dropped $veth;
 # the stacks' own few frames arrive on the queue too: count by the kernel
 expect "worker frames + socket drops = the kernel's rx_packets" \
 	$((${got:-0} + ${drops:-0})) $(($(stat "$a" rx_packets) - r0))
-[ $((${got:-0} + ${drops:-0} + veth)) -ge $n ] &&
+[ $((${got:-0} + ${drops:-0} + veth)) -ge "$sent" ] &&
 	ok "every frame sent received or counted as dropped" ||
-	bad "workers $got + socket drops $drops + veth drops $veth < $n"
+	bad "workers $got + socket drops $drops + veth drops $veth < $sent sent"
 if [ $restart = 1 ]; then
 	[ "$handed" -ge 3 ] && ok "the socket changed hands $handed times" ||
 		bad "only $handed hand-overs: $(cat "$tmp/worker")"
@@ -754,7 +901,7 @@ grep -q "(uid $(id -u nobody))" "$tmp/worker" && ok "the workers ran as nobody" 
 	bad "workers not as nobody: $(head -n 3 "$tmp/worker")"
 no_xdp "$a" "" "worker done"
 
-echo "--- SIGINT and SIGTERM mid-run"
+section "SIGINT and SIGTERM mid-run"
 # stop_mid SIGNAL NS IF CMD...: start, wait for its program, signal it.
 stop_mid() {
 	local sig=$1 ns=$2 ifname=$3 pid rc
@@ -779,6 +926,7 @@ stop_mid TERM "" "$a" timeout -s KILL 30 "$bin/fwd" -i "$a" -o "$a2" -q 0-1
 stop_mid INT "$nsb" "$b" timeout -s KILL 30 ip netns exec "$nsb" \
 	"$bin/tx" -i "$b" --pass-prog -r 100000
 
+check_missing
 if [ $failed -gt 0 ]; then
 	echo "check-examples: $failed check(s) failed"
 	exit 1

@@ -278,10 +278,13 @@ static int child_main(struct child_ctx *c)
 		so.flags |= XSK_SOCKET_NO_NEED_WAKEUP;
 	if (kern_recv_fds(c->sock, fds, 2))
 		CHILD_FAIL("no fds from the parent");
-	if (kern_drop_caps(~0ull, true))
-		CHILD_FAIL("can't drop the capabilities");
+	/* The limit first: raising it above the hard limit needs
+	 * CAP_SYS_RESOURCE, and before Linux 5.16 the default is 64 KiB,
+	 * less than this UMEM (after, 8 MiB, and this lowers it). */
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		CHILD_FAIL("setrlimit: %s", strerror(errno));
+	if (kern_drop_caps(~0ull, true))
+		CHILD_FAIL("can't drop the capabilities");
 
 	/* a program: neither attach nor detach */
 	err = xsk_prog_attach(&prog, c->env->ifname[0], 0, NULL);

@@ -16,10 +16,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
 
 #include "traffic.h"
 
@@ -126,6 +129,7 @@ static void poll_rx_tx(void **state)
 	struct pair p = pair_up(env, &(struct pair_cfg){ .tx_ring = 64 });
 	struct xsk_ring_prod *tx = xsk_socket_tx(p.tx->xsk[0]);
 	uint64_t nfull = 0, nkick = 0;
+	uint32_t kicks;
 	char extra[128];
 	struct lane l;
 	double end;
@@ -142,15 +146,22 @@ static void poll_rx_tx(void **state)
 			tx_put(&l);
 			if (tx_pending(tx) == tx->size)
 				nfull++;
-			/* a full ring is not writable until the kernel takes
-			 * some; poll() may do that itself (copy mode with
-			 * need_wakeup), else the kick does */
+			/* A full ring is writable again once the kernel has
+			 * taken half of it. poll() may do that itself (copy
+			 * mode with need_wakeup), else kicks do: a copy-mode
+			 * kick sends 32 frames since Linux 5.14, 16 before,
+			 * and kernels before 6.17 publish the ring's consumer
+			 * index only once they have taken all they saw, so
+			 * one kick may not be enough. */
 			ret = xsk_socket_poll(l.tx, POLLOUT, 0);
-			if (!ret) {
+			for (kicks = 0; !ret && kicks < tx->size / 16;
+			     kicks++) {
 				nkick++;
 				tx_kick(&l);
-				ret = xsk_socket_poll(l.tx, POLLOUT, 1000);
+				ret = xsk_socket_poll(l.tx, POLLOUT, 0);
 			}
+			if (!ret)
+				ret = xsk_socket_poll(l.tx, POLLOUT, 1000);
 			if (ret != POLLOUT)
 				fail_msg(
 					"poll(POLLOUT) = %d with %u on the TX ring",
@@ -159,7 +170,12 @@ static void poll_rx_tx(void **state)
 		}
 		if (l.sent - l.received < 512 && l.sent < l.count)
 			continue;
-		/* with frames due, POLLIN must come */
+		/* with frames due, POLLIN must come, once the kernel has
+		 * taken them off the TX ring: without need_wakeup, only
+		 * kicks send, as many as above */
+		for (kicks = 0; tx_pending(tx) && kicks <= tx->size / 16;
+		     kicks++)
+			tx_kick(&l);
 		ret = xsk_socket_poll(l.rx[0].xsk, POLLIN, 1000);
 		if (ret != POLLIN)
 			fail_msg("poll(POLLIN) = %d with %llu frames due", ret,
@@ -177,6 +193,40 @@ static void poll_rx_tx(void **state)
 	assert_true(nfull > 0);
 	assert_lossless(&l, l.received == l.count);
 	drain_comp(&l, l.sent);
+}
+
+/* Is the running kernel older than @major.@minor? For a kernel bug, which
+ * no feature bit tells apart. */
+static bool kernel_before(unsigned int major, unsigned int minor)
+{
+	struct utsname u;
+	unsigned int ma = 0, mi = 0;
+
+	assert_int_equal(uname(&u), 0);
+	assert_int_equal(sscanf(u.release, "%u.%u", &ma, &mi), 2);
+	return ma < major || (ma == major && mi < minor);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* xsk_socket_poll(), interrupted by a signal (-EINTR) if it has not
+ * returned by itself within 2 s. */
+static int poll_bounded(struct xsk_socket *s, short events, int timeout_ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval it = { .it_value = { 2, 0 } }, off = { 0 };
+	int ret;
+
+	/* no SA_RESTART: poll() returns EINTR */
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	ret = xsk_socket_poll(s, events, timeout_ms);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	return ret;
 }
 
 /*
@@ -215,9 +265,20 @@ static void poll_txq_full(void **state)
 	assert_int_equal(xsk_ring_cons__peek(comp, 64, &idx), 16);
 	xsk_ring_cons__cancel(comp, 16);
 	t = kern_now();
-	ret = xsk_socket_poll(l.tx, POLLOUT, 100);
+	ret = poll_bounded(l.tx, POLLOUT, 100);
 	t = kern_now() - t;
-	if (ret || t < 0.099)
+	/*
+	 * Before Linux 5.19, poll() with need_wakeup drives copy-mode TX, and
+	 * with the completion ring full each pass allocates a socket buffer
+	 * and frees it again, whose release wakes the poller: poll() spins in
+	 * the kernel until a signal comes ("xsk: Fix generic transmit when
+	 * completion queue reservation fails" reserves the completion slot
+	 * first). Reap the completion ring before polling there.
+	 */
+	if (ret == -EINTR && env->p->wakeup && kernel_before(5, 19))
+		printf("    poll(POLLOUT, 100) with the completion ring full did not return by itself, as before Linux 5.19: interrupted after %.1f s\n",
+		       t);
+	else if (ret || t < 0.099)
 		fail_msg(
 			"poll(POLLOUT, 100) = %d after %.0f ms with %u on the TX ring",
 			ret, t * 1000, tx_pending(tx));

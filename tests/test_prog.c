@@ -514,7 +514,8 @@ static void own_map_and_prog(void **state)
 		XSK_OPTS(xsk_prog_opts, .flags = XSK_PROG_OWN_MAP);
 	struct xsk_prog *p = NULL, *q = SENTINEL;
 	struct fake_bpf_obj *po;
-	int map, map_id, prog;
+	int map, map_id, prog, ret;
+	unsigned int n;
 
 	(void)state;
 	/* the built-in program, into the caller's map */
@@ -576,6 +577,28 @@ static void own_map_and_prog(void **state)
 	assert_int_equal(attach(&q, &o), -EINVAL);
 	assert_msg("not a BPF map");
 	assert_ptr_equal(q, SENTINEL);
+	assert_clean();
+
+	/* Before 6.5 with unprivileged BPF disabled, even reading a
+	 * program's info needs CAP_BPF: that, not "not a program" */
+	prog = user_prog(BPF_PROG_TYPE_XDP);
+	o.flags = XSK_PROG_OWN_PROG;
+	o.prog_fd = prog;
+	for (n = 1, ret = 0; n < 10; n++) {
+		fake.calls = 0;
+		fake.failed = NULL;
+		fake.fail_at = n;
+		fake.fail_errno = EPERM;
+		ret = attach(&q, &o);
+		if (fake.failed && !strcmp(fake.failed, "bpf"))
+			break;
+	}
+	fake.fail_at = 0;
+	assert_int_equal(ret, -EPERM);
+	assert_msg("kernel.unprivileged_bpf_disabled");
+	assert_msg("CAP_NET_ADMIN");
+	assert_ptr_equal(q, SENTINEL);
+	close(prog);
 	assert_clean();
 }
 

@@ -349,6 +349,9 @@ struct vdesc {
 	uint32_t options;
 	bool valid;
 	bool maybe;
+	/* invalid: a fragment the kernel gathered into a frame before
+	 * dropping the chain; Linux 6.12 never completes these */
+	bool held;
 };
 
 /*
@@ -356,8 +359,9 @@ struct vdesc {
  * caller wrote), kick until the kernel took them all, and account for
  * each: the frames @l->rx[0] expects arrive (those of @maybe descriptors
  * marked in its @maybe, all or none), tx_invalid_descs counts exactly the
- * descriptors not sent, and the completion ring returns either those sent
- * or (as Linux 6.18 does) all, in order; not a mix.
+ * descriptors not sent, and the completion ring returns, in order, those
+ * sent, or (as Linux 6.18 does) all, or (as 6.12 does) all but the @held
+ * ones, which the application never gets back; not another mix.
  */
 void tx_verbatim(struct lane *l, const struct vdesc *v, uint32_t n);
 

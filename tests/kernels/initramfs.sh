@@ -62,11 +62,12 @@ copy "$(command -v bash)" "$root/bin/bash"
 ln -s bash "$root/bin/sh"
 copy "$(command -v ip)" "$root/bin/ip"
 # The host's tools for what the test scripts run, so that they meet the
-# same programs as in make check. busybox's own would also exec its
-# applets before any program of that name: "timeout 30 ip ..." would run
-# busybox's ip.
+# same programs as in make check (busybox's setpriv has no --bounding-set,
+# with which check-examples.sh drops capabilities). busybox's own would
+# also exec its applets before any program of that name: "timeout 30 ip
+# ..." would run busybox's ip.
 for tool in timeout env nice setsid xargs grep sed mktemp seq sleep cat \
-	head tail wc rm id sort; do
+	head tail wc rm id sort setpriv; do
 	copy "$(command -v "$tool")" "$root/bin/$tool.host"
 	mv "$root/bin/$tool.host" "$root/bin/$tool"
 done
