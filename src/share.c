@@ -341,6 +341,18 @@ bool xsk__in_user_namespace(void)
 	       count != 4294967295ul;
 }
 
+/* Is the kernel release (uname -r) older than MAJOR.MINOR? An unreadable
+ * release counts as new: the caller then keeps the kernel's own answer. */
+static bool release_before(const char *release, unsigned int major,
+			   unsigned int minor)
+{
+	unsigned int ma, mi;
+
+	if (sscanf(release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
+}
+
 int xsk__token_create(const char *path)
 {
 	char release[64];
@@ -360,13 +372,15 @@ int xsk__token_create(const char *path)
 	xsk__sys_close(dir);
 	if (fd >= 0)
 		return fd;
-	if (fd == -EINVAL) {
-		xsk__sys_release(release, sizeof(release));
+	xsk__sys_release(release, sizeof(release));
+	/* Kernels before 6.9 answer EINVAL to the unknown command, or EPERM
+	 * to every bpf(2) command in a user namespace when unprivileged BPF
+	 * is disabled (before 6.5): either way, no tokens. */
+	if (fd == -EINVAL || (fd == -EPERM && release_before(release, 6, 9)))
 		return xsk__err(
 			-EOPNOTSUPP,
 			"BPF tokens need Linux 6.9, and this kernel is %s: load as a process with CAP_BPF and CAP_NET_ADMIN in the initial user namespace, or have such a process pin the XSKMAP for this one (xsk_prog_opts.map_path)",
 			release);
-	}
 	if (fd == -EOPNOTSUPP)
 		return xsk__err(
 			fd,

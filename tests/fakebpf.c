@@ -579,6 +579,8 @@ static int token_create(const union bpf_attr *a)
 
 	if (fbpf.no_tokens)
 		return fail_with(EINVAL);
+	if (fbpf.tokens_eperm)
+		return fail_with(EPERM);
 	memcpy(&dir, (const unsigned char *)a + 4, sizeof(dir));
 	if (fstat((int)dir, &st))
 		return fail_with(EBADF);

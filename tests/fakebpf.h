@@ -95,6 +95,8 @@ struct fake_bpf_state {
 	uint64_t rx_metadata; /* NETDEV_XDP_RX_METADATA_*: 7 = all three */
 	unsigned int genl_requests;
 	bool no_tokens; /* BPF_TOKEN_CREATE says EINVAL: before 6.9 */
+	bool tokens_eperm; /* it says EPERM: a user namespace, and before 6.5
+			    * unprivileged BPF disabled refuses every command */
 	/* the caller is another uid than the pins' owner: BPF_OBJ_GET
 	 * opens a pin only if its mode gives others read and write */
 	bool other_uid;

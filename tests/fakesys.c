@@ -6,14 +6,15 @@
 #include <net/if.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/ethtool.h>
 #include <linux/if_xdp.h>
@@ -48,6 +49,7 @@ int __real_statfs(const char *path, struct statfs *st);
 int __real_chmod(const char *path, mode_t mode);
 int __real_lchown(const char *path, uid_t uid, gid_t gid);
 int __real_unlink(const char *path);
+int __real_uname(struct utsname *u);
 
 struct fake_state fake;
 
@@ -819,4 +821,14 @@ int __wrap_unlink(const char *path)
 	if (fake_fail("unlink"))
 		return -1;
 	return fake_path(path) ? fake_pin_unlink(path) : __real_unlink(path);
+}
+
+int __wrap_uname(struct utsname *u);
+int __wrap_uname(struct utsname *u)
+{
+	if (__real_uname(u))
+		return -1;
+	if (fake.release)
+		snprintf(u->release, sizeof(u->release), "%s", fake.release);
+	return 0;
 }

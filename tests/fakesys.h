@@ -41,6 +41,7 @@ struct fake_state {
 	bool no_busy_poll; /* SO_PREFER_BUSY_POLL unknown: before 5.11 */
 	bool no_tx_budget; /* XDP_MAX_TX_SKB_BUDGET unknown: before 6.17 */
 	bool no_prog_bind_map; /* BPF_PROG_BIND_MAP unknown: before 5.10 */
+	const char *release; /* what uname() says the release is (NULL: real) */
 	uint16_t bind_flags_known; /* set by fake_kernel() */
 	uint32_t umem_flags_known;
 	uint32_t last_reg_md_len; /* tx_metadata_len of the last XDP_UMEM_REG */

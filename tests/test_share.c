@@ -406,6 +406,17 @@ static void tokens(void **state)
 	assert_int_equal(attach(&p, &o), -EOPNOTSUPP);
 	assert_msg("BPF tokens need Linux 6.9, and this kernel is ");
 	fbpf.no_tokens = false;
+	/* 5.10 in a user namespace: EPERM to every bpf(2) command */
+	fbpf.tokens_eperm = true;
+	fake.release = "5.10.0-32-cloud-amd64";
+	assert_int_equal(attach(&p, &o), -EOPNOTSUPP);
+	assert_msg("BPF tokens need Linux 6.9, and this kernel is 5.10.0-32");
+	/* 6.9 and later: the bpffs is another namespace's */
+	fake.release = "6.12.1";
+	assert_int_equal(attach(&p, &o), -EPERM);
+	assert_msg("must be made in the user namespace the bpffs was mounted");
+	fake.release = NULL;
+	fbpf.tokens_eperm = false;
 	o.token_path = "/nonexistent-libxsk-bpffs";
 	assert_int_equal(attach(&p, &o), -ENOENT);
 	assert_msg("delegated bpffs");

@@ -30,7 +30,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 WRAP := socket close setsockopt getsockopt bind mmap munmap ioctl sendto \
 	recvfrom poll if_nametoindex if_indextoname getrlimit \
 	syscall fcntl sendmsg recvmsg open read ftruncate statfs chmod lchown \
-	unlink
+	unlink uname
 WRAP_LDFLAGS = $(foreach f,$(WRAP),-Wl$(comma)--wrap=$(f))
 
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/test_*.c)))
