@@ -3,8 +3,9 @@
 # fetch.sh tools: install what booting a kernel under qemu needs, if missing
 #                 (qemu-system-x86, busybox-static, cpio, iproute2, xz-utils).
 # fetch.sh kernel VERSION: print the directory that holds Debian's cloud
-#                 kernel VERSION (5.10, 6.1 or 6.12): vmlinuz, veth.ko, the
-#                 release name (file "release") and the package it came from
+#                 kernel VERSION (5.10, 6.1 or 6.12): vmlinuz, veth.ko,
+#                 xsk_diag.ko where the package has it (AF_XDP socket
+#                 diagnostics: 6.12's does), the release name (file "release") and the package it came from
 #                 (file "package"). The first call downloads it with apt from
 #                 the mirror this machine already uses; later calls find it in
 #                 $KERNEL_CACHE (default /var/cache/libxsk-kernels).
@@ -108,7 +109,9 @@ newest() {
 
 kernel() {
 	local v=$1 dir=$cache/$1 suite pkg tmp log release ko deb msg
-	if [ -s "$dir/vmlinuz" ] && [ -s "$dir/veth.ko" ] && [ -s "$dir/release" ]; then
+	# ("modules": the fetch that also looked for xsk_diag.ko)
+	if [ -s "$dir/vmlinuz" ] && [ -s "$dir/veth.ko" ] && [ -s "$dir/release" ] &&
+		[ -e "$dir/modules" ]; then
 		echo "$dir"
 		return 0
 	fi
@@ -152,6 +155,17 @@ kernel() {
 	*.zst) zstd -qdc "$ko" >"$tmp/veth.ko" ;;
 	*) cp "$ko" "$tmp/veth.ko" ;;
 	esac || fail "cannot decompress $ko"
+	# Optional: tar fails for a pattern the package lacks.
+	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp/x" --wildcards \
+		'*/modules/*/xsk_diag.ko*' 2>/dev/null
+	ko=$(find "$tmp/x" -name 'xsk_diag.ko*' | head -n 1)
+	case $ko in
+	'') ;;
+	*.xz) xz -dc "$ko" >"$tmp/xsk_diag.ko" ;;
+	*.zst) zstd -qdc "$ko" >"$tmp/xsk_diag.ko" ;;
+	*) cp "$ko" "$tmp/xsk_diag.ko" ;;
+	esac || fail "cannot decompress $ko"
+	ls "$tmp"/*.ko | xargs -n 1 basename >"$tmp/modules"
 	mv "$tmp"/x/boot/vmlinuz-* "$tmp/vmlinuz"
 	echo "$release" >"$tmp/release"
 	deb=$(echo "$tmp"/*.deb)

@@ -90,7 +90,7 @@ install -m 755 "$src/tests/kernels/init" "$root/init"
 for dir in "$@"; do
 	release=$(cat "$dir/release")
 	mkdir -p "$root/lib/modules/$release"
-	cp "$dir/veth.ko" "$root/lib/modules/$release/"
+	cp "$dir"/*.ko "$root/lib/modules/$release/"
 done
 
 mkdir -p "$(dirname "$out")"
