@@ -823,7 +823,7 @@ recipe() {
 	awk -v n="$1" '$0 == "<!-- test: recipe " n " -->" { f = 1; next }
 		f && /^```sh$/ { p = 1; next }
 		p && /^```$/ { exit }
-		p' README.md |
+		p' "$(dirname "$0")/../README.md" |
 		sed -e "s|xsk-\([a-z]*\)|$bin/\1|g" -e "s|eth0|$a|g" \
 			-e "s|/run/xsk|$pins|g" -e "s|xdpusers|4242|g"
 }

@@ -84,6 +84,8 @@ for p in "$examples"/*; do
 	if [ -f "$p" ] && [ -x "$p" ]; then copy "$p" "$root/libxsk/examples/"; fi
 done
 install -m 755 "$src"/tests/*.sh "$root/libxsk/tests/"
+# check-examples.sh runs the README's recipes
+install -m 644 "$src/README.md" "$root/libxsk/"
 install -m 755 "$src/tests/kernels/suite.sh" "$root/libxsk/tests/kernels/"
 install -m 755 "$src/tests/kernels/init" "$root/init"
 
