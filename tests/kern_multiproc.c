@@ -31,7 +31,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,16 +53,6 @@ static const struct params native = { XSK_ATTACH_NATIVE, true, false, false,
 				      "native" };
 static char bpffs[64]; /* the run's private bpffs, or "" */
 static unsigned int case_no;
-
-/* Is the running kernel at least @major.@minor? */
-static bool kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	return !uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
-	       (ma > major || (ma == major && mi >= minor));
-}
 
 /* ------------------------------------------------------------ the env */
 
@@ -507,7 +496,7 @@ static int as_other_uid(void *arg)
 					.map_path = o->map));
 	/* Before 6.5, kernel.unprivileged_bpf_disabled (Debian: 2) refuses
 	 * every bpf(2) command to a process without CAP_BPF: said so. */
-	if (err == -EPERM && !kernel_at_least(6, 5) &&
+	if (err == -EPERM && !kern_release_at_least(6, 5) &&
 	    strstr(xsk_errmsg(), "unprivileged_bpf_disabled")) {
 		printf("    uid %d: %s\n", NOBODY, xsk_errmsg());
 		fflush(stdout);
@@ -726,7 +715,7 @@ static int token_child(void *arg)
 	err = xsk_prog_attach(&p, j->ifname, 0,
 			      &XSK_OPTS(xsk_prog_opts, .token_path = path,
 					.mode = XSK_ATTACH_NATIVE));
-	if (!kernel_at_least(6, 9)) {
+	if (!kern_release_at_least(6, 9)) {
 		printf("    before 6.9: %s\n", xsk_errmsg());
 		fflush(stdout);
 		return err == -EOPNOTSUPP && strstr(xsk_errmsg(), "Linux 6.9") ?
@@ -768,7 +757,7 @@ static void token_in_user_namespace(void **state)
 		env_wait(env, pid);
 		fail_msg("the child gave no bpffs context");
 	}
-	if (kernel_at_least(6, 9)) {
+	if (kern_release_at_least(6, 9)) {
 		for (i = 0; i < sizeof(delegate) / sizeof(delegate[0]); i++)
 			assert_int_equal(fsconfig(fs, FSCONFIG_SET_STRING,
 						  delegate[i], "any", 0),

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/utsname.h>
 
 #include "traffic.h"
 
@@ -195,18 +194,6 @@ static void poll_rx_tx(void **state)
 	drain_comp(&l, l.sent);
 }
 
-/* Is the running kernel older than @major.@minor? For a kernel bug, which
- * no feature bit tells apart. */
-static bool kernel_before(unsigned int major, unsigned int minor)
-{
-	struct utsname u;
-	unsigned int ma = 0, mi = 0;
-
-	assert_int_equal(uname(&u), 0);
-	assert_int_equal(sscanf(u.release, "%u.%u", &ma, &mi), 2);
-	return ma < major || (ma == major && mi < minor);
-}
-
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -275,7 +262,7 @@ static void poll_txq_full(void **state)
 	 * completion queue reservation fails" reserves the completion slot
 	 * first). Reap the completion ring before polling there.
 	 */
-	if (ret == -EINTR && env->p->wakeup && kernel_before(5, 19))
+	if (ret == -EINTR && env->p->wakeup && !kern_release_at_least(5, 19))
 		printf("    poll(POLLOUT, 100) with the completion ring full did not return by itself, as before Linux 5.19: interrupted after %.1f s\n",
 		       t);
 	else if (ret || t < 0.099)

@@ -18,7 +18,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -321,16 +320,6 @@ static bool have_xsk_diag(void)
 	return ok;
 }
 
-/* Linux 6.15 reports an AF_XDP socket per queue in netdev netlink. */
-static bool kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	return !uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
-	       (ma > major || (ma == major && mi >= minor));
-}
-
 static void ebusy_names_holder(void **state)
 {
 	struct env *env = *state;
@@ -340,7 +329,8 @@ static void ebusy_names_holder(void **state)
 	struct xsk_socket *xsk;
 	char want[64];
 	bool diag = have_xsk_diag();
-	bool netdev = kernel_at_least(6, 15);
+	/* Linux 6.15 reports an AF_XDP socket per queue in netdev netlink. */
+	bool netdev = kern_release_at_least(6, 15);
 
 	end_umem(a, 4096, 64, 0, 0, 64);
 	end_umem(b, 4096, 64, 0, 0, 64);
@@ -473,7 +463,7 @@ static void handover_while_flowing(void **state)
 	uint32_t sent = 0, lost;
 	pid_t pa, pb;
 
-	if (!kernel_at_least(6, 4)) {
+	if (!kern_release_at_least(6, 4)) {
 		handover_refused(env);
 		return;
 	}

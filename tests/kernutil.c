@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -302,4 +303,14 @@ int kern_xdp_prog(const struct bpf_insn *insns, unsigned int n,
 	a.log_size = (uint32_t)log_size;
 	a.log_level = log ? 1 : 0; /* a level without a buffer is EINVAL */
 	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+bool kern_release_at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname u;
+	unsigned int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		abort();
+	return ma > major || (ma == major && mi >= minor);
 }

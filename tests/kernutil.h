@@ -51,6 +51,11 @@ int kern_start_on_cpu0(int *peer);
 /* Receive one frame on a peer socket within @timeout_ms: its length, or -1. */
 long kern_peer_recv(int fd, void *buf, size_t len, int timeout_ms);
 
+/* Is the running kernel (uname) at least @major.@minor? For what no
+ * feature bit tells apart: a kernel bug, or a version the test is about.
+ * Aborts if the release can't be read. */
+bool kern_release_at_least(unsigned int major, unsigned int minor);
+
 /* Run @fn in the peer's namespace and come back: its result, or -1 if the
  * namespace could not be entered. */
 int kern_in_peer(int (*fn)(void *), void *arg);
