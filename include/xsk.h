@@ -996,6 +996,13 @@ XSK_API void xsk_frames_destroy(struct xsk_frames *f);
  * Joining takes the program, its map and its link by id, which needs
  * CAP_SYS_ADMIN; a process without it opens a pinned map instead
  * (xsk_prog_opts.pin_map in the first process, .map_path in the others).
+ * Processes may start at the same instant: of those that find no program,
+ * one attaches it and the others join it. One that starts as the last
+ * holder ends finds the program on its way out (the kernel releases the
+ * link a moment after its last reference goes): it waits for it to go,
+ * up to about a second, and attaches a new one. A program found without a
+ * link is looked at again 20 ms later before it is joined as one attached
+ * with rtnetlink.
  */
 
 /* xsk_prog_opts.mode: where the program runs */
@@ -1143,8 +1150,9 @@ struct xsk_prog;
  *	(another program, or libxsk's attached without XSK_PROG_SHARED), runs
  *	in another mode than @opts->mode asks, or is a pass-only program and
  *	this process receives;
- *  -EAGAIN: with XSK_PROG_SHARED, the program went away every time this
- *	process tried to join it;
+ *  -EAGAIN: with XSK_PROG_SHARED, the program was on its way out, or
+ *	went away, every time this process tried to join it (10 times, in
+ *	about a second);
  *  -EACCES: @opts->map_path, and the pin's permissions don't let this
  *	process read and write it;
  *  -ENOENT: @opts->map_path names no pin, or a directory of a pin path

@@ -1095,13 +1095,37 @@ static int join(struct xsk_prog *p, const struct xsk_prog_opts *o, uint32_t id)
 	return err;
 }
 
-#define JOIN_TRIES 5
+/* A program taken without a link (attached with rtnetlink, as far as the
+ * walk of links could tell) is still the interface's a moment later: a
+ * link released in the instant between our walk and its detach is not. */
+#define NETLINK_CONFIRM_MS 20
+
+static int confirm_netlink(struct xsk_prog *p)
+{
+	struct xsk__xdp_query q;
+	int err;
+
+	xsk__sys_sleep_ms(NETLINK_CONFIRM_MS);
+	err = xsk__nl_query_xdp(p->ifindex, &q);
+	if (err)
+		return xsk__err_sys(
+			err,
+			"asking rtnetlink for the interface's XDP program");
+	if (q.drv_id != p->prog_id && q.skb_id != p->prog_id)
+		return xsk__err(-EAGAIN, "the XDP program on %s went away",
+				p->ifname);
+	return 0;
+}
+
+#define JOIN_TRIES 10
 
 /*
  * Join the shared program on the interface, or attach one. Two processes
  * starting together may both find none and both attach: the kernel takes
  * one, the other says EBUSY and joins it. A program that goes away while
- * we take it (its last holder exited) is looked for again.
+ * we take it (its last holder exited, and the kernel releases its link a
+ * moment later) is looked for again, after 1, 2, 4 ... ms (about 1 s in
+ * all).
  */
 static int attach_shared(struct xsk_prog *p, const struct xsk_prog_opts *o)
 {
@@ -1111,6 +1135,8 @@ static int attach_shared(struct xsk_prog *p, const struct xsk_prog_opts *o)
 	int i, err = 0;
 
 	for (i = 0; i < JOIN_TRIES; i++) {
+		if (err == -EAGAIN)
+			xsk__sys_sleep_ms(1u << (i - 1));
 		p->mode = o->mode;
 		p->xdp_flags = mode_bits(o->mode);
 		err = xsk__nl_query_xdp(p->ifindex, &q);
@@ -1123,6 +1149,11 @@ static int attach_shared(struct xsk_prog *p, const struct xsk_prog_opts *o)
 			err = join(p, o, id);
 		else
 			err = attach_new(p, o);
+		if (!err && id && p->link_fd < 0) {
+			err = confirm_netlink(p);
+			if (err)
+				prog_release(p, false);
+		}
 		if (!err) {
 			p->shared = true;
 			return 0;

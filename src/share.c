@@ -64,7 +64,9 @@ int xsk__bpf_info(int fd, void *info, uint32_t len)
 static int explain_join_eperm(const struct xsk_prog *p, int err);
 
 /* The object @id (a program, map or link) as a new fd: -ENOENT, not
- * explained, when it is gone; other failures explained. */
+ * explained, when it is gone (for a link: its last reference went, and the
+ * kernel may not have detached it yet), -EAGAIN when it is a link still
+ * being made; other failures explained. */
 static int get_fd_by_id(const struct xsk_prog *p, int cmd, uint32_t id)
 {
 	union bpf_attr a;
@@ -80,10 +82,17 @@ static int get_fd_by_id(const struct xsk_prog *p, int cmd, uint32_t id)
 	fd = xsk__sys_bpf(cmd, &a, sizeof(a));
 	if (fd == -EPERM)
 		return explain_join_eperm(p, fd);
-	if (fd < 0 && fd != -ENOENT)
+	if (fd < 0 && fd != -ENOENT && fd != -EAGAIN)
 		return xsk__err_sys(
 			fd, "taking the shared XDP program's objects by id");
 	return fd;
+}
+
+/* What we took went away meanwhile: look again (attach_shared()). */
+static int gone(const struct xsk_prog *p, const char *what)
+{
+	return xsk__err(-EAGAIN, "%s of the XDP program on %s went away", what,
+			p->ifname);
 }
 
 static int explain_join_eperm(const struct xsk_prog *p, int err)
@@ -101,8 +110,10 @@ static int join_map(struct xsk_prog *p, uint32_t map_id)
 	int fd, err;
 
 	fd = get_fd_by_id(p, BPF_MAP_GET_FD_BY_ID, map_id);
+	if (fd == -ENOENT)
+		return gone(p, "the map");
 	if (fd < 0)
-		return fd == -ENOENT ? -EAGAIN : fd;
+		return fd;
 	p->map_fd = fd;
 	memset(&info, 0, sizeof(info));
 	err = xsk__bpf_info(fd, &info, sizeof(info));
@@ -124,12 +135,16 @@ static int join_map(struct xsk_prog *p, uint32_t map_id)
  * The link that attaches program @id to our interface: the kernel does not
  * say which it is, so walk the links (there are few). None: the program
  * was attached with rtnetlink (kernels before 5.9, or XSK_PROG_NETLINK).
+ * A link listed but not to be had (its last reference gone: the program
+ * stays attached until the kernel releases the link, a moment later; or
+ * still being made) may be that link: -EAGAIN, for a look again later.
  */
 static int join_link(struct xsk_prog *p)
 {
 	struct bpf_link_info info;
 	union bpf_attr a;
 	uint32_t id = 0;
+	bool unsure = false;
 	int fd, err;
 
 	for (;;) {
@@ -137,15 +152,17 @@ static int join_link(struct xsk_prog *p)
 		a.start_id = id;
 		err = xsk__sys_bpf(BPF_LINK_GET_NEXT_ID, &a, sizeof(a));
 		if (err == -ENOENT || err == -EINVAL)
-			return 0; /* the end, or no links before 5.8 */
+			break; /* the end, or no links before 5.8 */
 		if (err == -EPERM)
 			return explain_join_eperm(p, err);
 		if (err)
 			return xsk__err_sys(err, "looking for the XDP link");
 		id = a.next_id;
 		fd = get_fd_by_id(p, BPF_LINK_GET_FD_BY_ID, id);
-		if (fd == -ENOENT)
-			continue; /* gone meanwhile */
+		if (fd == -ENOENT || fd == -EAGAIN) {
+			unsure = true;
+			continue;
+		}
 		if (fd < 0)
 			return fd;
 		memset(&info, 0, sizeof(info));
@@ -159,6 +176,7 @@ static int join_link(struct xsk_prog *p)
 		}
 		xsk__sys_close(fd);
 	}
+	return unsure ? gone(p, "the BPF link") : 0;
 }
 
 int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok)
@@ -170,8 +188,10 @@ int xsk__join(struct xsk_prog *p, uint32_t id, bool pass_ok)
 	int fd, err;
 
 	fd = get_fd_by_id(p, BPF_PROG_GET_FD_BY_ID, id);
+	if (fd == -ENOENT)
+		return gone(p, "the program");
 	if (fd < 0)
-		return fd == -ENOENT ? -EAGAIN : fd;
+		return fd;
 	p->prog_fd = fd;
 	p->prog_id = id;
 	memset(&info, 0, sizeof(info));

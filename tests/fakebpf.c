@@ -131,6 +131,11 @@ static struct fake_xdp_dev *dev_state(uint32_t ifindex)
 
 	if (d && d->link_obj >= 0 &&
 	    (fbpf.obj[d->link_obj].detached || !obj_open(d->link_obj))) {
+		if (!fbpf.obj[d->link_obj].detached &&
+		    fbpf.link_release_looks) {
+			fbpf.link_release_looks--;
+			return d;
+		}
 		d->prog_id = 0;
 		d->link_obj = -1;
 	}
@@ -451,7 +456,15 @@ static int fd_by_id(enum fake_bpf_kind kind, uint32_t id)
 	return fail_with(ENOENT);
 }
 
-/* The live link with the lowest id above @start. */
+/* A link the kernel has yet to release: it still holds its program. */
+static bool link_releasing(int obj)
+{
+	return fbpf.link_release_looks &&
+	       ((fbpf.dev[0].prog_id && fbpf.dev[0].link_obj == obj) ||
+		(fbpf.dev[1].prog_id && fbpf.dev[1].link_obj == obj));
+}
+
+/* The link with the lowest id above @start, live or being released. */
 static int link_next_id(union bpf_attr *a)
 {
 	uint32_t best = 0;
@@ -460,7 +473,8 @@ static int link_next_id(union bpf_attr *a)
 	if (!(fbpf.caps & (1ull << 21)))
 		return fail_with(EPERM);
 	for (i = 0; i < FAKE_BPF_OBJS; i++)
-		if (fbpf.obj[i].kind == FAKE_LINK && obj_open(i) &&
+		if (fbpf.obj[i].kind == FAKE_LINK &&
+		    (obj_open(i) || link_releasing(i)) &&
 		    fbpf.obj[i].id > a->start_id &&
 		    (!best || fbpf.obj[i].id < best))
 			best = fbpf.obj[i].id;

@@ -109,6 +109,11 @@ struct fake_bpf_state {
 	uint32_t diag_ino;
 	uint32_t diag_queue;
 	unsigned int diag_requests;
+	/* a link whose last fd closed keeps its program attached, and stays
+	 * listed (BPF_LINK_GET_NEXT_ID) but not to be had by id (ENOENT),
+	 * for this many more looks at the interface: the kernel releases a
+	 * link in a worker, a moment after its last reference goes */
+	unsigned int link_release_looks;
 
 	/* records */
 	unsigned int loads; /* BPF_PROG_LOAD calls */

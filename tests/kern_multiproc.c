@@ -124,6 +124,7 @@ struct rx_job {
 	uint32_t queue;
 	struct xsk_prog_opts po;
 	int ready, stop, result; /* pipes: written, read, written */
+	int gate; /* -1, or a pipe to read a byte from before joining */
 };
 
 static void rx_fail(struct rx_job *j, struct rx_result *r, int err,
@@ -146,9 +147,12 @@ static void mp_take(struct xsk_socket *xsk, void *area, uint32_t stream,
 	n = xsk_ring_cons__peek(rx, 64, &idx);
 	if (!n)
 		return;
-	/* every frame taken goes back: the fill ring has room for all */
-	if (xsk_ring_prod__reserve(fq, n, &fidx) != n)
-		abort();
+	/* every frame taken goes back: the fill ring has room for all, but
+	 * the kernel publishes its fill ring consumer just after the RX
+	 * producer (xsk_flush()), so the room may show a moment later */
+	for (i = 0; xsk_ring_prod__reserve(fq, n, &fidx) != n; i++)
+		if (i == 100000000)
+			abort();
 	for (i = 0; i < n; i++) {
 		d = xsk_ring_cons__rx_desc(rx, idx + i);
 		f = (const unsigned char *)area + d->addr;
@@ -203,6 +207,9 @@ static int receiver(void *arg)
 		rx_fail(j, &r, err, "xsk_socket_create");
 		goto out;
 	}
+	/* released with the others, by one write */
+	if (j->gate >= 0 && read(j->gate, &c, 1) != 1)
+		abort();
 	err = xsk_prog_attach(&prog, j->env->ifname[0], 0, &j->po);
 	if (!err)
 		err = xsk_prog_add_socket(prog, xsk);
@@ -244,13 +251,10 @@ struct child {
 	int ready, stop, result; /* our ends */
 };
 
-static void start_receiver(struct env *env, struct child *c, uint32_t q,
-			   const struct xsk_prog_opts *po)
+static void spawn_receiver(struct env *env, struct child *c, uint32_t q,
+			   const struct xsk_prog_opts *po, int gate)
 {
 	int ready[2], stop[2], result[2];
-	struct rx_result r;
-	struct pollfd p;
-	char b;
 
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(stop, O_CLOEXEC), 0);
@@ -260,7 +264,8 @@ static void start_receiver(struct env *env, struct child *c, uint32_t q,
 				  .po = *po,
 				  .ready = ready[1],
 				  .stop = stop[0],
-				  .result = result[1] };
+				  .result = result[1],
+				  .gate = gate };
 	c->pid = env_fork(env);
 	if (!c->pid)
 		_exit(receiver(&c->job));
@@ -270,13 +275,27 @@ static void start_receiver(struct env *env, struct child *c, uint32_t q,
 	c->ready = ready[0];
 	c->stop = stop[1];
 	c->result = result[0];
-	/* ready, or the result that says why not */
-	p = (struct pollfd){ .fd = c->ready, .events = POLLIN };
+}
+
+/* Ready, or the result that says why not. */
+static void await_receiver(struct child *c)
+{
+	struct rx_result r;
+	struct pollfd p = { .fd = c->ready, .events = POLLIN };
+	char b;
+
 	assert_int_equal(poll(&p, 1, 20000), 1);
 	if (read(c->ready, &b, 1) != 1) {
 		assert_int_equal(read(c->result, &r, sizeof(r)), sizeof(r));
 		fail_msg("%s", r.why);
 	}
+}
+
+static void start_receiver(struct env *env, struct child *c, uint32_t q,
+			   const struct xsk_prog_opts *po)
+{
+	spawn_receiver(env, c, q, po, -1);
+	await_receiver(c);
 }
 
 /* Tell a receiver to stop; its result, and its exit. */
@@ -300,7 +319,11 @@ static void kill_receiver(struct env *env, struct child *c)
 
 	assert_int_equal(kill(c->pid, SIGKILL), 0);
 	status = env_wait(env, c->pid);
-	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		fail_msg("the receiver ended before SIGKILL: %s %d",
+			 WIFSIGNALED(status) ? "signal" : "exit code",
+			 WIFSIGNALED(status) ? WTERMSIG(status) :
+					       WEXITSTATUS(status));
 	close(c->ready);
 	close(c->stop);
 	close(c->result);
@@ -404,6 +427,56 @@ static void n_processes(struct env *env, uint32_t n)
 			assert_int_equal(attached(env), id);
 	}
 	/* the last one gone, so is the program; nothing was pinned */
+	assert_detached(env);
+	end_destroy(tx);
+}
+
+/*
+ * JOIN_ROUNDS times: NQ processes released at one instant (one write of a
+ * byte for each to the pipe they wait on) each attach or join, so that several find no program and
+ * race to attach one, and the others find one being attached. From the
+ * second round on they also find the last round's program while its link
+ * is being released. Every process must end up in the one program that
+ * stays, holding it: each gets every frame of its queue.
+ */
+#define JOIN_ROUNDS 8u
+
+static void joined_at_once(void **state)
+{
+	struct env *env = *state;
+	struct child c[NQ];
+	struct rx_result r;
+	struct end *tx = sender(env, NQ);
+	uint32_t seq[NQ] = { 0 }, q, round, id;
+	int gate[2];
+
+	for (round = 0; round < JOIN_ROUNDS; round++) {
+		assert_int_equal(pipe2(gate, O_CLOEXEC), 0);
+		for (q = 0; q < NQ; q++)
+			spawn_receiver(env, &c[q], q, &shared_opts, gate[0]);
+		assert_int_equal(write(gate[1], "goes", NQ), NQ);
+		close(gate[0]);
+		close(gate[1]);
+		for (q = 0; q < NQ; q++)
+			await_receiver(&c[q]);
+		id = attached(env);
+		assert_true(id != 0);
+		for (q = 0; q < NQ; q++) {
+			seq[q] = 0;
+			send_batch(env, tx, q, &seq[q]);
+		}
+		usleep(100000);
+		assert_int_equal(attached(env), id);
+		for (q = 0; q < NQ; q++) {
+			stop_receiver(env, &c[q], &r);
+			if (r.got != BATCH)
+				fail_msg(
+					"round %u: queue %u got %llu of %u frames (%llu of other queues)",
+					round, q, (unsigned long long)r.got,
+					BATCH, (unsigned long long)r.wrong);
+			assert_int_equal(r.wrong, 0);
+		}
+	}
 	assert_detached(env);
 	end_destroy(tx);
 }
@@ -806,11 +879,9 @@ static void unmount_bpffs(void)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		MP_CASE(two_processes),
-		MP_CASE(four_processes),
-		MP_CASE(pinned_map_and_link),
-		MP_CASE(pin_permissions),
-		MP_CASE(refusals),
+		MP_CASE(two_processes),		  MP_CASE(four_processes),
+		MP_CASE(joined_at_once),	  MP_CASE(pinned_map_and_link),
+		MP_CASE(pin_permissions),	  MP_CASE(refusals),
 		MP_CASE(token_in_user_namespace),
 	};
 	int ret = kern_init();

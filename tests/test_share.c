@@ -109,6 +109,34 @@ static void creator_killed(void **state)
 	assert_all_clean();
 }
 
+/* The last holder gone, the kernel releases its link a moment later, and
+ * until then the program is still attached and its link still listed: a
+ * process starting meanwhile must not join the program on its way out, but
+ * wait for it to go and attach its own. However many looks the release
+ * takes (the last: the link no longer listed, the program still there). */
+static void join_while_released(void **state)
+{
+	struct xsk_prog *a = NULL, *b = NULL;
+	uint32_t old;
+	unsigned int looks;
+
+	(void)state;
+	for (looks = 1; looks <= 6; looks++) {
+		assert_int_equal(attach(&a, &shared), 0);
+		old = fake_bpf_attached(FAKE_IFINDEX, NULL);
+		assert_int_equal(xsk_prog_destroy(a), 0);
+		fbpf.link_release_looks = looks;
+		assert_int_equal(attach(&b, &shared), 0);
+		assert_int_equal(fbpf.link_release_looks, 0);
+		assert_true(fake_bpf_attached(FAKE_IFINDEX, NULL) != old);
+		assert_int_equal(fake_bpf_attached(FAKE_IFINDEX, NULL),
+				 fake_bpf_obj(xsk_prog_fd(b))->id);
+		assert_true(b->link_fd >= 0);
+		assert_int_equal(xsk_prog_destroy(b), 0);
+		assert_all_clean();
+	}
+}
+
 /* What can't be joined, each with its reason; nothing is left of the
  * attempt, and the program there stays. */
 static void join_refusals(void **state)
@@ -552,6 +580,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(join_and_leave, setup),
 		cmocka_unit_test_setup(creator_killed, setup),
+		cmocka_unit_test_setup(join_while_released, setup),
 		cmocka_unit_test_setup(join_refusals, setup),
 		cmocka_unit_test_setup(busy_says_join, setup),
 		cmocka_unit_test_setup(shared_without_links, setup),
