@@ -60,7 +60,8 @@ static void usage(FILE *f)
 		"  -i, --interface IFNAME  the interface\n"
 		"  -q, --queue Q           the queue (0)\n"
 		"  -u, --user USER         the worker runs as USER (nobody)\n"
-		"  -d, --duration SECONDS  stop after this long (10)\n"
+		"  -d, --duration SECONDS  stop after this long (10), or at "
+		"SIGINT or SIGTERM\n"
 		"  -r, --restart SECONDS   start a new worker this often, "
 		"handing it the socket\n"
 		"                          (Linux 6.4; 0, the default: never)\n"
@@ -216,6 +217,25 @@ static int next_worker(int ctl, int from)
 
 /* --------------------------------------------------------- supervisor */
 
+/* SIGINT or SIGTERM: stop as at the end of --duration, totals printed. */
+static volatile sig_atomic_t stop_asked;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
+/* read() that a signal does not cut short */
+static ssize_t read_on(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
+		;
+	return n;
+}
+
 struct child {
 	pid_t pid;
 	int ctl; /* the supervisor's end */
@@ -264,10 +284,11 @@ static uint64_t reap(struct child *w, uint64_t *drops)
 	uint64_t rep[2] = { 0, 0 };
 	int st;
 
-	if (read(w->ctl, rep, sizeof(rep)) != sizeof(rep))
+	if (read_on(w->ctl, rep, sizeof(rep)) != sizeof(rep))
 		rep[0] = 0;
 	close(w->ctl);
-	waitpid(w->pid, &st, 0);
+	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+		;
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		fprintf(stderr, NAME ": worker %d failed\n", (int)w->pid);
 	*drops = rep[1];
@@ -300,6 +321,7 @@ static int supervise(const struct cfg *c)
 	/* the worker's UMEM, 4 MiB, is charged to its RLIMIT_MEMLOCK, which
 	 * it could not raise itself once unprivileged */
 	struct rlimit rl = { 2ull * NFRAMES * FRAME, 2ull * NFRAMES * FRAME };
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct xsk_prog *prog;
 	struct child w;
 	uint64_t total = 0, drops = 0;
@@ -308,6 +330,10 @@ static int supervise(const struct cfg *c)
 	char b;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* the workers inherit it: one Ctrl-C reaches the whole process
+	 * group, and only the supervisor decides when a worker stops */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (setrlimit(RLIMIT_MEMLOCK, &rl) && !getrlimit(RLIMIT_MEMLOCK, &rl)) {
 		/* no CAP_SYS_RESOURCE (a container): up to the hard limit */
 		rl.rlim_cur = rl.rlim_max;
@@ -329,7 +355,7 @@ static int supervise(const struct cfg *c)
 	/* the worker gets the socket only through the Unix socket */
 	if (spawn(c, -1, &w) || xsk_fds_send(w.ctl, &fd, 1, NULL, 0))
 		return die("starting the worker");
-	if (read(w.ctl, &b, 1) != 1) {
+	if (read_on(w.ctl, &b, 1) != 1) {
 		fprintf(stderr, NAME ": the worker failed to set up\n");
 		return 1;
 	}
@@ -342,7 +368,7 @@ static int supervise(const struct cfg *c)
 	       c->queue);
 	fflush(stdout);
 	next_restart = c->restart > 0 ? now() + c->restart : end;
-	while (now() < end) {
+	while (now() < end && !stop_asked) {
 		usleep(10000);
 		if (now() < next_restart || now() >= end)
 			continue;
