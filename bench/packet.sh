@@ -311,12 +311,26 @@ reserve_huge() {
 	huge_ready=1
 }
 
+# huge_free: the pages reserved, and 32 of them free. A UMEM's pages are
+# unpinned by a kernel worker a moment after its socket closed: wait for
+# the last -huge run's (up to 5 s), or skip this run.
+huge_free() {
+	reserve_huge || return 1
+	for _ in $(seq 50); do
+		[ "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" -ge 32 ] &&
+			return 0
+		sleep 0.1
+	done
+	echo "packet bench: libxsk-huge: 32 huge pages not free again within 5 s: run skipped"
+	return 1
+}
+
 # run ENGINE SCENARIO REP: one throughput run; appends a line to $tmp/res.
 run() {
 	local eng=$1 sc=$2 rep=$3 ns=$ns_rx cmd pid pk gp gs
 	local mpps calls drops fe lost win offered=-
 	[ "$sc" = txonly ] && ns=$ns_tx
-	if [ "$eng" = libxsk-huge ] && ! reserve_huge; then
+	if [ "$eng" = libxsk-huge ] && ! huge_free; then
 		return 0
 	fi
 	bare_link
