@@ -293,35 +293,19 @@ ceiling() {
 		awk '{ printf "%.3f", $1 / 1e6 }') - - - - - - - $busy -" >>"$tmp/res"
 }
 
-# Huge pages for the touch-64m scenario's -huge engine: once, for the
-# whole run; put back on every exit.
-huge_ready=
-reserve_huge() {
-	local have
-	[ -n "$huge_ready" ] && return "$((huge_ready - 1))"
-	have=$(cat /proc/sys/vm/nr_hugepages)
-	if [ "$have" -lt "$want_huge" ]; then
-		set_knob - /proc/sys/vm/nr_hugepages "$want_huge"
-	fi
-	if [ "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" -lt 32 ]; then
-		echo "packet bench: could not reserve 32 free huge pages (vm.nr_hugepages): touch-64m runs without its -huge engine"
-		huge_ready=2
-		return 1
-	fi
-	huge_ready=1
-}
-
-# huge_free: the pages reserved, and 32 of them free. A UMEM's pages are
-# unpinned by a kernel worker a moment after its socket closed: wait for
-# the last -huge run's (up to 5 s), or skip this run.
+# huge_free: 32 free huge pages for the -huge engine, or the run is
+# skipped. vm.nr_hugepages is raised (again: the latency runs put every
+# knob back after each run) and put back on every exit; a UMEM's pages are
+# unpinned a moment after its socket closed, so wait up to 5 s for them.
 huge_free() {
-	reserve_huge || return 1
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$want_huge" ] ||
+		set_knob - /proc/sys/vm/nr_hugepages "$want_huge"
 	for _ in $(seq 50); do
 		[ "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" -ge 32 ] &&
 			return 0
 		sleep 0.1
 	done
-	echo "packet bench: libxsk-huge: 32 huge pages not free again within 5 s: run skipped"
+	echo "packet bench: libxsk-huge: no 32 free huge pages (vm.nr_hugepages $(cat /proc/sys/vm/nr_hugepages)): run skipped"
 	return 1
 }
 
