@@ -370,7 +370,7 @@ no_xdp "$a" "" "after the advice"
 section "tx -> rx, one queue, native XDP, flat out"
 n=50000
 d0=$(stat_b "$b" tx_dropped) r0=$(stat "$a" rx_packets)
-"${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $n -d 15 >"$tmp/rx" 2>&1 &
+"${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $n -d 25 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
 wait_xdp "$a" "" || bad "rx attached no XDP program"
@@ -401,7 +401,7 @@ no_xdp "$a" "" "rx done"
 section "tx -> rx, queues 0-1, one thread each, shared UMEM, rate limited"
 n=40000
 "${T[@]}" "$bin/rx" -i "$a" -q 0-1 --shared-umem -w poll --verify -n $n \
-	-d 15 >"$tmp/rx" 2>&1 &
+	-d 25 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
 wait_xdp "$a" "" || bad "rx attached no XDP program"
@@ -432,7 +432,7 @@ if ! has "preferred busy polling"; then
 	busy=spin
 fi
 "${T[@]}" "$bin/rx" -i "$a" -x generic -W -w $busy --verify -n $n \
-	-d 15 >"$tmp/rx" 2>&1 &
+	-d 25 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
 wait_xdp "$a" "" || bad "rx attached no XDP program"
@@ -453,7 +453,7 @@ section "tx -> rx --hints, native XDP, 2 queues"
 n=5000
 # hints_run HINTS: rx --hints=HINTS on 2 queues, its records checked.
 hints_run() {
-	rxtx hints -i "$a" -q 0-1 --hints="$1" --dump 1 -w poll -n $n -d 15 -- \
+	rxtx hints -i "$a" -q 0-1 --hints="$1" --dump 1 -w poll -n $n -d 25 -- \
 		-i "$b" -q 0-1 -n $n -r 40000 -d 15
 	got=$(get "$tmp/hints.rx" packets)
 	expect "records, one per frame" "$(hget records)" "$got"
@@ -489,11 +489,11 @@ n=30000
 src=02:00:00:00:aa:01 dst=02:00:00:00:bb:02
 # veth drops what its peer's ring has no room for, at each hop
 d0=$(stat_b "$b" tx_dropped) d2=$(stat "$a2" tx_dropped)
-"${T[@]}" "$bin/fwd" -i "$a" -o "$a2" -q 0-1 -w poll -n $n -d 15 >"$tmp/fwd" 2>&1 &
+"${T[@]}" "$bin/fwd" -i "$a" -o "$a2" -q 0-1 -w poll -n $n -d 25 >"$tmp/fwd" 2>&1 &
 fwd=$!
 pids+=("$fwd")
 ip netns exec "$nsb" "${T[@]}" "$bin/rx" -i "$b2" -q 0-1 -w poll --verify --src-mac $dst \
-	--dst-mac $src -n $n -d 15 >"$tmp/rx" 2>&1 &
+	--dst-mac $src -n $n -d 25 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
 wait_xdp "$a" "" || bad "fwd attached no XDP program"
@@ -523,7 +523,7 @@ no_xdp "$b2" "$nsb" "rx done"
 section "tx -> fwd, reflected back to the peer"
 n=20000
 before=$(stat_b "$b" rx_packets) d0=$(stat_b "$b" tx_dropped)
-"${T[@]}" "$bin/fwd" -i "$a" -w poll -n $n -d 15 >"$tmp/fwd" 2>&1 &
+"${T[@]}" "$bin/fwd" -i "$a" -w poll -n $n -d 25 >"$tmp/fwd" 2>&1 &
 fwd=$!
 pids+=("$fwd")
 wait_xdp "$a" "" || bad "fwd attached no XDP program"
@@ -547,7 +547,7 @@ ip link add "$a3" type veth peer name "$b3" netns "$nsb" || exit 1
 
 section "options with a library counterpart: unaligned chunks, headroom"
 n=3000
-rxtx unaligned -i "$a" --unaligned -f 3000 --headroom 512 -w poll --verify -n $n -d 10 -- \
+rxtx unaligned -i "$a" --unaligned -f 3000 --headroom 512 -w poll --verify -n $n -d 20 -- \
 	-i "$b" --unaligned -f 3000 -l 1500 -n $n -r 30000 -d 10
 sent_of "$tmp/unaligned.tx" $n
 expect "rx with --unaligned -f 3000 --headroom 512: packets + drops" \
@@ -560,7 +560,7 @@ section "jumbo frames: --multi-buffer, sizes from 60 to 9000"
 ip link set "$a3" mtu 9000 up && in_b ip link set "$b3" mtu 9000 up || bad "MTU 9000"
 if has "multi-buffer, XDP_USE_SG"; then
 	r0=$(stat "$a3" rx_packets)
-	"${T[@]}" "$bin/rx" -i "$a3" -M -w poll --verify -n 400 -d 15 --pcap "$tmp/jumbo.pcap" \
+	"${T[@]}" "$bin/rx" -i "$a3" -M -w poll --verify -n 400 -d 25 --pcap "$tmp/jumbo.pcap" \
 		>"$tmp/jumbo.rx" 2>&1 &
 	rx=$!
 	pids+=("$rx")
@@ -596,7 +596,7 @@ ip link set "$a3" mtu 1500 && in_b ip link set "$b3" mtu 1500
 
 section "traffic a NIC spreads: --flows, IPv6, VLAN; rx --pcap"
 n=800
-"${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $((2 * n)) -d 15 --pcap "$tmp/flows.pcap" \
+"${T[@]}" "$bin/rx" -i "$a" -w poll --verify -n $((2 * n)) -d 25 --pcap "$tmp/flows.pcap" \
 	>"$tmp/flows.rx" 2>&1 &
 rx=$!
 pids+=("$rx")
@@ -635,7 +635,7 @@ section "pps over the time traffic flowed"
 # two seconds at (at most) 10000 pps: its rate is that of the traffic, as
 # tx measured it while sending, not diluted by the wait. Not a speed: on a
 # slow machine both are lower.
-"${T[@]}" "$bin/rx" -i "$a" -w poll -n 20000 -d 15 >"$tmp/rx" 2>&1 &
+"${T[@]}" "$bin/rx" -i "$a" -w poll -n 20000 -d 25 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
 wait_xdp "$a" "" || bad "rx attached no XDP program"
@@ -693,7 +693,7 @@ grep -q "^rx: $got frames not ours (.*): the first was IPv6 ICMPv6 type" "$tmp/r
 	ok "$(grep "not ours" "$tmp/rx")" || bad "no reason given: $(tail -n 2 "$tmp/rx")"
 [ "${got:-0}" -gt 0 ] || bad "the peer's IPv6 stack sent nothing in 3 s"
 # Frames tx made, checked for a destination MAC they don't have.
-rxtx corrupt -i "$a" -w poll --verify --dst-mac 02:00:00:00:00:09 -n 100 -d 10 -- \
+rxtx corrupt -i "$a" -w poll --verify --dst-mac 02:00:00:00:00:09 -n 100 -d 20 -- \
 	-i "$b" -n 100 -r 10000 -d 10
 expect "rx: corrupted (the wrong destination MAC)" "$(get "$tmp/corrupt.rx" corrupt)" 100
 expect "rx: not ours" "$(get "$tmp/corrupt.rx" not_ours)" 0
@@ -761,7 +761,7 @@ else
 fi
 
 section "--json: a JSON object a line, from every tool"
-rxtx json -i "$a" -w poll -n 300 -d 10 --json -- -i "$b" -n 300 -r 10000 -d 10 --json
+rxtx json -i "$a" -w poll -n 300 -d 20 --json -- -i "$b" -n 300 -r 10000 -d 10 --json
 "${T[@]}" "$bin/fwd" -i "$a" -o "$a2" -d 1.2 --json >"$tmp/json.fwd" 2>&1
 for p in rx tx fwd; do
 	json_ok "$tmp/json.$p" && ok "$p --json: $(wc -l <"$tmp/json.$p") lines, each an object" ||
@@ -884,7 +884,7 @@ IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
 # supervisor put it in the map: tx starts once the supervisor says the
 # worker receives, and the worker runs until told to stop (SIGINT), at
 # least 4 s (3 hand-overs), however slow the machine.
-"${T[@]}" "$bin/worker" -i "$a" --restart $restart -d 120 >"$tmp/worker" 2>&1 &
+"${T[@]}" "$bin/worker" -i "$a" --restart $restart -d 25 >"$tmp/worker" 2>&1 &
 wk=$!
 pids+=("$wk")
 for _ in $(seq 400); do
