@@ -322,8 +322,11 @@ static inline __u32 xsk_frames_fill(struct xsk_frames *f,
 	if (n < XSK__FRAMES_SHORT) {
 		/* A short batch costs no more than one ring helper call per
 		 * frame would. */
-		for (__u32 i = 0; i < n; i++)
+		__u32 i = 0;
+
+		do /* n is 1 or more */
 			ring[(idx + i) & fill->mask] = src[i];
+		while (++i < n);
 	} else {
 		first = idx & fill->mask;
 		run = fill->size - first;
@@ -335,7 +338,7 @@ static inline __u32 xsk_frames_fill(struct xsk_frames *f,
 			xsk__frames_copy(ring, src + run, n - run);
 		}
 	}
-	if (f->free_map)
+	if (__builtin_expect(f->free_map != NULL, 0))
 		xsk__frames_debug_take(f, src, n);
 	xsk_ring_prod__submit(fill, n);
 	return n;
@@ -367,15 +370,18 @@ static inline __u32 xsk_frames_complete(struct xsk_frames *f,
 	n = xsk_ring_cons__peek(comp, in_use < max ? in_use : max, &idx);
 	if (!n)
 		return 0;
-	first = idx & comp->mask;
-	run = comp->size - first;
-	if (f->free_map) {
+	if (__builtin_expect(f->free_map != NULL, 0)) {
 		for (__u32 i = 0; i < n; i++)
-			xsk_frames_free(f, ring[(first + i) & comp->mask]);
+			xsk_frames_free(f, ring[(idx + i) & comp->mask]);
 	} else {
+		first = idx & comp->mask;
+		run = comp->size - first;
 		if (n < XSK__FRAMES_SHORT) {
-			for (__u32 i = 0; i < n; i++)
+			__u32 i = 0;
+
+			do
 				dst[i] = ring[(idx + i) & comp->mask] & mask;
+			while (++i < n);
 		} else if (run >= n) {
 			xsk__frames_copy_masked(dst, ring + first, n, mask);
 		} else {
