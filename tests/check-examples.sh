@@ -677,13 +677,19 @@ grep -q "sending: the interface is down" "$tmp/err" && ok "tx said: $(tail -n 1 
 section "--verify says why: not ours (IPv6 neighbour discovery), corrupted"
 # The peer end comes up with IPv6 on, as a fresh veth does: its stack sends
 # multicast listener reports and neighbour solicitations.
+# Its stack goes on sending for seconds: the peer goes down before rx is
+# stopped, so that no frame arrives after rx has counted its last.
 ip link set "$a3" up
 r0=$(stat "$a3" rx_packets)
-"${T[@]}" "$bin/rx" -i "$a3" --verify -w poll -d 3 >"$tmp/rx" 2>&1 &
+"${T[@]}" "$bin/rx" -i "$a3" --verify -w poll -d 25 >"$tmp/rx" 2>&1 &
 rx=$!
 pids+=("$rx")
 wait_xdp "$a3" "" || bad "rx attached no XDP program"
 in_b sh -c "echo 0 >/proc/sys/net/ipv6/conf/$b3/disable_ipv6" && in_b ip link set "$b3" up
+sleep 3
+in_b ip link set "$b3" down
+sleep 0.5
+kill -INT "$rx"
 wait "$rx"
 got=$(get "$tmp/rx" packets)
 expect "rx packets = the kernel's rx_packets" "$got" $(($(stat "$a3" rx_packets) - r0))
