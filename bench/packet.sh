@@ -71,13 +71,17 @@
 # BENCH_RUNS (5), BENCH_JSON (the JSON lines file, default
 # BUILDDIR/bench/results.json), BENCH_HUGEPAGES (34: huge pages the
 # touch-64m scenario reserves), BENCH_QUIET_WAIT (30: seconds each run
-# waits for the CPUs to go quiet; 0 for a functional run on a busy machine).
+# waits for the CPUs to go quiet; 0 for a functional run on a busy machine),
+# BENCH_BUSY_DEFER (2) and BENCH_BUSY_FLUSH_NS (200000): the lat-busy
+# scenarios' napi_defer_hard_irqs and gro_flush_timeout.
 set -u
 bindir=${1:-build}
 secs=${BENCH_SECONDS:-3}
 runs=${BENCH_RUNS:-5}
 json=${BENCH_JSON:-$bindir/bench/results.json}
 want_huge=${BENCH_HUGEPAGES:-34}
+busy_defer=${BENCH_BUSY_DEFER:-2}
+busy_flush=${BENCH_BUSY_FLUSH_NS:-200000}
 quiet_wait=${BENCH_QUIET_WAIT:-30}
 gen=$bindir/bench/livegen
 shim=$(realpath "$bindir/bench/syscount.so" 2>/dev/null)
@@ -407,8 +411,8 @@ busy_knobs() {
 	local ns_if ns ifc
 	for ns_if in "$ns_rx:$if_rx" "$ns_tx:$if_tx"; do
 		ns=${ns_if%%:*} ifc=${ns_if#*:}
-		set_knob "$ns" "/sys/class/net/$ifc/napi_defer_hard_irqs" 2 &&
-			set_knob "$ns" "/sys/class/net/$ifc/gro_flush_timeout" 200000 ||
+		set_knob "$ns" "/sys/class/net/$ifc/napi_defer_hard_irqs" "$busy_defer" &&
+			set_knob "$ns" "/sys/class/net/$ifc/gro_flush_timeout" "$busy_flush" ||
 			return 1
 	done
 }
