@@ -374,6 +374,84 @@ static void test_complete_debug_bad(void **state)
 	fake_ring_fini(&fr);
 }
 
+/* One frame at a time (@max 1, its own path): the same results as a
+ * batch, across the index wrap; nothing moves when nothing is free, the
+ * ring is full or nothing is in use; completions masked (or, in debug
+ * mode, checked: a foreign address is dropped and counted). */
+static void single_frames(uint32_t flags)
+{
+	const uint32_t fs = 2048;
+	struct fake_ring fr, cr;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct xsk_frames f;
+	__u64 a;
+
+	fake_ring_init(&fr, 4, 8, UINT32_MAX - 2);
+	fake_ring_init(&cr, 4, 8, UINT32_MAX - 1);
+	xsk_ring_prod__init(&fill, fr.map, &fr.off, 4);
+	xsk_ring_cons__init(&comp, cr.map, &cr.off, 4);
+	assert_int_equal(xsk_frames_init(&f, 0, fs, 6, flags), 0);
+	/* nothing in use: the completion waiting there is left alone */
+	a = 0;
+	assert_int_equal(fake_produce(&cr, &a), 1);
+	assert_int_equal(xsk_frames_complete(&f, &comp, 1), 0);
+	assert_int_equal(fake_room(&cr), 3);
+	/* four fit the ring, lowest frame first; the fifth finds it full */
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(xsk_frames_fill(&f, &fill, 1), 1);
+	assert_int_equal(xsk_frames_fill(&f, &fill, 1), 0);
+	assert_int_equal(xsk_frames_nfree(&f), 2);
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_int_equal(fake_consume(&fr, &a), 1);
+		assert_int_equal(a, (__u64)i * fs);
+	}
+	assert_true(fake_prod(&fr) < 10); /* the index wrapped */
+	/* back one at a time (frame 0 first, waiting since), with offsets:
+	 * masked to the frame */
+	a = 1 * fs + 100;
+	assert_int_equal(fake_produce(&cr, &a), 1);
+	a = 3 * fs + 7;
+	assert_int_equal(fake_produce(&cr, &a), 1);
+	for (uint32_t i = 0; i < 3; i++)
+		assert_int_equal(xsk_frames_complete(&f, &comp, 1), 1);
+	assert_int_equal(xsk_frames_complete(&f, &comp, 1), 0);
+	assert_int_equal(fake_room(&cr), 4);
+	assert_int_equal(xsk_frames_nfree(&f), 5);
+	assert_int_equal(xsk_frames_alloc(&f), 3 * fs);
+	assert_int_equal(xsk_frames_alloc(&f), 1 * fs);
+	assert_int_equal(xsk_frames_alloc(&f), 0);
+	if (flags & XSK_FRAMES_DEBUG) {
+		a = 1ULL << 40; /* foreign */
+		assert_int_equal(fake_produce(&cr, &a), 1);
+		assert_int_equal(xsk_frames_complete(&f, &comp, 1), 1);
+		assert_int_equal(f.nbad, 1);
+		assert_int_equal(f.last_err, XSK_FRAMES_FOREIGN);
+		assert_int_equal(xsk_frames_nfree(&f), 2);
+		assert_int_equal(fake_room(&cr), 4);
+	}
+	/* none free: nothing taken from the ring */
+	while (xsk_frames_nfree(&f))
+		xsk_frames_alloc(&f);
+	assert_int_equal(xsk_frames_fill(&f, &fill, 1), 0);
+	assert_int_equal(fake_pending(&fr), 0);
+	xsk_frames_destroy(&f);
+	fake_ring_fini(&fr);
+	fake_ring_fini(&cr);
+}
+
+static void test_single_frames(void **state)
+{
+	(void)state;
+	single_frames(0);
+}
+
+static void test_single_frames_debug(void **state)
+{
+	(void)state;
+	single_frames(XSK_FRAMES_DEBUG);
+}
+
 /* Random batch sizes through both bulk copies (short runs, the 4/2/1
  * tails, the memcpy() path for long runs, splits at the ring's wrap),
  * checked against a model of the stack. */
@@ -468,6 +546,8 @@ int main(void)
 		cmocka_unit_test(test_bulk_complete_debug),
 		cmocka_unit_test(test_complete_bounded),
 		cmocka_unit_test(test_complete_debug_bad),
+		cmocka_unit_test(test_single_frames),
+		cmocka_unit_test(test_single_frames_debug),
 		cmocka_unit_test(test_bulk_random),
 	};
 

@@ -295,7 +295,8 @@ static inline void xsk__frames_copy(__u64 *__restrict dst,
  * @max: the most frames to move
  *
  * Moves as many frames as are free, fit in the ring and do not exceed
- * @max, in one reservation, two copies and one submit.
+ * @max, in one reservation, two copies and one submit (@max 1: one frame,
+ * with none of a batch's set-up).
  *
  * Return: the number of frames moved (0 if none is free or the ring is
  * full).
@@ -308,6 +309,17 @@ static inline __u32 xsk_frames_fill(struct xsk_frames *f,
 	__u32 n = f->nfree < max ? f->nfree : max;
 	__u32 idx = fill->cached_prod, first, run;
 
+	if (max == 1) {
+		/* One frame: the ring helpers' own path, nothing to batch. */
+		if (!n || !xsk_ring_prod__reserve(fill, 1, &idx))
+			return 0;
+		src = f->stack + --f->nfree;
+		*xsk_ring_prod__fill_addr(fill, idx) = *src;
+		if (__builtin_expect(f->free_map != NULL, 0))
+			xsk__frames_debug_take(f, src, 1);
+		xsk_ring_prod__submit(fill, 1);
+		return 1;
+	}
 	if (fill->cached_cons - idx < n) {
 		__u32 room = xsk_prod_nb_free(fill, n);
 
@@ -352,7 +364,8 @@ static inline __u32 xsk_frames_fill(struct xsk_frames *f,
  *
  * Takes up to @max completed addresses (never more than the allocator has
  * frames in use), masks each as xsk_frames_free() does, pushes them, and
- * releases the ring slots: one peek, two masked copies, one release. With
+ * releases the ring slots: one peek, two masked copies, one release (@max
+ * 1: one frame, with none of a batch's set-up). With
  * XSK_FRAMES_DEBUG each address is checked, and refused ones are dropped
  * and counted in @f->nbad.
  *
@@ -367,6 +380,19 @@ static inline __u32 xsk_frames_complete(struct xsk_frames *f,
 	__u64 *dst = f->stack + nfree;
 	const __u64 mask = f->addr_mask;
 
+	if (max == 1) {
+		/* One frame: the ring helpers' own path, nothing to batch. */
+		if (!in_use || !xsk_ring_cons__peek(comp, 1, &idx))
+			return 0;
+		if (__builtin_expect(f->free_map != NULL, 0))
+			xsk_frames_free(f,
+					*xsk_ring_cons__comp_addr(comp, idx));
+		else
+			f->stack[f->nfree++] =
+				*xsk_ring_cons__comp_addr(comp, idx) & mask;
+		xsk_ring_cons__release(comp, 1);
+		return 1;
+	}
 	n = xsk_ring_cons__peek(comp, in_use < max ? in_use : max, &idx);
 	if (!n)
 		return 0;
