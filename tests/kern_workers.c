@@ -49,6 +49,22 @@ static void pause_us(long us)
 	nanosleep(&ts, NULL);
 }
 
+/* The last case's socket on the queue is released by a kernel worker a
+ * moment after its close: a new bind waits for it. */
+#define BIND_WAIT_MS 2000
+
+/* A child's message on @fd, or fail (within 20 s) rather than block on a
+ * child that failed before writing: another child may hold the other end
+ * open. */
+static void await_child(int fd, const char *who)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 20000) != 1)
+		fail_msg("%s said nothing in 20 s (see its \"child:\" line)",
+			 who);
+}
+
 /* What a receiver saw of a stream. */
 struct rx_count {
 	uint32_t next; /* the sequence number due */
@@ -187,7 +203,8 @@ static int worker_main(struct worker_ctx *c)
 					   .comp_size = W_FRAMES);
 	struct xsk_socket_opts so =
 		XSK_OPTS(xsk_socket_opts, .ifname = c->env->ifname[0],
-			 .rx_size = W_FRAMES, .tx_size = W_FRAMES);
+			 .rx_size = W_FRAMES, .tx_size = W_FRAMES,
+			 .bind_wait_ms = BIND_WAIT_MS);
 	struct rlimit rl = { 2 * W_FRAMES * 4096, 2 * W_FRAMES * 4096 };
 	struct xsk_umem_bounds b;
 	struct xsk_socket *xsk;
@@ -368,9 +385,9 @@ static int predecessor(struct env *env, int ctl, int succ)
 	struct xsk_umem_opts uo = XSK_OPTS(xsk_umem_opts, .nframes = H_FRAMES,
 					   .fill_size = H_FRAMES,
 					   .flags = XSK_UMEM_MEMFD);
-	struct xsk_socket_opts so =
-		XSK_OPTS(xsk_socket_opts, .ifname = env->ifname[0],
-			 .rx_size = H_RX, .flags = XSK_SOCKET_NO_TX);
+	struct xsk_socket_opts so = XSK_OPTS(
+		xsk_socket_opts, .ifname = env->ifname[0], .rx_size = H_RX,
+		.flags = XSK_SOCKET_NO_TX, .bind_wait_ms = BIND_WAIT_MS);
 	struct h_report r = { 0 };
 	struct xsk_umem_bounds b;
 	struct xsk_socket *xsk;
@@ -491,6 +508,7 @@ static void handover_while_flowing(void **state)
 		fflush(stderr);
 		_exit(status);
 	}
+	await_child(ca[0], "the predecessor");
 	assert_int_equal(xsk_fds_recv(ca[0], &fd, 1, NULL, NULL), 0);
 	env_keep_fd(env, fd);
 	assert_int_equal(xsk_prog_set_queue(prog_end->prog, 0, fd), 0);
@@ -506,12 +524,14 @@ static void handover_while_flowing(void **state)
 			assert_int_equal(write(ca[0], "h", 1), 1);
 		pause_us(300);
 	}
+	await_child(ca[0], "the predecessor");
 	if (read(ca[0], &ra, sizeof(ra)) != sizeof(ra)) {
 		env_wait(env, pa);
 		fail_msg("the predecessor failed");
 	}
 	pause_us(100000);
 	assert_int_equal(write(cb[0], "s", 1), 1);
+	await_child(cb[0], "the successor");
 	if (read(cb[0], &rb, sizeof(rb)) != sizeof(rb)) {
 		env_wait(env, pb);
 		fail_msg("the successor failed");
