@@ -1097,24 +1097,14 @@ static int join(struct xsk_prog *p, const struct xsk_prog_opts *o, uint32_t id)
 
 /* A program taken without a link (attached with rtnetlink, as far as the
  * walk of links could tell) is still the interface's a moment later: a
- * link released in the instant between our walk and its detach is not. */
+ * link released in the instant between our walk and its detach is not
+ * (prog_find_mode() says -EAGAIN). */
 #define NETLINK_CONFIRM_MS 20
 
 static int confirm_netlink(struct xsk_prog *p)
 {
-	struct xsk__xdp_query q;
-	int err;
-
 	xsk__sys_sleep_ms(NETLINK_CONFIRM_MS);
-	err = xsk__nl_query_xdp(p->ifindex, &q);
-	if (err)
-		return xsk__err_sys(
-			err,
-			"asking rtnetlink for the interface's XDP program");
-	if (q.drv_id != p->prog_id && q.skb_id != p->prog_id)
-		return xsk__err(-EAGAIN, "the XDP program on %s went away",
-				p->ifname);
-	return 0;
+	return prog_find_mode(p);
 }
 
 #define JOIN_TRIES 10

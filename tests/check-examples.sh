@@ -104,6 +104,13 @@ no_xdp() {
 		ok "$3: nothing left attached to $1"
 	fi
 }
+# kernel_at_least MAJOR MINOR: is the running kernel (uname -r) that new?
+kernel_at_least() {
+	local ma mi
+	IFS=. read -r ma mi _ <<<"$(uname -r)"
+	mi=${mi%%[!0-9]*}
+	[ "$ma" -gt "$1" ] || { [ "$ma" -eq "$1" ] && [ "$mi" -ge "$2" ]; }
+}
 # A background program that should stop by itself: give it WAIT seconds,
 # then interrupt it, as a user would.
 finish() {
@@ -865,8 +872,7 @@ run_recipe join
 # The pinned-map recipe's worker has no CAP_BPF: before 6.5, with
 # kernel.unprivileged_bpf_disabled set (Debian's default), the kernel refuses
 # it every bpf(2) command, opening a pinned map too.
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if [ "$kmaj" -lt 6 ] || { [ "$kmaj" -eq 6 ] && [ "${kmin%%[!0-9]*}" -lt 5 ]; } &&
+if ! kernel_at_least 6 5 &&
 	[ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled 2>/dev/null)" != 0 ]; then
 	ok "recipe pinned-map: not before 6.5 with unprivileged BPF disabled ($(uname -r))"
 else
@@ -883,9 +889,7 @@ section "tx -> worker: an unprivileged worker, replaced every second"
 n=40000
 d0=$(stat_b "$b" tx_dropped) r0=$(stat "$a" rx_packets)
 restart=1
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-[ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "${kmin%%[!0-9]*}" -ge 4 ]; } ||
-	restart=0
+kernel_at_least 6 4 || restart=0
 # The program is attached before the worker has bound the socket and the
 # supervisor put it in the map: tx starts once the supervisor says the
 # worker receives, and the worker runs until told to stop (SIGINT), at

@@ -433,8 +433,9 @@ static void n_processes(struct env *env, uint32_t n)
 
 /*
  * JOIN_ROUNDS times: NQ processes released at one instant (one write of a
- * byte for each to the pipe they wait on) each attach or join, so that several find no program and
- * race to attach one, and the others find one being attached. From the
+ * byte for each to the pipe they wait on) each attach or join, so that
+ * several find no program and race to attach one, and the others find one
+ * being attached. From the
  * second round on they also find the last round's program while its link
  * is being released. Every process must end up in the one program that
  * stays, holding it: each gets every frame of its queue.

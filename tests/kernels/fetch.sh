@@ -5,8 +5,8 @@
 # fetch.sh kernel VERSION: print the directory that holds Debian's cloud
 #                 kernel VERSION (5.10, 6.1 or 6.12): vmlinuz, veth.ko,
 #                 xsk_diag.ko where the package has it (AF_XDP socket
-#                 diagnostics: 6.12's does), the release name (file "release") and the package it came from
-#                 (file "package"). The first call downloads it with apt from
+#                 diagnostics: 6.12's does), the release name (file
+#                 "release") and the package it came from (file "package"). The first call downloads it with apt from
 #                 the mirror this machine already uses; later calls find it in
 #                 $KERNEL_CACHE (default /var/cache/libxsk-kernels).
 #
@@ -107,6 +107,15 @@ newest() {
 		cut -d' ' -f1 | sort -V | tail -n 1
 }
 
+# unpack_ko FILE OUT: a module as packaged (plain, .xz or .zst) to OUT.
+unpack_ko() {
+	case $1 in
+	*.xz) xz -dc "$1" >"$2" ;;
+	*.zst) zstd -qdc "$1" >"$2" ;;
+	*) cp "$1" "$2" ;;
+	esac || fail "cannot decompress $1"
+}
+
 kernel() {
 	local v=$1 dir=$cache/$1 suite pkg tmp log release ko deb msg
 	# ("modules": the fetch that also looked for xsk_diag.ko)
@@ -150,21 +159,12 @@ kernel() {
 	if [ -z "$ko" ] || [ -z "$release" ]; then
 		fail "$pkg has no veth module"
 	fi
-	case $ko in
-	*.xz) xz -dc "$ko" >"$tmp/veth.ko" ;;
-	*.zst) zstd -qdc "$ko" >"$tmp/veth.ko" ;;
-	*) cp "$ko" "$tmp/veth.ko" ;;
-	esac || fail "cannot decompress $ko"
+	unpack_ko "$ko" "$tmp/veth.ko"
 	# Optional: tar fails for a pattern the package lacks.
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp/x" --wildcards \
 		'*/modules/*/xsk_diag.ko*' 2>/dev/null
 	ko=$(find "$tmp/x" -name 'xsk_diag.ko*' | head -n 1)
-	case $ko in
-	'') ;;
-	*.xz) xz -dc "$ko" >"$tmp/xsk_diag.ko" ;;
-	*.zst) zstd -qdc "$ko" >"$tmp/xsk_diag.ko" ;;
-	*) cp "$ko" "$tmp/xsk_diag.ko" ;;
-	esac || fail "cannot decompress $ko"
+	[ -z "$ko" ] || unpack_ko "$ko" "$tmp/xsk_diag.ko"
 	ls "$tmp"/*.ko | xargs -n 1 basename >"$tmp/modules"
 	mv "$tmp"/x/boot/vmlinuz-* "$tmp/vmlinuz"
 	echo "$release" >"$tmp/release"
